@@ -1,0 +1,36 @@
+// swift-tools-version: 6.0
+// Joule: decides, with numbers, when an SNN saves energy over its QNN twin, and runs the winner
+// allocation-free. See Sources/README.md for the module map and who may import whom.
+import PackageDescription
+
+let package = Package(
+    name: "Joule",
+    products: [
+        .library(name: "JouleCore", targets: ["JouleCore"]),
+        .library(name: "JouleEnergy", targets: ["JouleEnergy"]),
+        .library(name: "JouleHost", targets: ["JouleHost"]),
+        .executable(name: "packmodel", targets: ["packmodel"]),
+        .executable(name: "joule", targets: ["joule"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // Embedded-Swift subset: no Foundation, no allocation, no existentials.
+        .target(name: "JouleCore"),
+        // Embedded-Swift subset: pure arithmetic over event counts and board constants.
+        .target(name: "JouleEnergy"),
+        // Host only (Foundation): JSON models, safetensors, packing, data sets, reports.
+        .target(name: "JouleHost", dependencies: ["JouleCore", "JouleEnergy"]),
+        .executableTarget(name: "packmodel", dependencies: [
+            "JouleHost", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "joule", dependencies: [
+            "JouleHost", "JouleCore", "JouleEnergy",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "JouleCoreTests", dependencies: ["JouleCore"]),
+        .testTarget(name: "JouleEnergyTests", dependencies: ["JouleEnergy"]),
+        .testTarget(name: "JouleHostTests", dependencies: ["JouleHost", "JouleCore"]),
+    ]
+)

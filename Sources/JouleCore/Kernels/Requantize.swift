@@ -1,0 +1,46 @@
+/// The integer activation of the papers and the integrate-and-fire emission it equals.
+public enum Requantize {
+    /// Bits of an activation code with `T + 1` levels: `ceil(log2(T + 1))` (1 for `T = 1`).
+    @inlinable
+    public static func codeBits(timesteps t: Int) -> Int {
+        var bits = 0
+        while (1 << bits) < t + 1 { bits += 1 }
+        return bits
+    }
+
+    /// `clamp(floor(A / 2^S), 0, T)`: the code of pre-activation `A` (`Q_T` of the paper).
+    @inlinable @inline(__always)
+    public static func code(_ a: Int64, shift: Int, timesteps t: Int) -> UInt8 {
+        let q = a >> Int64(shift)  // arithmetic shift: floor division by 2^S
+        return q <= 0 ? 0 : (q >= Int64(t) ? UInt8(t) : UInt8(q))
+    }
+
+    /// Spikes an integrate-and-fire neuron (reset by subtraction, membrane starting at 0) emits
+    /// in `T` steps when driven by the constant current `total / T` with per-step threshold
+    /// `threshold`: the layer-wise schedule's emission. Runs the `T` neuron updates; the membrane
+    /// is scaled by `T` so that no division is needed. Equals `clamp(floor(total / threshold), 0, T)`.
+    /// - Precondition: `threshold > 0`, `T · threshold < 2^62`.
+    @inlinable @inline(__always)
+    public static func integrateAndFire(total: Int64, threshold: Int64, timesteps t: Int) -> UInt8 {
+        let windowThreshold = Int64(t) * threshold
+        // Saturate: a current at or above threshold fires every step, a non-positive one never.
+        let current = total <= 0 ? 0 : (total >= windowThreshold ? windowThreshold : total)
+        var membrane: Int64 = 0
+        var spikes: UInt8 = 0
+        for _ in 0..<t {
+            membrane += current
+            if membrane >= windowThreshold {
+                membrane -= windowThreshold
+                spikes &+= 1
+            }
+        }
+        return spikes
+    }
+
+    /// True when a layer-wise spike train of `count` spikes over `T` steps has a spike at step
+    /// `step` (0-based): the trains are spread evenly, like the response to a constant current.
+    @inlinable @inline(__always)
+    public static func spikes(count: Int, step: Int, timesteps t: Int) -> Bool {
+        ((step + 1) * count) / t != (step * count) / t
+    }
+}

@@ -1,0 +1,49 @@
+/// The multi-valued (QNN) kernel of convolution and fully connected layers: output-stationary,
+/// one output pixel at a time, skipping zero inputs.
+extension WeightedLayer {
+    /// Computes `acc[j] = Σ q · x` for every output pixel and hands each pixel's `outC`
+    /// accumulators to `body(pixel, acc)`, where `pixel = oy · outW + ox`.
+    ///
+    /// - Parameters:
+    ///   - input: `inC · inH · inW` values in CHW order (codes or input bytes).
+    ///   - inputBits: bit width of one input value, for the traffic counters.
+    ///   - acc: scratch for `outC` int32 accumulators (the caller's arena).
+    ///   - counters: receives effective MACs, weight and activation read bits.
+    @inline(__always)
+    func gather(input: UnsafePointer<UInt8>, inputBits: Int, acc: UnsafeMutablePointer<Int32>,
+                counters: inout EventCounters, _ body: (Int, UnsafeMutablePointer<Int32>) -> Void) {
+        let r = record
+        let outC = r.outC, bits = r.weightBits, plane = r.inH * r.inW
+        let rowBits = UInt64(outC * bits)
+        var macs: UInt64 = 0, visits: UInt64 = 0, nonZeroVisits: UInt64 = 0
+        for oy in 0..<r.outH {
+            let y0 = oy * strideH - padH
+            let kyLo = max(0, -y0), kyHi = min(kernelH, r.inH - y0)
+            for ox in 0..<r.outW {
+                let x0 = ox * strideW - padW
+                let kxLo = max(0, -x0), kxHi = min(kernelW, r.inW - x0)
+                for j in 0..<outC { acc[j] = 0 }
+                for ci in 0..<r.inC {
+                    let channel = input + ci * plane
+                    for ky in kyLo..<max(kyLo, kyHi) {
+                        let line = channel + (y0 + ky) * r.inW + x0
+                        let rowBase = (ci * kernelH + ky) * kernelW
+                        for kx in kxLo..<max(kxLo, kxHi) {
+                            let x = line[kx]
+                            if x == 0 { continue }
+                            let rowIndex = rowBase + kx
+                            WeightRow.multiplyAccumulate(row(rowIndex), bits: bits, x: Int32(x), into: acc, count: outC)
+                            macs &+= nonZeroWeights(row: rowIndex)
+                            nonZeroVisits &+= 1
+                        }
+                        visits &+= UInt64(max(0, kxHi - kxLo))
+                    }
+                }
+                body(oy * r.outW + ox, acc)
+            }
+        }
+        counters.effectiveMACs &+= macs
+        counters.weightReadBits &+= nonZeroVisits &* rowBits
+        counters.activationReadBits &+= visits &* UInt64(inputBits)
+    }
+}

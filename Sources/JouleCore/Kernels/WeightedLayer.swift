@@ -1,0 +1,72 @@
+/// A validated convolution or fully connected layer, with pointers into the packed file.
+///
+/// A fully connected layer is treated as the convolution whose kernel covers the whole input
+/// (`kh = inH`, `kw = inW`, stride 1, no padding, a 1×1 output): its weight rows
+/// `(ci · inH + y) · inW + x` are exactly the CHW-flattened input features.
+public struct WeightedLayer {
+    public let record: LayerRecord
+    public let kernelH: Int, kernelW: Int, strideH: Int, strideW: Int, padH: Int, padW: Int
+    /// First weight row; row `r` starts `r · rowBytes` later.
+    public let weights: UnsafeRawPointer
+    let multipliers: UnsafeRawPointer
+    let biases: UnsafeRawPointer
+    let rowCounts: UnsafeRawPointer
+
+    /// - Precondition: `record` is a weighted layer of `model`, validated by `PackedModel.open`.
+    public init(_ record: LayerRecord, in model: PackedModel) {
+        self.record = record
+        let base = model.view.base
+        weights = base + record.weightOffset
+        multipliers = base + record.multiplierOffset
+        biases = base + record.biasOffset
+        rowCounts = base + record.rowCountsOffset
+        if record.kind == .linear {
+            kernelH = record.inH; kernelW = record.inW; strideH = 1; strideW = 1; padH = 0; padW = 0
+        } else {
+            kernelH = record.kernelH; kernelW = record.kernelW
+            strideH = record.strideH; strideW = record.strideW
+            padH = record.padH; padW = record.padW
+        }
+    }
+
+    @inlinable @inline(__always)
+    public func row(_ r: Int) -> UnsafeRawPointer { weights + r * record.rowBytes }
+
+    @inline(__always)
+    func multiplier(_ j: Int) -> Int64 {
+        Int64(Int32(littleEndian: multipliers.load(fromByteOffset: 4 * j, as: Int32.self)))
+    }
+
+    @inline(__always)
+    func bias(_ j: Int) -> Int64 {
+        Int64(littleEndian: biases.load(fromByteOffset: 8 * j, as: Int64.self))
+    }
+
+    @inline(__always)
+    func nonZeroWeights(row r: Int) -> UInt64 {
+        UInt64(UInt32(littleEndian: rowCounts.load(fromByteOffset: 4 * r, as: UInt32.self)))
+    }
+
+    /// Valid (non-padding) kernel taps times `inC · outC` over all output pixels: NeuroBench's
+    /// dense synaptic operations of one pass.
+    func denseSynapticOps() -> UInt64 {
+        var taps = 0
+        let r = record
+        for oy in 0..<r.outH {
+            let y0 = oy * strideH - padH
+            let rows = min(kernelH, r.inH - y0) - max(0, -y0)
+            for ox in 0..<r.outW {
+                let x0 = ox * strideW - padW
+                let cols = min(kernelW, r.inW - x0) - max(0, -x0)
+                taps += max(0, rows) * max(0, cols)
+            }
+        }
+        return UInt64(taps) * UInt64(r.inC) * UInt64(r.outC)
+    }
+
+    /// `A_j = M_j · acc · k + T · B_j + R · 2^S` for output channel `j`.
+    @inline(__always)
+    func preActivation(channel j: Int, acc: Int32, k: Int64, timesteps t: Int, residual: Int64) -> Int64 {
+        multiplier(j) * Int64(acc) * k + Int64(t) * bias(j) + (residual << Int64(record.shift))
+    }
+}

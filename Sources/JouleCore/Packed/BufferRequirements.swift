@@ -1,0 +1,52 @@
+/// Bytes one layer needs in the arena, per execution mode.
+///
+/// The host packer sizes its arena plan with these same functions and the runtime re-checks the
+/// plan against them, so plan and kernels cannot disagree.
+///
+/// - `output`: what the layer leaves for its consumers — activation codes / spike counts
+///   (1 byte per neuron), a streaming spike map (1 byte per neuron, 0 or 1), or the final scores
+///   (8 bytes per class, int64).
+/// - `scratch`: live only while the layer runs (int32 accumulators).
+/// - `state`: SNN streaming only, live for the whole run (int64 membranes; for the analog first
+///   layer also its constant input current; for max pooling, running spike counts).
+public struct BufferRequirements: Equatable, Sendable {
+    public var output: Int
+    public var scratch: Int
+    public var state: Int
+
+    public init(output: Int, scratch: Int, state: Int) {
+        self.output = output
+        self.scratch = scratch
+        self.state = state
+    }
+
+    /// The requirements of `layer` when run in `mode`.
+    public static func of(_ layer: LayerRecord, mode: ExecutionMode) -> BufferRequirements {
+        let n = layer.outputCount
+        let output = layer.activation == .none ? layer.outC * 8 : n
+        let scratch: Int
+        var state = 0
+        switch (layer.kind, mode) {
+        case (.conv2d, .qnn), (.linear, .qnn):
+            scratch = layer.outC * 4
+        case (.conv2d, _), (.linear, _):
+            // Analog input: per-pixel gather as in the QNN; spikes: whole-layer scatter target.
+            scratch = layer.readsModelInput ? layer.outC * 4 : n * 4
+        case (.avgPool, .qnn), (.maxPool, _):
+            scratch = 0
+        case (.avgPool, _):
+            scratch = n * 4
+        }
+        if mode == .snnStreaming {
+            switch layer.kind {
+            case .conv2d, .linear:
+                state = n * 8 * (layer.readsModelInput ? 2 : 1)
+            case .avgPool:
+                state = n * 8
+            case .maxPool:
+                state = PackedFormat.aligned(layer.inputCount) + n
+            }
+        }
+        return BufferRequirements(output: output, scratch: scratch, state: state)
+    }
+}

@@ -1,0 +1,123 @@
+/// How the SNN reports its scores.
+public enum Readout: UInt8, Sendable {
+    /// The output layer integrates without firing; scores are its membrane potentials after `T`
+    /// steps (equal to the QNN's pre-activations when spike counts match).
+    case membrane = 0
+    /// The output layer fires like every other; scores are its spike counts `0…T`.
+    case spikeCount = 1
+}
+
+/// Runs a validated packed model in one execution mode over an arena the caller owns.
+///
+/// Memory: the interpreter allocates nothing. The arena (at least `plan.arenaBytes`, 16-byte
+/// aligned) holds the input, every activation, scratch and state buffer at the offsets of the
+/// model's plan for this mode; the caller keeps it alive while the interpreter is used, and its
+/// contents between runs are the interpreter's. Write the input through `input`, call `run`,
+/// read `scores`.
+public struct Interpreter {
+    public let model: PackedModel
+    public let mode: ExecutionMode
+    public let plan: ArenaPlan
+    let arena: UnsafeMutableRawPointer
+
+    /// Binds `model` to `arena` for `mode`.
+    /// - Throws: `arenaTooSmall` when the arena is smaller than the plan or misaligned.
+    public init(model: PackedModel, arena: UnsafeMutableRawBufferPointer, mode: ExecutionMode) throws(JouleError) {
+        let plan = model.plan(mode)
+        guard let base = arena.baseAddress, Int(bitPattern: base) % PackedFormat.alignment == 0,
+              arena.count >= plan.arenaBytes
+        else { throw JouleError(.arenaTooSmall) }
+        self.model = model
+        self.mode = mode
+        self.plan = plan
+        self.arena = base
+    }
+
+    /// The model input: `C · H · W` bytes in CHW order, inside the arena.
+    public var input: UnsafeMutableRawBufferPointer {
+        UnsafeMutableRawBufferPointer(start: arena + plan.input.offset, count: plan.input.bytes)
+    }
+
+    /// The scores of the last run, one int64 per output; see `Readout` and `Models/README.md`
+    /// for their meaning (real logit = score / (T · 2^S) for membrane and QNN scores).
+    public var scores: UnsafeBufferPointer<Int64> {
+        let region = plan.region(.output, layer: model.layerCount - 1)
+        return UnsafeBufferPointer(start: (arena + region.offset).assumingMemoryBound(to: Int64.self),
+                                   count: model.outputCount)
+    }
+
+    /// Runs one inference on the current input.
+    ///
+    /// - Parameters:
+    ///   - timesteps: `T`, 1…255: the QNN's activation levels are `0…T`; the SNN runs `T` steps.
+    ///   - readout: how the SNN reports scores (ignored by the QNN).
+    ///   - counters: per-layer event counters, `layerCount` entries, overwritten; pass an empty
+    ///     buffer to discard them.
+    public func run(timesteps: Int, readout: Readout = .membrane,
+                    counters: UnsafeMutableBufferPointer<EventCounters>) throws(JouleError) {
+        guard timesteps >= 1, timesteps <= 255 else { throw JouleError(.badTimesteps) }
+        guard counters.isEmpty || counters.count >= model.layerCount else {
+            throw JouleError(.counterBufferTooSmall)
+        }
+        switch mode {
+        case .qnn: runQNN(timesteps: timesteps, counters: counters)
+        case .snnLayerwise: runLayerwise(timesteps: timesteps, readout: readout, counters: counters)
+        case .snnStreaming: runStreaming(timesteps: timesteps, readout: readout, counters: counters)
+        }
+    }
+
+    // MARK: Buffers
+
+    @inline(__always)
+    func pointer(_ role: BufferRole, layer: Int) -> UnsafeMutableRawPointer {
+        arena + plan.region(role, layer: layer).offset
+    }
+
+    /// The codes (or spike counts, or spike map) layer `layer` reads.
+    @inline(__always)
+    func source(of layer: LayerRecord) -> UnsafePointer<UInt8> {
+        let p = layer.inputIndex < 0 ? arena + plan.input.offset : pointer(.output, layer: layer.inputIndex)
+        return UnsafePointer(p.assumingMemoryBound(to: UInt8.self))
+    }
+
+    @inline(__always)
+    func residual(of layer: LayerRecord) -> UnsafePointer<UInt8>? {
+        layer.residualIndex < 0 ? nil
+            : UnsafePointer(pointer(.output, layer: layer.residualIndex).assumingMemoryBound(to: UInt8.self))
+    }
+
+    @inline(__always)
+    func bytes(_ role: BufferRole, layer: Int) -> UnsafeMutablePointer<UInt8> {
+        pointer(role, layer: layer).assumingMemoryBound(to: UInt8.self)
+    }
+
+    @inline(__always)
+    func int32s(_ role: BufferRole, layer: Int) -> UnsafeMutablePointer<Int32> {
+        pointer(role, layer: layer).assumingMemoryBound(to: Int32.self)
+    }
+
+    @inline(__always)
+    func int64s(_ role: BufferRole, layer: Int) -> UnsafeMutablePointer<Int64> {
+        pointer(role, layer: layer).assumingMemoryBound(to: Int64.self)
+    }
+
+    @inline(__always)
+    func store(_ c: EventCounters, layer: Int, into counters: UnsafeMutableBufferPointer<EventCounters>) {
+        if !counters.isEmpty { counters[layer] = c }
+    }
+}
+
+/// Counting helpers shared by the executors.
+enum Tally {
+    /// Number of non-zero bytes and their sum.
+    @inline(__always)
+    static func nonZeroAndSum(_ p: UnsafePointer<UInt8>, count: Int) -> (nonZero: UInt64, sum: UInt64) {
+        var nz: UInt64 = 0, sum: UInt64 = 0
+        for i in 0..<count {
+            let v = p[i]
+            if v != 0 { nz &+= 1 }
+            sum &+= UInt64(v)
+        }
+        return (nz, sum)
+    }
+}

@@ -1,0 +1,106 @@
+/// SNN, layer-wise schedule: each layer integrates its input spikes over all `T` steps, then its
+/// integrate-and-fire neurons emit their spike trains (the paper's conversion). A layer's output
+/// buffer holds its spike counts `0…T`; its consumer replays them as evenly spread trains, one
+/// timestep at a time. Spike counts equal the QNN codes exactly.
+extension Interpreter {
+    func runLayerwise(timesteps t: Int, readout: Readout, counters: UnsafeMutableBufferPointer<EventCounters>) {
+        let steps = UInt64(t)
+        for i in 0..<model.layerCount {
+            let layer = model.layer(i)
+            var c = EventCounters()
+            let src = source(of: layer)
+            let nIn = layer.inputCount, n = layer.outputCount
+            let isScores = layer.activation == .none
+            // Every layer reads its input spike map once per step (1 bit per neuron) — except the
+            // analog first layer, which reads its input bytes once.
+            if layer.readsModelInput {
+                c.inputEvents = Tally.nonZeroAndSum(src, count: nIn).nonZero
+                c.inputTrafficBits = UInt64(nIn * 8)
+            } else {
+                c.activationReadBits = steps * UInt64(nIn)
+                c.inputTrafficBits = steps * UInt64(nIn)
+            }
+            switch layer.kind {
+            case .conv2d, .linear:
+                let w = WeightedLayer(layer, in: model)
+                let threshold = Int64(1) << Int64(layer.shift)
+                let plane = layer.outH * layer.outW
+                let res = residual(of: layer)
+                let scores = int64s(.output, layer: i), out = bytes(.output, layer: i)
+                /// Emits output `o` (CHW) from its total pre-activation `a` over the window.
+                func emit(_ o: Int, _ a: Int64) {
+                    if !isScores {
+                        out[o] = Requantize.integrateAndFire(total: a, threshold: threshold, timesteps: t)
+                    } else {
+                        scores[o] = readout == .membrane ? a
+                            : Int64(Requantize.integrateAndFire(total: a, threshold: threshold, timesteps: t))
+                    }
+                }
+                if layer.readsModelInput {
+                    // Direct encoding: the constant current M·acc + B is computed once (MACs) and
+                    // integrated for T steps, so the window total is T times it.
+                    c.denseSynapticOps = w.denseSynapticOps()
+                    w.gather(input: src, inputBits: 8, acc: int32s(.scratch, layer: i), counters: &c) { pixel, acc in
+                        for j in 0..<layer.outC {
+                            emit(j * plane + pixel, w.preActivation(channel: j, acc: acc[j], k: Int64(t), timesteps: t, residual: 0))
+                        }
+                    }
+                } else {
+                    c.denseSynapticOps = steps &* w.denseSynapticOps()
+                    let acc = int32s(.scratch, layer: i)
+                    for o in 0..<n { acc[o] = 0 }
+                    for step in 0..<t {
+                        w.scatter(acc: acc, counters: &c) { Requantize.spikes(count: Int(src[$0]), step: step, timesteps: t) }
+                    }
+                    for pixel in 0..<plane {
+                        for j in 0..<layer.outC {
+                            let o = j * plane + pixel
+                            let r = res.map { Int64($0[o]) } ?? 0
+                            emit(o, w.preActivation(channel: j, acc: acc[pixel * layer.outC + j], k: 1, timesteps: t, residual: r))
+                        }
+                    }
+                }
+                if let res {
+                    let spikes = Tally.nonZeroAndSum(res, count: n).sum
+                    c.inputEvents &+= spikes
+                    c.effectiveACs &+= spikes  // each residual spike adds one threshold to a membrane
+                    c.activationReadBits &+= steps * UInt64(n)
+                    c.inputTrafficBits &+= steps * UInt64(n)
+                }
+            case .avgPool, .maxPool:
+                let pool = PoolingLayer(layer)
+                let out = bytes(.output, layer: i)
+                let window = Int64(pool.windowSize)
+                let isAverage = layer.kind == .avgPool
+                var nonZeroVisits: UInt64 = 0, spikeVisits: UInt64 = 0
+                pool.reduceWindows(src, nonZeroVisits: &nonZeroVisits, valueVisits: &spikeVisits) { o, sum, largest in
+                    out[o] = isAverage
+                        ? Requantize.integrateAndFire(total: Int64(sum), threshold: window, timesteps: t)
+                        : largest
+                }
+                c.inputEvents = Tally.nonZeroAndSum(src, count: nIn).sum
+                c.denseSynapticOps = steps * UInt64(n * pool.windowSize)
+                c.effectiveACs = spikeVisits  // one accumulate (or compare) per spike per window
+            }
+            c.neuronUpdates = steps * UInt64(isScores ? layer.outC : n)
+            c.membraneReads = c.neuronUpdates
+            c.membraneWrites = c.neuronUpdates
+            if isScores {
+                c.activationWriteBits = UInt64(layer.outC * 32)
+                c.outputTrafficBits = c.activationWriteBits
+                if readout == .spikeCount {
+                    let scores = int64s(.output, layer: i)
+                    for j in 0..<layer.outC { c.outputEvents &+= UInt64(scores[j]) }
+                    c.outputLevelSum = c.outputEvents
+                }
+            } else {
+                let spikes = Tally.nonZeroAndSum(bytes(.output, layer: i), count: n).sum
+                c.outputEvents = spikes
+                c.outputLevelSum = spikes
+                c.activationWriteBits = steps * UInt64(n)
+                c.outputTrafficBits = c.activationWriteBits
+            }
+            store(c, layer: i, into: counters)
+        }
+    }
+}
