@@ -1,0 +1,42 @@
+/// Energy of one layer (or a whole model) in picojoules, split by where it is spent.
+public struct EnergyBreakdown: Equatable, Sendable {
+    /// Arithmetic: multiplies, accumulates, compares, resets (pJ).
+    public var compute: Double
+    /// On-chip memory: SRAM global buffer (classic) or PE-local memory (dataflow), membranes and
+    /// partial sums included (pJ).
+    public var onChipMemory: Double
+    /// Off-chip memory: DRAM (or flash) traffic, including refills of the on-chip buffer (pJ).
+    public var offChipMemory: Double
+    /// Network-on-chip: packets × bits × hops (pJ).
+    public var network: Double
+
+    /// Creates a breakdown; all parts default to zero.
+    public init(compute: Double = 0, onChipMemory: Double = 0, offChipMemory: Double = 0,
+                network: Double = 0) {
+        self.compute = compute
+        self.onChipMemory = onChipMemory
+        self.offChipMemory = offChipMemory
+        self.network = network
+    }
+
+    /// Sum of the four parts (pJ).
+    @inlinable
+    public var total: Double { compute + onChipMemory + offChipMemory + network }
+
+    /// Adds every part of `other` into `self`.
+    @inlinable
+    public mutating func add(_ other: EnergyBreakdown) {
+        compute += other.compute
+        onChipMemory += other.onChipMemory
+        offChipMemory += other.offChipMemory
+        network += other.network
+    }
+
+    /// Part-wise sum.
+    @inlinable
+    public static func + (lhs: EnergyBreakdown, rhs: EnergyBreakdown) -> EnergyBreakdown {
+        var sum = lhs
+        sum.add(rhs)
+        return sum
+    }
+}
