@@ -33,8 +33,8 @@ public struct PoolingLayer {
                             if v != 0 { nonZero += 1 }
                         }
                     }
-                    nonZeroVisits &+= UInt64(nonZero)
-                    valueVisits &+= UInt64(sum)
+                    nonZeroVisits &+= UInt64(widening: nonZero)
+                    valueVisits &+= UInt64(widening: sum)
                     body(o, sum, largest)
                     o += 1
                 }

@@ -4,15 +4,15 @@ public enum Requantize {
     @inlinable
     public static func codeBits(timesteps t: Int) -> Int {
         var bits = 0
-        while (1 << bits) < t + 1 { bits += 1 }
+        while (1 &<< bits) < t + 1 { bits += 1 }
         return bits
     }
 
     /// `clamp(floor(A / 2^S), 0, T)`: the code of pre-activation `A` (`Q_T` of the paper).
     @inlinable @inline(__always)
     public static func code(_ a: Int64, shift: Int, timesteps t: Int) -> UInt8 {
-        let q = a >> Int64(shift)  // arithmetic shift: floor division by 2^S
-        return q <= 0 ? 0 : (q >= Int64(t) ? UInt8(t) : UInt8(q))
+        let q = a &>> Int64(widening: shift)  // arithmetic shift: floor division by 2^S
+        return q <= 0 ? 0 : (q >= Int64(widening: t) ? UInt8(truncatingIfNeeded: t) : UInt8(truncatingIfNeeded: q))
     }
 
     /// Spikes an integrate-and-fire neuron (reset by subtraction, membrane starting at 0) emits
@@ -22,7 +22,7 @@ public enum Requantize {
     /// - Precondition: `threshold > 0`, `T · threshold < 2^62`.
     @inlinable @inline(__always)
     public static func integrateAndFire(total: Int64, threshold: Int64, timesteps t: Int) -> UInt8 {
-        let windowThreshold = Int64(t) * threshold
+        let windowThreshold = Int64(widening: t) * threshold
         // Saturate: a current at or above threshold fires every step, a non-positive one never.
         let current = total <= 0 ? 0 : (total >= windowThreshold ? windowThreshold : total)
         var membrane: Int64 = 0

@@ -14,7 +14,7 @@ extension WeightedLayer {
                 counters: inout EventCounters, _ body: (Int, UnsafeMutablePointer<Int32>) -> Void) {
         let r = record
         let outC = r.outC, bits = r.weightBits, plane = r.inH * r.inW
-        let rowBits = UInt64(outC * bits)
+        let rowBits = UInt64(widening: outC * bits)
         var macs: UInt64 = 0, visits: UInt64 = 0, nonZeroVisits: UInt64 = 0
         for oy in 0..<r.outH {
             let y0 = oy * strideH - padH
@@ -36,7 +36,7 @@ extension WeightedLayer {
                             macs &+= nonZeroWeights(row: rowIndex)
                             nonZeroVisits &+= 1
                         }
-                        visits &+= UInt64(max(0, kxHi - kxLo))
+                        visits &+= UInt64(widening: max(0, kxHi - kxLo))
                     }
                 }
                 body(oy * r.outW + ox, acc)
@@ -44,6 +44,6 @@ extension WeightedLayer {
         }
         counters.effectiveMACs &+= macs
         counters.weightReadBits &+= nonZeroVisits &* rowBits
-        counters.activationReadBits &+= visits &* UInt64(inputBits)
+        counters.activationReadBits &+= visits &* UInt64(widening: inputBits)
     }
 }

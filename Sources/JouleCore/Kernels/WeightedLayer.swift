@@ -34,7 +34,7 @@ public struct WeightedLayer {
 
     @inline(__always)
     func multiplier(_ j: Int) -> Int64 {
-        Int64(Int32(littleEndian: multipliers.load(fromByteOffset: 4 * j, as: Int32.self)))
+        Int64(widening: Int32(littleEndian: multipliers.load(fromByteOffset: 4 * j, as: Int32.self)))
     }
 
     @inline(__always)
@@ -44,7 +44,7 @@ public struct WeightedLayer {
 
     @inline(__always)
     func nonZeroWeights(row r: Int) -> UInt64 {
-        UInt64(UInt32(littleEndian: rowCounts.load(fromByteOffset: 4 * r, as: UInt32.self)))
+        UInt64(widening: UInt32(littleEndian: rowCounts.load(fromByteOffset: 4 * r, as: UInt32.self)))
     }
 
     /// Valid (non-padding) kernel taps times `inC · outC` over all output pixels: NeuroBench's
@@ -61,12 +61,12 @@ public struct WeightedLayer {
                 taps += max(0, rows) * max(0, cols)
             }
         }
-        return UInt64(taps) * UInt64(r.inC) * UInt64(r.outC)
+        return UInt64(widening: taps) * UInt64(widening: r.inC) * UInt64(widening: r.outC)
     }
 
     /// `A_j = M_j · acc · k + T · B_j + R · 2^S` for output channel `j`.
     @inline(__always)
     func preActivation(channel j: Int, acc: Int32, k: Int64, timesteps t: Int, residual: Int64) -> Int64 {
-        multiplier(j) * Int64(acc) * k + Int64(t) * bias(j) + (residual << Int64(record.shift))
+        multiplier(j) * Int64(widening: acc) * k + Int64(widening: t) * bias(j) + (residual &<< Int64(widening: record.shift))
     }
 }

@@ -36,11 +36,11 @@ extension PackedModel {
     static func checkedProduct(_ a: Int, _ b: Int, _ c: Int) -> Int? {
         let limit = maxTensorElements
         guard a >= 0, b >= 0, c >= 0, a <= limit, b <= limit, c <= limit else { return nil }
-        let (ab, o1) = Int64(a).multipliedReportingOverflow(by: Int64(b))
-        guard !o1, ab <= Int64(limit) else { return nil }
-        let (abc, o2) = ab.multipliedReportingOverflow(by: Int64(c))
-        guard !o2, abc <= Int64(limit) else { return nil }
-        return Int(abc)
+        let (ab, o1) = Int64(widening: a).multipliedReportingOverflow(by: Int64(widening: b))
+        guard !o1, ab <= Int64(widening: limit) else { return nil }
+        let (abc, o2) = ab.multipliedReportingOverflow(by: Int64(widening: c))
+        guard !o2, abc <= Int64(widening: limit) else { return nil }
+        return Int(truncatingIfNeeded: abc)
     }
 
     static func validateReservedBytes(_ view: ByteView, recordOffset: Int, layer i: Int) throws(JouleError) {
@@ -160,10 +160,10 @@ extension PackedModel {
         var maxMultiplier: Int64 = 0
         var maxAbsBias: Int64 = 0
         for j in 0..<layer.outC {
-            let m = Int64(view.i32(layer.multiplierOffset + 4 * j)!)
+            let m = Int64(widening: view.i32(layer.multiplierOffset + 4 * j)!)
             guard m > 0 else { throw JouleError(.badQuantization, layer: i, byteOffset: layer.multiplierOffset + 4 * j) }
             let b = view.i64(layer.biasOffset + 8 * j)!
-            guard b > -(1 << 47), b < (1 << 47) else {
+            guard b > -(Int64(1) &<< 47), b < (Int64(1) &<< 47) else {
                 throw JouleError(.badQuantization, layer: i, byteOffset: layer.biasOffset + 8 * j)
             }
             maxMultiplier = max(maxMultiplier, m)
@@ -171,14 +171,14 @@ extension PackedModel {
         }
         let maxAbsWeight = try validateWeightRows(view, layer, index: i)
         // acc = Σ q·c with |c| ≤ 255 must fit int32.
-        let maxAcc = Int64(layer.fanIn) * Int64(maxAbsWeight) * 255
-        guard maxAcc < Int64(Int32.max) else { throw JouleError(.badQuantization, layer: i) }
+        let maxAcc = Int64(widening: layer.fanIn) * Int64(widening: maxAbsWeight) * 255
+        guard maxAcc < Int64(widening: Int32.max) else { throw JouleError(.badQuantization, layer: i) }
         // A = M·acc·k + T·B + R·2^S must fit int64 for T, R ≤ 255, k ≤ 255.
         let k: Int64 = layer.readsModelInput ? 255 : 1
         let (mAcc, o1) = maxMultiplier.multipliedReportingOverflow(by: maxAcc)
         let (mAccK, o2) = mAcc.multipliedReportingOverflow(by: k)
-        let rest = 255 * (maxAbsBias + (Int64(1) << Int64(layer.shift)))
-        guard !o1, !o2, mAccK < (Int64(1) << 62) - rest else { throw JouleError(.badQuantization, layer: i) }
+        let rest = 255 * (maxAbsBias + (Int64(1) &<< Int64(widening: layer.shift)))
+        guard !o1, !o2, mAccK < (Int64(1) &<< 62) - rest else { throw JouleError(.badQuantization, layer: i) }
     }
 
     /// Checks every weight (int8 must not be −128) and the stored non-zero counts per row.

@@ -116,7 +116,7 @@ enum Tally {
         for i in 0..<count {
             let v = p[i]
             if v != 0 { nz &+= 1 }
-            sum &+= UInt64(v)
+            sum &+= UInt64(widening: v)
         }
         return (nz, sum)
     }

@@ -4,7 +4,7 @@
 /// timestep at a time. Spike counts equal the QNN codes exactly.
 extension Interpreter {
     func runLayerwise(timesteps t: Int, readout: Readout, counters: UnsafeMutableBufferPointer<EventCounters>) {
-        let steps = UInt64(t)
+        let steps = UInt64(widening: t)
         for i in 0..<model.layerCount {
             let layer = model.layer(i)
             var c = EventCounters()
@@ -15,15 +15,15 @@ extension Interpreter {
             // analog first layer, which reads its input bytes once.
             if layer.readsModelInput {
                 c.inputEvents = Tally.nonZeroAndSum(src, count: nIn).nonZero
-                c.inputTrafficBits = UInt64(nIn * 8)
+                c.inputTrafficBits = UInt64(widening: nIn * 8)
             } else {
-                c.activationReadBits = steps * UInt64(nIn)
-                c.inputTrafficBits = steps * UInt64(nIn)
+                c.activationReadBits = steps * UInt64(widening: nIn)
+                c.inputTrafficBits = steps * UInt64(widening: nIn)
             }
             switch layer.kind {
             case .conv2d, .linear:
                 let w = WeightedLayer(layer, in: model)
-                let threshold = Int64(1) << Int64(layer.shift)
+                let threshold = Int64(1) &<< Int64(widening: layer.shift)
                 let plane = layer.outH * layer.outW
                 let res = residual(of: layer)
                 let scores = int64s(.output, layer: i), out = bytes(.output, layer: i)
@@ -33,7 +33,7 @@ extension Interpreter {
                         out[o] = Requantize.integrateAndFire(total: a, threshold: threshold, timesteps: t)
                     } else {
                         scores[o] = readout == .membrane ? a
-                            : Int64(Requantize.integrateAndFire(total: a, threshold: threshold, timesteps: t))
+                            : Int64(widening: Requantize.integrateAndFire(total: a, threshold: threshold, timesteps: t))
                     }
                 }
                 if layer.readsModelInput {
@@ -42,7 +42,7 @@ extension Interpreter {
                     c.denseSynapticOps = w.denseSynapticOps()
                     w.gather(input: src, inputBits: 8, acc: int32s(.scratch, layer: i), counters: &c) { pixel, acc in
                         for j in 0..<layer.outC {
-                            emit(j * plane + pixel, w.preActivation(channel: j, acc: acc[j], k: Int64(t), timesteps: t, residual: 0))
+                            emit(j * plane + pixel, w.preActivation(channel: j, acc: acc[j], k: Int64(widening: t), timesteps: t, residual: 0))
                         }
                     }
                 } else {
@@ -55,7 +55,7 @@ extension Interpreter {
                     for pixel in 0..<plane {
                         for j in 0..<layer.outC {
                             let o = j * plane + pixel
-                            let r = res.map { Int64($0[o]) } ?? 0
+                            let r = res.map { Int64(widening: $0[o]) } ?? 0
                             emit(o, w.preActivation(channel: j, acc: acc[pixel * layer.outC + j], k: 1, timesteps: t, residual: r))
                         }
                     }
@@ -64,40 +64,40 @@ extension Interpreter {
                     let spikes = Tally.nonZeroAndSum(res, count: n).sum
                     c.inputEvents &+= spikes
                     c.effectiveACs &+= spikes  // each residual spike adds one threshold to a membrane
-                    c.activationReadBits &+= steps * UInt64(n)
-                    c.inputTrafficBits &+= steps * UInt64(n)
+                    c.activationReadBits &+= steps * UInt64(widening: n)
+                    c.inputTrafficBits &+= steps * UInt64(widening: n)
                 }
             case .avgPool, .maxPool:
                 let pool = PoolingLayer(layer)
                 let out = bytes(.output, layer: i)
-                let window = Int64(pool.windowSize)
+                let window = Int64(widening: pool.windowSize)
                 let isAverage = layer.kind == .avgPool
                 var nonZeroVisits: UInt64 = 0, spikeVisits: UInt64 = 0
                 pool.reduceWindows(src, nonZeroVisits: &nonZeroVisits, valueVisits: &spikeVisits) { o, sum, largest in
                     out[o] = isAverage
-                        ? Requantize.integrateAndFire(total: Int64(sum), threshold: window, timesteps: t)
+                        ? Requantize.integrateAndFire(total: Int64(widening: sum), threshold: window, timesteps: t)
                         : largest
                 }
                 c.inputEvents = Tally.nonZeroAndSum(src, count: nIn).sum
-                c.denseSynapticOps = steps * UInt64(n * pool.windowSize)
+                c.denseSynapticOps = steps * UInt64(widening: n * pool.windowSize)
                 c.effectiveACs = spikeVisits  // one accumulate (or compare) per spike per window
             }
-            c.neuronUpdates = steps * UInt64(isScores ? layer.outC : n)
+            c.neuronUpdates = steps * UInt64(widening: isScores ? layer.outC : n)
             c.membraneReads = c.neuronUpdates
             c.membraneWrites = c.neuronUpdates
             if isScores {
-                c.activationWriteBits = UInt64(layer.outC * 32)
+                c.activationWriteBits = UInt64(widening: layer.outC * 32)
                 c.outputTrafficBits = c.activationWriteBits
                 if readout == .spikeCount {
                     let scores = int64s(.output, layer: i)
-                    for j in 0..<layer.outC { c.outputEvents &+= UInt64(scores[j]) }
+                    for j in 0..<layer.outC { c.outputEvents &+= UInt64(bitPattern: scores[j]) }
                     c.outputLevelSum = c.outputEvents
                 }
             } else {
                 let spikes = Tally.nonZeroAndSum(bytes(.output, layer: i), count: n).sum
                 c.outputEvents = spikes
                 c.outputLevelSum = spikes
-                c.activationWriteBits = steps * UInt64(n)
+                c.activationWriteBits = steps * UInt64(widening: n)
                 c.outputTrafficBits = c.activationWriteBits
             }
             store(c, layer: i, into: counters)

@@ -9,11 +9,11 @@ extension Interpreter {
             let inBits = layer.readsModelInput ? 8 : codeBits
             let n = layer.outputCount
             c.inputEvents = Tally.nonZeroAndSum(src, count: layer.inputCount).nonZero
-            c.inputTrafficBits = UInt64(layer.inputCount * inBits)
+            c.inputTrafficBits = UInt64(widening: layer.inputCount * inBits)
             switch layer.kind {
             case .conv2d, .linear:
                 let w = WeightedLayer(layer, in: model)
-                let k: Int64 = layer.readsModelInput ? Int64(t) : 1
+                let k: Int64 = layer.readsModelInput ? Int64(widening: t) : 1
                 let plane = layer.outH * layer.outW
                 c.denseSynapticOps = w.denseSynapticOps()
                 if layer.activation == .none {
@@ -29,7 +29,7 @@ extension Interpreter {
                     w.gather(input: src, inputBits: inBits, acc: int32s(.scratch, layer: i), counters: &c) { pixel, acc in
                         for j in 0..<layer.outC {
                             let o = j * plane + pixel
-                            let r = res.map { Int64($0[o]) } ?? 0
+                            let r = res.map { Int64(widening: $0[o]) } ?? 0
                             let a = w.preActivation(channel: j, acc: acc[j], k: k, timesteps: t, residual: r)
                             out[o] = Requantize.code(a, shift: layer.shift, timesteps: t)
                         }
@@ -38,8 +38,8 @@ extension Interpreter {
                         let nz = Tally.nonZeroAndSum(res, count: n).nonZero
                         c.inputEvents &+= nz
                         c.effectiveACs &+= nz  // one addition per non-zero residual code
-                        c.activationReadBits &+= UInt64(n * codeBits)
-                        c.inputTrafficBits &+= UInt64(n * codeBits)
+                        c.activationReadBits &+= UInt64(widening: n * codeBits)
+                        c.inputTrafficBits &+= UInt64(widening: n * codeBits)
                     }
                 }
             case .avgPool, .maxPool:
@@ -51,20 +51,20 @@ extension Interpreter {
                 pool.reduceWindows(src, nonZeroVisits: &nonZeroVisits, valueVisits: &valueSum) { o, sum, largest in
                     out[o] = isAverage ? UInt8(sum / window) : largest
                 }
-                c.denseSynapticOps = UInt64(n * window)
+                c.denseSynapticOps = UInt64(widening: n * window)
                 c.effectiveACs = nonZeroVisits
-                c.activationReadBits = UInt64(n * window * inBits)
+                c.activationReadBits = UInt64(widening: n * window * inBits)
             }
             if layer.activation == .none {
-                c.neuronUpdates = UInt64(layer.outC)
-                c.activationWriteBits = UInt64(layer.outC * 32)
+                c.neuronUpdates = UInt64(widening: layer.outC)
+                c.activationWriteBits = UInt64(widening: layer.outC * 32)
                 c.outputTrafficBits = c.activationWriteBits
             } else {
                 let (nz, sum) = Tally.nonZeroAndSum(bytes(.output, layer: i), count: n)
                 c.outputEvents = nz
                 c.outputLevelSum = sum
-                c.neuronUpdates = UInt64(n)
-                c.activationWriteBits = UInt64(n * codeBits)
+                c.neuronUpdates = UInt64(widening: n)
+                c.activationWriteBits = UInt64(widening: n * codeBits)
                 c.outputTrafficBits = c.activationWriteBits
             }
             store(c, layer: i, into: counters)

@@ -45,7 +45,7 @@ extension Interpreter {
                         readout: Readout, counters c: inout EventCounters) {
         let w = WeightedLayer(layer, in: model)
         let n = layer.outputCount, plane = layer.outH * layer.outW, outC = layer.outC
-        let threshold = Int64(1) << Int64(layer.shift)
+        let threshold = Int64(1) &<< Int64(widening: layer.shift)
         let membrane = int64s(.state, layer: i)
         let isScores = layer.activation == .none
         let scores = int64s(.output, layer: i), spikeMap = bytes(.output, layer: i)
@@ -58,15 +58,15 @@ extension Interpreter {
             }
             membrane[o] += current
             let spike = Interpreter.fire(&membrane[o], threshold: threshold)
-            if isScores { scores[o] += Int64(spike) } else { spikeMap[o] = spike }
-            c.outputEvents &+= UInt64(spike)
+            if isScores { scores[o] += Int64(widening: spike) } else { spikeMap[o] = spike }
+            c.outputEvents &+= UInt64(widening: spike)
         }
         if layer.readsModelInput {
             let current = membrane + n  // second half of the state: the constant input current
             if step == 0 {
                 c.denseSynapticOps = w.denseSynapticOps()
                 c.inputEvents = Tally.nonZeroAndSum(src, count: layer.inputCount).nonZero
-                c.inputTrafficBits = UInt64(layer.inputCount * 8)
+                c.inputTrafficBits = UInt64(widening: layer.inputCount * 8)
                 w.gather(input: src, inputBits: 8, acc: int32s(.scratch, layer: i), counters: &c) { pixel, acc in
                     for j in 0..<outC {
                         current[j * plane + pixel] = w.preActivation(channel: j, acc: acc[j], k: 1, timesteps: 1, residual: 0)
@@ -79,13 +79,13 @@ extension Interpreter {
             for o in 0..<n { acc[o] = 0 }
             w.scatter(acc: acc, counters: &c) { src[$0] != 0 }
             c.denseSynapticOps = w.denseSynapticOps()
-            c.activationReadBits = UInt64(layer.inputCount)
-            c.inputTrafficBits = UInt64(layer.inputCount)
+            c.activationReadBits = UInt64(widening: layer.inputCount)
+            c.inputTrafficBits = UInt64(widening: layer.inputCount)
             let res = residual(of: layer)
             for pixel in 0..<plane {
                 for j in 0..<outC {
                     let o = j * plane + pixel
-                    let r: Int64 = res.map { Int64($0[o]) } ?? 0
+                    let r: Int64 = res.map { Int64(widening: $0[o]) } ?? 0
                     integrate(o, w.preActivation(channel: j, acc: acc[pixel * outC + j], k: 1, timesteps: 1, residual: r))
                 }
             }
@@ -93,22 +93,22 @@ extension Interpreter {
                 let spikes = Tally.nonZeroAndSum(res, count: n).sum
                 c.inputEvents &+= spikes
                 c.effectiveACs &+= spikes
-                c.activationReadBits &+= UInt64(n)
-                c.inputTrafficBits &+= UInt64(n)
+                c.activationReadBits &+= UInt64(widening: n)
+                c.inputTrafficBits &+= UInt64(widening: n)
             }
         }
-        let updated = UInt64(isScores ? outC : n)
+        let updated = UInt64(widening: isScores ? outC : n)
         c.neuronUpdates = updated
         c.membraneReads = updated
         c.membraneWrites = updated
         if isScores {
             if step == t - 1 {
-                c.activationWriteBits = UInt64(outC * 32)
+                c.activationWriteBits = UInt64(widening: outC * 32)
                 c.outputTrafficBits = c.activationWriteBits
             }
         } else {
-            c.activationWriteBits = UInt64(n)
-            c.outputTrafficBits = UInt64(n)
+            c.activationWriteBits = UInt64(widening: n)
+            c.outputTrafficBits = UInt64(widening: n)
         }
         c.outputLevelSum = c.outputEvents
     }
@@ -122,9 +122,9 @@ extension Interpreter {
         let inputSpikes = Tally.nonZeroAndSum(src, count: nIn).sum
         if layer.kind == .avgPool {
             let membrane = int64s(.state, layer: i)
-            let threshold = Int64(pool.windowSize)
+            let threshold = Int64(widening: pool.windowSize)
             pool.reduceWindows(src, nonZeroVisits: &nonZeroVisits, valueVisits: &spikeVisits) { o, sum, _ in
-                membrane[o] += Int64(sum)
+                membrane[o] += Int64(widening: sum)
                 spikeMap[o] = Interpreter.fire(&membrane[o], threshold: threshold)
             }
         } else {
@@ -145,15 +145,15 @@ extension Interpreter {
         let spikes = Tally.nonZeroAndSum(spikeMap, count: n).sum
         c.inputEvents = inputSpikes
         c.effectiveACs = spikeVisits
-        c.denseSynapticOps = UInt64(n * pool.windowSize)
-        c.activationReadBits = UInt64(nIn)
-        c.inputTrafficBits = UInt64(nIn)
-        c.neuronUpdates = UInt64(n)
-        c.membraneReads = UInt64(n)
-        c.membraneWrites = UInt64(n)
+        c.denseSynapticOps = UInt64(widening: n * pool.windowSize)
+        c.activationReadBits = UInt64(widening: nIn)
+        c.inputTrafficBits = UInt64(widening: nIn)
+        c.neuronUpdates = UInt64(widening: n)
+        c.membraneReads = UInt64(widening: n)
+        c.membraneWrites = UInt64(widening: n)
         c.outputEvents = spikes
         c.outputLevelSum = spikes
-        c.activationWriteBits = UInt64(n)
-        c.outputTrafficBits = UInt64(n)
+        c.activationWriteBits = UInt64(widening: n)
+        c.outputTrafficBits = UInt64(widening: n)
     }
 }

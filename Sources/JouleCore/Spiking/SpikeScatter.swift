@@ -49,6 +49,6 @@ extension WeightedLayer {
         }
         counters.inputEvents &+= events
         counters.effectiveACs &+= accumulates
-        counters.weightReadBits &+= rowsRead &* UInt64(outC * bits)
+        counters.weightReadBits &+= rowsRead &* UInt64(widening: outC * bits)
     }
 }
