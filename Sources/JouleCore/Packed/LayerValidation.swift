@@ -65,6 +65,10 @@ extension PackedModel {
             throw JouleError(.badLayerIndex, layer: i, byteOffset: recordOffset + F.offInputIndex)
         }
         if layer.inputIndex < 0 {
+            // Pooling reads codes 0…T; the analog input bytes 0…255 are for weighted layers only.
+            guard layer.isWeighted else {
+                throw JouleError(.badLayerIndex, layer: i, byteOffset: recordOffset + F.offInputIndex)
+            }
             guard layer.inC == model.inputChannels, layer.inH == model.inputHeight,
                   layer.inW == model.inputWidth
             else { throw JouleError(.shapeMismatch, layer: i, byteOffset: recordOffset + F.offInC) }

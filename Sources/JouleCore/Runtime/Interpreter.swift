@@ -53,16 +53,19 @@ public struct Interpreter {
     ///   - readout: how the SNN reports scores (ignored by the QNN).
     ///   - counters: per-layer event counters, `layerCount` entries, overwritten; pass an empty
     ///     buffer to discard them.
+    ///   - afterLayer: called with the layer index each time a layer has run (once per layer, or
+    ///     once per layer and timestep in the streaming schedule): a hook for per-layer timing.
     public func run(timesteps: Int, readout: Readout = .membrane,
-                    counters: UnsafeMutableBufferPointer<EventCounters>) throws(JouleError) {
+                    counters: UnsafeMutableBufferPointer<EventCounters>,
+                    afterLayer: (Int) -> Void = { _ in }) throws(JouleError) {
         guard timesteps >= 1, timesteps <= 255 else { throw JouleError(.badTimesteps) }
         guard counters.isEmpty || counters.count >= model.layerCount else {
             throw JouleError(.counterBufferTooSmall)
         }
         switch mode {
-        case .qnn: runQNN(timesteps: timesteps, counters: counters)
-        case .snnLayerwise: runLayerwise(timesteps: timesteps, readout: readout, counters: counters)
-        case .snnStreaming: runStreaming(timesteps: timesteps, readout: readout, counters: counters)
+        case .qnn: runQNN(timesteps: timesteps, counters: counters, afterLayer: afterLayer)
+        case .snnLayerwise: runLayerwise(timesteps: timesteps, readout: readout, counters: counters, afterLayer: afterLayer)
+        case .snnStreaming: runStreaming(timesteps: timesteps, readout: readout, counters: counters, afterLayer: afterLayer)
         }
     }
 

@@ -3,7 +3,8 @@
 /// buffer holds its spike counts `0…T`; its consumer replays them as evenly spread trains, one
 /// timestep at a time. Spike counts equal the QNN codes exactly.
 extension Interpreter {
-    func runLayerwise(timesteps t: Int, readout: Readout, counters: UnsafeMutableBufferPointer<EventCounters>) {
+    func runLayerwise(timesteps t: Int, readout: Readout, counters: UnsafeMutableBufferPointer<EventCounters>,
+                      afterLayer: (Int) -> Void) {
         let steps = UInt64(widening: t)
         for i in 0..<model.layerCount {
             let layer = model.layer(i)
@@ -101,6 +102,7 @@ extension Interpreter {
                 c.outputTrafficBits = c.activationWriteBits
             }
             store(c, layer: i, into: counters)
+            afterLayer(i)
         }
     }
 }

@@ -1,6 +1,7 @@
 /// QNN mode: one pass, activation codes `0…T` (`ceil(log2(T+1))` bits).
 extension Interpreter {
-    func runQNN(timesteps t: Int, counters: UnsafeMutableBufferPointer<EventCounters>) {
+    func runQNN(timesteps t: Int, counters: UnsafeMutableBufferPointer<EventCounters>,
+                      afterLayer: (Int) -> Void) {
         let codeBits = Requantize.codeBits(timesteps: t)
         for i in 0..<model.layerCount {
             let layer = model.layer(i)
@@ -68,6 +69,7 @@ extension Interpreter {
                 c.outputTrafficBits = c.activationWriteBits
             }
             store(c, layer: i, into: counters)
+            afterLayer(i)
         }
     }
 }

@@ -6,7 +6,8 @@
 /// a spike whenever the running maximum of its inputs' spike counts grows.
 /// Results approach, but need not equal, the QNN's.
 extension Interpreter {
-    func runStreaming(timesteps t: Int, readout: Readout, counters: UnsafeMutableBufferPointer<EventCounters>) {
+    func runStreaming(timesteps t: Int, readout: Readout, counters: UnsafeMutableBufferPointer<EventCounters>,
+                      afterLayer: (Int) -> Void) {
         let layerCount = model.layerCount
         // Start from rest: membranes, running counts and scores at zero.
         for i in 0..<layerCount {
@@ -27,6 +28,7 @@ extension Interpreter {
                 case .avgPool, .maxPool: streamPooling(layer, index: i, counters: &c)
                 }
                 if !counters.isEmpty { counters[i].add(c) }
+                afterLayer(i)
             }
         }
     }

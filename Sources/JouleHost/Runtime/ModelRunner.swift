@@ -1,0 +1,61 @@
+import JouleCore
+
+/// Host convenience over the core `Interpreter`: owns an arena of exactly the plan's size and
+/// returns scores and per-layer counters as arrays.
+public final class ModelRunner {
+    public let file: PackedModelFile
+    public let mode: ExecutionMode
+    public let arena: UnsafeMutableRawBufferPointer
+    let interpreter: Interpreter
+    var counterStorage: [EventCounters]
+
+    /// - Parameter arenaBytes: arena size to allocate; default the plan's `arenaBytes`.
+    public init(file: PackedModelFile, mode: ExecutionMode, arenaBytes: Int? = nil) throws {
+        self.file = file
+        self.mode = mode
+        let size = arenaBytes ?? file.model.plan(mode).arenaBytes
+        let storage = UnsafeMutableRawBufferPointer.allocate(byteCount: max(16, size), alignment: 16)
+        do {
+            interpreter = try Interpreter(model: file.model,
+                                          arena: UnsafeMutableRawBufferPointer(rebasing: storage[0..<size]), mode: mode)
+        } catch {
+            storage.deallocate()
+            throw JouleHostError("\(file.path): \(PackedModelFile.describe(error))")
+        }
+        arena = storage
+        counterStorage = Array(repeating: EventCounters(), count: file.model.layerCount)
+    }
+
+    deinit { arena.deallocate() }
+
+    public struct Result: Sendable {
+        public var scores: [Int64]
+        public var counters: [EventCounters]
+        public var total: EventCounters {
+            counters.reduce(into: EventCounters()) { $0.add($1) }
+        }
+        /// Index of the largest score (the first on ties).
+        public var predictedClass: Int {
+            scores.indices.max { scores[$0] < scores[$1] || (scores[$0] == scores[$1] && $0 > $1) } ?? 0
+        }
+    }
+
+    /// Runs one input (`C·H·W` bytes, CHW).
+    public func run(input: [UInt8], timesteps: Int, readout: Readout = .membrane,
+                    afterLayer: (Int) -> Void = { _ in }) throws -> Result {
+        let dst = interpreter.input
+        guard input.count == dst.count else {
+            throw JouleHostError("input has \(input.count) bytes, the model expects \(dst.count) "
+                + "(\(file.model.inputChannels)×\(file.model.inputHeight)×\(file.model.inputWidth))")
+        }
+        input.withUnsafeBytes { dst.copyMemory(from: $0) }
+        try counterStorage.withUnsafeMutableBufferPointer { counters in
+            do throws(JouleError) {
+                try interpreter.run(timesteps: timesteps, readout: readout, counters: counters, afterLayer: afterLayer)
+            } catch {
+                throw JouleHostError(PackedModelFile.describe(error))
+            }
+        }
+        return Result(scores: Array(interpreter.scores), counters: counterStorage)
+    }
+}

@@ -1,0 +1,113 @@
+import Foundation
+import JouleCore
+
+/// An error a host tool reports: what went wrong and where, in words.
+public struct JouleHostError: Error, CustomStringConvertible, Sendable {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// A packed model loaded into a 16-byte-aligned buffer the host owns, validated by the core.
+public final class PackedModelFile: @unchecked Sendable {
+    public let path: String
+    /// The file's bytes (owned; freed on deinit).
+    public let buffer: UnsafeMutableRawBufferPointer
+    public let model: PackedModel
+
+    /// Reads and validates `path`.
+    /// - Throws: `JouleHostError` naming the file, the problem, the layer and byte offset.
+    public convenience init(path: String) throws {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw JouleHostError("\(path): cannot read the file")
+        }
+        try self.init(bytes: [UInt8](data), name: path)
+    }
+
+    /// Builds from bytes (e.g. fresh from the packer).
+    public init(bytes: [UInt8], name: String) throws {
+        path = name
+        let storage = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, bytes.count), alignment: 16)
+        bytes.withUnsafeBytes { storage.copyMemory(from: $0) }
+        do {
+            model = try PackedModel.open(UnsafeRawBufferPointer(rebasing: storage[0..<bytes.count]))
+        } catch {
+            storage.deallocate()
+            throw JouleHostError("\(name): \(Self.describe(error))")
+        }
+        buffer = storage
+    }
+
+    deinit { buffer.deallocate() }
+
+    /// Validates packed `bytes` with the core.
+    public static func validate(_ bytes: [UInt8], name: String) throws {
+        _ = try PackedModelFile(bytes: bytes, name: name)
+    }
+
+    /// Name of layer `i` as stored in the file.
+    public func layerName(_ i: Int) -> String {
+        String(decoding: model.layerNameBytes(i), as: UTF8.self)
+    }
+
+    /// A sentence for a core error: its message, layer and byte offset.
+    public static func describe(_ error: JouleError) -> String {
+        var s = "\(error.code.message) [\(error.code)]"
+        if error.layer >= 0 { s += ", layer \(error.layer)" }
+        if error.byteOffset >= 0 { s += ", at byte \(error.byteOffset)" }
+        return s
+    }
+}
+
+extension JouleErrorCode: CustomStringConvertible {
+    public var description: String { "JOULE_E_\(name)" }
+
+    /// The code's name as in the C header.
+    public var name: String {
+        switch self {
+        case .truncated: return "TRUNCATED"
+        case .badMagic: return "BAD_MAGIC"
+        case .unsupportedVersion: return "UNSUPPORTED_VERSION"
+        case .checksumMismatch: return "CHECKSUM_MISMATCH"
+        case .sectionOutOfRange: return "SECTION_OUT_OF_RANGE"
+        case .missingSection: return "MISSING_SECTION"
+        case .badLayerRecord: return "BAD_LAYER_RECORD"
+        case .shapeMismatch: return "SHAPE_MISMATCH"
+        case .badLayerIndex: return "BAD_LAYER_INDEX"
+        case .tensorOutOfRange: return "TENSOR_OUT_OF_RANGE"
+        case .badQuantization: return "BAD_QUANTIZATION"
+        case .weightOutOfRange: return "WEIGHT_OUT_OF_RANGE"
+        case .badRowCounts: return "BAD_ROW_COUNTS"
+        case .badArenaPlan: return "BAD_ARENA_PLAN"
+        case .arenaTooSmall: return "ARENA_TOO_SMALL"
+        case .badTimesteps: return "BAD_TIMESTEPS"
+        case .bufferSizeMismatch: return "BUFFER_SIZE_MISMATCH"
+        case .counterBufferTooSmall: return "COUNTER_BUFFER_TOO_SMALL"
+        case .badOutputLayer: return "BAD_OUTPUT_LAYER"
+        }
+    }
+
+    /// What the code means, in words.
+    public var message: String {
+        switch self {
+        case .truncated: return "the file is truncated (shorter than its header says)"
+        case .badMagic: return "not a packed Joule model (magic is not JMOD)"
+        case .unsupportedVersion: return "unsupported packed-format version"
+        case .checksumMismatch: return "CRC-32 mismatch: the file is corrupted"
+        case .sectionOutOfRange: return "a section lies outside the file or is misaligned"
+        case .missingSection: return "a required section is missing or duplicated"
+        case .badLayerRecord: return "a layer record has an unknown kind, format or reserved field"
+        case .shapeMismatch: return "layer shapes do not chain"
+        case .badLayerIndex: return "a layer refers to a layer that does not precede it"
+        case .tensorOutOfRange: return "a tensor lies outside the data section or has the wrong length"
+        case .badQuantization: return "a multiplier, shift or bias is out of range or could overflow"
+        case .weightOutOfRange: return "a weight is out of range for its format"
+        case .badRowCounts: return "stored non-zero weight counts do not match the weights"
+        case .badArenaPlan: return "the arena plan is malformed or overlapping"
+        case .arenaTooSmall: return "the arena is smaller than the plan needs or misaligned"
+        case .badTimesteps: return "T must be between 1 and 255"
+        case .bufferSizeMismatch: return "an input or output buffer has the wrong size"
+        case .counterBufferTooSmall: return "the counter buffer has fewer entries than layers"
+        case .badOutputLayer: return "only the last layer may (and must) produce raw scores"
+        }
+    }
+}

@@ -1,0 +1,95 @@
+import ArgumentParser
+import Foundation
+import JouleCore
+import JouleHost
+
+/// `joule bench <packed>`: per-layer and total time, throughput, arena and peak memory for the QNN
+/// and both SNN schedules, side by side in one run.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Benchmark a packed model in every mode: per-layer time, throughput, arena bytes, peak memory.")
+
+    @Argument(help: "Packed model (.jmod).")
+    var model: String
+
+    @Option(name: [.short, .long], help: "T (default: the model's).")
+    var timesteps: Int?
+
+    @Option(help: "Timed rounds per mode (medians are reported).")
+    var rounds = 7
+
+    @Option(help: "Input file (raw bytes or PGM); default: seeded random bytes.")
+    var input: String?
+
+    @Option(help: "Seed for the random input.")
+    var seed: UInt64 = 1
+
+    func run() throws {
+        try reportingErrors {
+            let file = try PackedModelFile(path: model)
+            let t = timesteps ?? file.model.defaultTimesteps
+            let n = file.model.inputCount
+            var rng = SplitMix64(seed: seed)
+            let bytes = try input.map { try InputFile.read(path: $0, expectedBytes: n) }
+                ?? (0..<n).map { _ in UInt8(truncatingIfNeeded: rng.next() >> 56) }
+            let macs = (0..<file.model.layerCount).reduce(0) { sum, i in
+                let r = file.model.layer(i)
+                return sum + (r.isWeighted ? r.outputCount * r.fanIn : 0)
+            }
+            let modes: [ExecutionMode] = [.qnn, .snnLayerwise, .snnStreaming]
+            FileHandle.standardError.write(Data("benchmarking \(model): \(rounds) rounds × 3 modes, T = \(t)\n".utf8))
+            let results = try Benchmark.run(file: file, modes: modes, timesteps: t, input: bytes, rounds: rounds,
+                                            denseMACs: macs) { round in
+                FileHandle.standardError.write(Data("\r  round \(round)/\(rounds)".utf8))
+            }
+            FileHandle.standardError.write(Data("\n".utf8))
+            let labels = ["QNN", "SNN layer-wise", "SNN streaming"]
+            var header = "layer".padding(toLength: 14, withPad: " ", startingAt: 0)
+            for l in labels { header += l.leftPadded(16) }
+            print("per-layer median time (µs), T = \(t), one thread, batch 1")
+            print(header)
+            for i in 0..<file.model.layerCount {
+                var line = file.layerName(i).padding(toLength: 14, withPad: " ", startingAt: 0)
+                for r in results { line += String(format: "%.1f", r.layerSeconds[i] * 1e6).leftPadded(16) }
+                print(line)
+            }
+            var total = "total".padding(toLength: 14, withPad: " ", startingAt: 0)
+            for r in results { total += String(format: "%.1f", r.totalSeconds * 1e6).leftPadded(16) }
+            print(total)
+            print("")
+            print("mode".padding(toLength: 16, withPad: " ", startingAt: 0) + "latency ms".leftPadded(12)
+                + "images/s".leftPadded(11) + "GMAC/s*".leftPadded(10) + "vs QNN".leftPadded(9)
+                + "arena B".leftPadded(10) + "spike/act rate".leftPadded(16))
+            for (k, r) in results.enumerated() {
+                let rate = ActivityRate.of(file.model, counters: r.counters, timesteps: t)
+                print(labels[k].padding(toLength: 16, withPad: " ", startingAt: 0)
+                    + String(format: "%.3f", r.totalSeconds * 1e3).leftPadded(12)
+                    + String(format: "%.1f", r.imagesPerSecond).leftPadded(11)
+                    + String(format: "%.2f", r.macsPerSecond / 1e9).leftPadded(10)
+                    + String(format: "%.2f×", r.totalSeconds / results[0].totalSeconds).leftPadded(9)
+                    + "\(r.arenaBytes)".leftPadded(10) + String(format: "%.4f", rate).leftPadded(16))
+            }
+            print("* dense MACs of one QNN pass (\(macs)) per second, for every mode")
+            print("peak resident memory of this process: \(Benchmark.peakResidentBytes()) bytes; "
+                + "model file \(file.buffer.count) bytes")
+        }
+    }
+}
+
+extension String {
+    func leftPadded(_ n: Int) -> String { count >= n ? " " + self : String(repeating: " ", count: n - count) + self }
+}
+
+/// A small, seedable generator (SplitMix64) for reproducible inputs.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE5_E4B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

@@ -1,0 +1,10 @@
+import ArgumentParser
+
+/// `joule`: run, measure and compare the QNN and SNN twins of a packed model.
+@main
+struct Joule: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "joule",
+        abstract: "Run packed models as QNN or SNN, count their energy events, and compare the twins.",
+        subcommands: [RunCommand.self, BenchCommand.self, BreakevenCommand.self])
+}

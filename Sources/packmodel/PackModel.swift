@@ -1,0 +1,41 @@
+import ArgumentParser
+import Foundation
+import JouleHost
+
+/// `packmodel <model.json> [-o out.jmod]`: validate a JSON model description and its
+/// safetensors, pack it (arena plans included), print a summary.
+@main
+struct PackModel: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "packmodel",
+        abstract: "Pack a JSON model description and its .safetensors weights into a .jmod file.",
+        discussion: "The JSON format is documented in Models/README.md, the packed format in "
+            + "Sources/JouleCore/Packed/README.md. Exits non-zero on any error, naming file, layer and field.")
+
+    @Argument(help: "The model description (.json).")
+    var model: String
+
+    @Option(name: .shortAndLong, help: "Output file (default: the JSON's path with .jmod).")
+    var output: String?
+
+    @Flag(help: "Only validate; write nothing.")
+    var check = false
+
+    func run() throws {
+        do {
+            let description = try ModelDescription.load(path: model)
+            let packable = try description.resolve(path: model)
+            let summary = try Packer.pack(packable)
+            let out = output ?? (model.hasSuffix(".json") ? String(model.dropLast(5)) : model) + ".jmod"
+            if !check {
+                guard FileManager.default.createFile(atPath: out, contents: Data(summary.bytes)) else {
+                    throw JouleHostError("\(out): cannot write the file")
+                }
+            }
+            print(summary.report(model: packable, outputPath: check ? "(not written: --check)" : out))
+        } catch let error as JouleHostError {
+            FileHandle.standardError.write(Data("packmodel: error: \(error.description)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+}

@@ -1,0 +1,35 @@
+import JouleCore
+import JouleHost
+
+/// Runs the real runtime and captures every layer's output right after the layer ran (through the
+/// interpreter's `afterLayer` hook), summing spike maps over timesteps in streaming mode.
+struct RuntimeHarness {
+    let file: PackedModelFile
+
+    init(_ model: PackableModel) throws {
+        let packed = try Packer.pack(model)
+        file = try PackedModelFile(bytes: packed.bytes, name: model.name)
+    }
+
+    struct Output {
+        var layerValues: [[Int]]
+        var scores: [Int64]
+        var counters: [EventCounters]
+    }
+
+    func run(_ input: [UInt8], mode: ExecutionMode, timesteps: Int, readout: Readout = .membrane) throws -> Output {
+        let runner = try ModelRunner(file: file, mode: mode)
+        let plan = file.model.plan(mode)
+        var values = (0..<file.model.layerCount).map { Array(repeating: 0, count: file.model.layer($0).outputCount) }
+        let result = try runner.run(input: input, timesteps: timesteps, readout: readout) { i in
+            let layer = file.model.layer(i)
+            guard layer.activation == .quant else { return }
+            let base = runner.arena.baseAddress! + plan.region(.output, layer: i).offset
+            for j in 0..<layer.outputCount {
+                let v = Int(base.load(fromByteOffset: j, as: UInt8.self))
+                if mode == .snnStreaming { values[i][j] += v } else { values[i][j] = v }
+            }
+        }
+        return Output(layerValues: values, scores: result.scores, counters: result.counters)
+    }
+}
