@@ -92,7 +92,11 @@ extension PackedModel {
         }
         var lastReader = -1
         for j in (i + 1)..<max(i + 1, n) {
-            let reader = model.layer(j)
+            // Later records are not validated yet: decode without trusting them.
+            let offset = model.layersOffset + j * PackedFormat.layerRecordBytes
+            guard let reader = LayerRecord.decode(model.view, at: offset) else {
+                throw JouleError(.badLayerRecord, layer: j, byteOffset: offset)
+            }
             if reader.inputIndex == i || reader.residualIndex == i { lastReader = j }
         }
         guard layer.lastReader == lastReader else {
