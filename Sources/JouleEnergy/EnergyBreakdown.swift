@@ -40,3 +40,18 @@ public struct EnergyBreakdown: Equatable, Sendable {
         return sum
     }
 }
+
+/// `Double(x)` for event counts, bit-for-bit equal to `Double(x)` (one correctly rounded step).
+/// On 32-bit Embedded targets every `Double(UInt64)`/`Double(Int64)` conversion goes through the
+/// generic `BinaryInteger` path (`words`, an allocating `_ContiguousArrayStorage<UInt>`), which
+/// `-no-allocations` rejects. So split `x` into 2 + 31 + 31-bit chunks, each of which fits a
+/// non-negative 32-bit `Int` (`Double(Int)` is a direct conversion on every target): `hi·2^62 +
+/// mid·2^31` spans 33 significant bits and is exact, and adding `lo` is the single rounding.
+@inlinable @inline(__always)
+func real(_ x: UInt64) -> Double {
+    let mask: UInt64 = 0x7FFF_FFFF
+    let lo = Double(Int(truncatingIfNeeded: Int64(bitPattern: x & mask)))
+    let mid = Double(Int(truncatingIfNeeded: Int64(bitPattern: (x &>> 31) & mask)))
+    let hi = Double(Int(truncatingIfNeeded: Int64(bitPattern: x &>> 62)))
+    return (hi * 0x1p62 + mid * 0x1p31) + lo
+}

@@ -54,20 +54,20 @@ public enum LayerEnergyModel {
         var pj = 0.0
         switch g.kind {
         case .conv, .linear:
-            pj += Double(e.effectiveMACs) * (ops.multiply(g.weightBits, g.inputBits) + ops.add(bits: acc))
-            pj += Double(e.effectiveACs) * ops.add(bits: acc)
+            pj += real(e.effectiveMACs) * (ops.multiply(g.weightBits, g.inputBits) + ops.add(bits: acc))
+            pj += real(e.effectiveACs) * ops.add(bits: acc)
         case .avgPool, .maxPool:
             let counted = e.effectiveMACs &+ e.effectiveACs
             let windowOps = e.inputEvents > counted ? e.inputEvents : counted
             let each = g.kind == .avgPool ? ops.add(bits: acc) : ops.compare(bits: acc)
-            pj += Double(windowOps) * each
+            pj += real(windowOps) * each
         }
         switch w.twin {
         case .qnn:
-            pj += Double(e.neuronUpdates) * ops.compare(bits: acc)
+            pj += real(e.neuronUpdates) * ops.compare(bits: acc)
         case .snn:
-            pj += Double(e.neuronUpdates) * (ops.add(bits: acc) + ops.compare(bits: acc))
-            pj += Double(e.outputEvents) * ops.add(bits: acc)
+            pj += real(e.neuronUpdates) * (ops.add(bits: acc) + ops.compare(bits: acc))
+            pj += real(e.outputEvents) * ops.add(bits: acc)
         }
         return pj
     }
@@ -80,22 +80,21 @@ public enum LayerEnergyModel {
         let m = board.memory
         let acc = m.accumulatorBits
         let on = m.onChipPJPerBit
-        var weightBits = e.weightReadBits
+        var weightBits = real(e.weightReadBits)
         if stationary(w, board) {
-            let stored = UInt64(g.weightStorageBits)
-            if stored < weightBits { weightBits = stored }
+            weightBits = min(weightBits, Double(g.weightStorageBits))
         }
-        var pj = ops.memory(bits: Double(weightBits), width: g.weightBits, pJPerBit: on)
+        var pj = ops.memory(bits: weightBits, width: g.weightBits, pJPerBit: on)
         if m.activationsInOnChipMemory {
-            pj += ops.memory(bits: Double(e.activationReadBits), width: inputWidth(w), pJPerBit: on)
-            pj += ops.memory(bits: Double(e.activationWriteBits), width: outputWidth(w), pJPerBit: on)
+            pj += ops.memory(bits: real(e.activationReadBits), width: inputWidth(w), pJPerBit: on)
+            pj += ops.memory(bits: real(e.activationWriteBits), width: outputWidth(w), pJPerBit: on)
         }
         if g.kind.isWeighted {
-            let synapticOps = Double(e.effectiveMACs &+ e.effectiveACs)
+            let synapticOps = real(e.effectiveMACs &+ e.effectiveACs)
             pj += Double(m.partialSumAccessesPerSynapticOp) * synapticOps
                 * ops.memory(bits: Double(acc), width: acc, pJPerBit: on)
         }
-        let membraneBits = Double(e.membraneReads &+ e.membraneWrites) * Double(acc)
+        let membraneBits = real(e.membraneReads &+ e.membraneWrites) * Double(acc)
         pj += ops.memory(bits: membraneBits, width: acc, pJPerBit: m.membranePJPerBit)
         pj += offChipTraffic(w, board, pJPerBit: on)
         return pj
@@ -112,8 +111,8 @@ public enum LayerEnergyModel {
         if noc.averageHops == 0 && noc.sparsePacketPJ == 0 { return 0 }
         let e = w.events
         let payload = w.twin == .snn ? 1 : w.geometry.outputBits
-        let sparse = noc.sparseEnergy(events: Double(e.outputEvents), payloadBits: payload)
-        let dense = noc.denseEnergy(bits: Double(e.outputTrafficBits))
+        let sparse = noc.sparseEnergy(events: real(e.outputEvents), payloadBits: payload)
+        let dense = noc.denseEnergy(bits: real(e.outputTrafficBits))
         let encoding = w.twin == .snn ? noc.snnEncoding : noc.qnnEncoding
         return NetworkOnChip.choose(encoding, sparse: sparse, dense: dense)
     }
@@ -134,9 +133,9 @@ public enum LayerEnergyModel {
         var pj = ops.memory(bits: weightLoadBits(w, board), width: w.geometry.weightBits,
                             pJPerBit: pJPerBit)
         if board.family == .classic && OnChipFit.tiles(w.geometry, twin: w.twin, board: board) > 1 {
-            pj += ops.memory(bits: Double(w.events.inputTrafficBits), width: inputWidth(w),
+            pj += ops.memory(bits: real(w.events.inputTrafficBits), width: inputWidth(w),
                              pJPerBit: pJPerBit)
-            pj += ops.memory(bits: Double(w.events.outputTrafficBits), width: outputWidth(w),
+            pj += ops.memory(bits: real(w.events.outputTrafficBits), width: outputWidth(w),
                              pJPerBit: pJPerBit)
         }
         return pj
