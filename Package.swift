@@ -17,7 +17,7 @@ let package = Package(
     ],
     targets: [
         // Embedded-Swift subset: no Foundation, no allocation, no existentials.
-        .target(name: "JouleCore"),
+        .target(name: "JouleCore", exclude: ["Packed/README.md"]),
         // Embedded-Swift subset: pure arithmetic over event counts and board constants.
         .target(name: "JouleEnergy"),
         // Host only (Foundation): JSON models, safetensors, packing, data sets, reports.

@@ -70,7 +70,7 @@ struct BenchCommand: ParsableCommand {
                     + String(format: "%.2f×", r.totalSeconds / results[0].totalSeconds).leftPadded(9)
                     + "\(r.arenaBytes)".leftPadded(10) + String(format: "%.4f", rate).leftPadded(16))
             }
-            print("* dense MACs of one QNN pass (\(macs)) per second, for every mode")
+            print("* dense MACs of one QNN pass, zero-padding taps included as in benchmarks.md (\(macs)), per second")
             print("peak resident memory of this process: \(Benchmark.peakResidentBytes()) bytes; "
                 + "model file \(file.buffer.count) bytes")
         }

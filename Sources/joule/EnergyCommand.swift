@@ -1,0 +1,77 @@
+import ArgumentParser
+import Foundation
+import JouleCore
+import JouleEnergy
+import JouleHost
+
+/// `joule energy <packed> --board B`: per-layer and total energy of both twins from the counters of
+/// real runs, as a table and an SVG breakdown chart.
+struct EnergyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "energy",
+        abstract: "Energy per inference of the QNN and SNN twins on a board, from counted events.",
+        discussion: "Runs the model as QNN and as SNN (same T) on the input(s), feeds the per-layer counters to "
+            + "the board's analytical model (Boards/README.md) and prints compute / on-chip / off-chip / NoC energy.")
+
+    @Argument(help: "Packed model (.jmod).")
+    var model: String
+
+    @Option(name: .long, parsing: .singleValue, help: "Board profile name or JSON path; repeat for several; 'all' for every board in Boards/.")
+    var board: [String] = ["all"]
+
+    @Option(name: [.short, .long], help: "T (default: the model's).")
+    var timesteps: Int?
+
+    @Option(help: "SNN schedule: layerwise or streaming.")
+    var schedule: Schedule = .layerwise
+
+    @Option(help: "Input file (raw bytes or PGM). Default: --dataset images, or seeded random bytes.")
+    var input: String?
+
+    @Option(help: "Average the counters over the first N test images of a data set (fashion-mnist).")
+    var images: Int = 0
+
+    @Option(help: "Data set for --images.")
+    var dataset: String = "fashion-mnist"
+
+    @Option(help: "Write the breakdown chart(s) as SVG to this path (the board name is appended for several boards).")
+    var svg: String?
+
+    func run() throws {
+        try reportingErrors {
+            let file = try PackedModelFile(path: model)
+            let t = timesteps ?? file.model.defaultTimesteps
+            guard (1...255).contains(t) else { throw JouleHostError("--timesteps must be 1…255") }
+            let snnMode: ExecutionMode = schedule == .layerwise ? .snnLayerwise : .snnStreaming
+            let inputs = try EnergyInputs.load(file: file, input: input, images: images, dataset: dataset)
+            let qnn = try AveragedCounters.run(file: file, mode: .qnn, timesteps: t, inputs: inputs)
+            let snn = try AveragedCounters.run(file: file, mode: snnMode, timesteps: t, inputs: inputs)
+            let names = (0..<file.model.layerCount).map(file.layerName)
+            let boardNames = board == ["all"]
+                ? BoardCatalog.available(in: BoardCatalog.searchDirectories(
+                    currentDirectory: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)))
+                : board
+            guard !boardNames.isEmpty else { throw JouleHostError("no board profiles found (looked for Boards/*.json)") }
+            print("\(model): T = \(t), SNN \(schedule.rawValue), counters averaged over \(inputs.count) input(s); "
+                + String(format: "QNN activity %.4f, SNN spike rate %.4f",
+                         ActivityRate.of(file.model, counters: qnn, timesteps: t),
+                         ActivityRate.of(file.model, counters: snn, timesteps: t)))
+            for name in boardNames {
+                let boardFile: BoardFile
+                do { boardFile = try BoardCatalog.load(name) } catch { throw JouleHostError("\(error)") }
+                let report = ModelEnergyReport(
+                    boardName: boardFile.name, board: boardFile.profile, names: names,
+                    qnn: ModelWorkloads.workloads(file, mode: .qnn, timesteps: t, counters: qnn),
+                    snn: ModelWorkloads.workloads(file, mode: snnMode, timesteps: t, counters: snn))
+                print("")
+                print(report.table())
+                if let svg {
+                    let path = boardNames.count == 1 ? svg
+                        : (svg.hasSuffix(".svg") ? String(svg.dropLast(4)) : svg) + "-\(boardFile.name).svg"
+                    try EnergyBreakdownChart.svg(report).write(toFile: path, atomically: true, encoding: .utf8)
+                    print("chart: \(path)")
+                }
+            }
+        }
+    }
+}
