@@ -1,0 +1,66 @@
+# Shared build steps of Tools/cross-test and Tools/firmware (sourced, not run).
+# Needs: ROOT (repository root). Uses SWIFTC (default swiftc).
+
+SWIFTC=${SWIFTC:-swiftc}
+EMBEDDED_FLAGS=(-enable-experimental-feature Embedded -no-allocations -wmo -parse-as-library -swift-version 6
+                -Xfrontend -function-sections)
+
+die() { echo "$(basename "$0"): error: $*" >&2; exit 1; }
+
+need_tools() {
+  local t
+  for t in "$@"; do
+    command -v "$t" >/dev/null || die "'$t' not found; run Tools/install-cross.sh first"
+  done
+}
+
+# True when $1 is missing or older than any file under the other arguments.
+stale() {
+  local target=$1; shift
+  [ -e "$target" ] || return 0
+  [ -n "$(find "$@" -newer "$target" -type f 2>/dev/null | head -n 1)" ]
+}
+
+# build_joule_lib OUTDIR TARGET AR SWIFTFLAGS...: compiles JouleCore (a module) and JouleC (the C
+# exports, importing it) in Embedded mode, allocation-free, into OUTDIR/libjoule.a.
+build_joule_lib() {
+  local out=$1 target=$2 ar=$3; shift 3
+  local lib="$out/libjoule.a"
+  mkdir -p "$out"
+  if ! stale "$lib" "$ROOT/Sources/JouleCore" "$ROOT/Sources/JouleC" "$ROOT/Tools/lib/joule-build.sh" "$out/flags"; then
+    if [ "$(cat "$out/flags" 2>/dev/null)" = "$target $*" ]; then
+      echo "  libjoule.a up to date ($target)"
+      return 0
+    fi
+  fi
+  echo "$target $*" >"$out/flags"
+  echo "  swiftc $target: JouleCore + JouleC (Embedded, -no-allocations, $*)"
+  local core
+  core=$(find "$ROOT/Sources/JouleCore" -name '*.swift' | sort)
+  # shellcheck disable=SC2086
+  "$SWIFTC" -target "$target" "${EMBEDDED_FLAGS[@]}" "$@" -module-name JouleCore \
+    -emit-module -emit-module-path "$out/JouleCore.swiftmodule" -c $core -o "$out/JouleCore.o" \
+    || die "compiling JouleCore for $target failed"
+  "$SWIFTC" -target "$target" "${EMBEDDED_FLAGS[@]}" "$@" -module-name JouleC -I "$out" \
+    -c "$ROOT"/Sources/JouleC/*.swift -o "$out/JouleC.o" \
+    || die "compiling JouleC for $target failed"
+  rm -f "$lib"
+  "$ar" rcs "$lib" "$out/JouleCore.o" "$out/JouleC.o" || die "archiving $lib failed"
+}
+
+# pack_model JSON OUT.jmod: packs with the host packer (built once into .build-capi).
+pack_model() {
+  local json=$1 jmod=$2
+  if ! stale "$jmod" "$json" "${json%.json}.safetensors" "$ROOT/Sources/JouleHost" "$ROOT/Sources/JouleCore/Packed"; then
+    return 0
+  fi
+  local packer="$ROOT/.build-capi/debug/packmodel"
+  if stale "$packer" "$ROOT/Sources/JouleHost" "$ROOT/Sources/JouleCore" "$ROOT/Sources/packmodel"; then
+    echo "  swift build --product packmodel (scratch path .build-capi)"
+    (cd "$ROOT" && swift build --scratch-path .build-capi --product packmodel >"$ROOT/.build-cross/packmodel-build.log" 2>&1) \
+      || { tail -n 30 "$ROOT/.build-cross/packmodel-build.log" >&2; die "building packmodel failed"; }
+  fi
+  mkdir -p "$(dirname "$jmod")"
+  "$packer" "$json" -o "$jmod" >"$jmod.txt" || die "packmodel $json failed"
+  echo "  packed $(basename "$json") -> $jmod ($(stat -c %s "$jmod") bytes)"
+}
