@@ -1,0 +1,89 @@
+import JouleCore
+import XCTest
+
+/// Small integer helpers of the core, exhaustively or densely against wider-type references.
+final class IntegerHelperTests: XCTestCase {
+    func testCodeIsClampedFloorDivision() {
+        for t in [1, 2, 3, 6, 15, 16, 255] {
+            for shift in [0, 1, 7, 20, 48] {
+                let d = Int64(1) << Int64(shift)
+                let low: Int64 = -3 * d - 5
+                let high: Int64 = Int64(t + 2) * d + 5
+                let step = Int(max(1, d / 3))
+                for a in stride(from: low, through: high, by: step) {
+                    let floor: Int64 = a >= 0 ? a / d : (a + 1) / d - 1
+                    let clamped: Int64 = min(max(floor, 0), Int64(t))
+                    let expected = UInt8(clamped)
+                    XCTAssertEqual(Requantize.code(a, shift: shift, timesteps: t), expected, "a \(a) S \(shift) T \(t)")
+                }
+            }
+        }
+    }
+
+    func testIntegrateAndFireEmitsTheQuantisedCount() {
+        // A step-by-step IF neuron with current total/T per step (rational arithmetic, scaled by T)
+        // fires clamp(floor(total / threshold), 0, T) times.
+        for t in 1...16 {
+            for threshold in [Int64(1), 4, 9, 1 << 20] {
+                let low: Int64 = -2 * threshold
+                let high: Int64 = Int64(t + 2) * threshold
+                let step = Int(max(1, threshold / 5))
+                for total in stride(from: low, through: high, by: step) {
+                    let floor: Int64 = total >= 0 ? total / threshold : -1
+                    let expected: Int64 = min(max(floor, 0), Int64(t))
+                    XCTAssertEqual(Int64(Requantize.integrateAndFire(total: total, threshold: threshold, timesteps: t)),
+                                   expected, "total \(total) θ \(threshold) T \(t)")
+                }
+            }
+        }
+    }
+
+    func testEvenSpikeTrainsHaveTheirCount() {
+        for t in 1...32 {
+            for c in 0...t {
+                XCTAssertEqual((0..<t).filter { Requantize.spikes(count: c, step: $0, timesteps: t) }.count, c)
+            }
+        }
+    }
+
+    func testCodeBits() {
+        XCTAssertEqual([1, 2, 3, 4, 6, 7, 8, 15, 16, 255].map { Requantize.codeBits(timesteps: $0) },
+                       [1, 2, 2, 3, 3, 3, 4, 4, 5, 8])
+    }
+
+    func testInt4RowsDecodeEveryNibble() {
+        // Every byte value, both nibbles, against sign extension by arithmetic.
+        for byte in 0...255 {
+            var b = UInt8(byte)
+            withUnsafeBytes(of: &b) { raw in
+                let lo = byte & 0xF, hi = byte >> 4
+                XCTAssertEqual(Int(WeightRow.weight(raw.baseAddress!, index: 0, bits: 4)), lo >= 8 ? lo - 16 : lo)
+                XCTAssertEqual(Int(WeightRow.weight(raw.baseAddress!, index: 1, bits: 4)), hi >= 8 ? hi - 16 : hi)
+            }
+        }
+    }
+
+    func testMultiplyAccumulateBothFormats() {
+        let weights: [Int8] = [-8, 7, 0, -1, 3, -5, 6]
+        let packed: [UInt8] = stride(from: 0, to: weights.count, by: 2).map { j in
+            (UInt8(bitPattern: weights[j]) & 0xF) | (j + 1 < weights.count ? (UInt8(bitPattern: weights[j + 1]) & 0xF) << 4 : 0)
+        }
+        for (row, bits) in [(weights.map { UInt8(bitPattern: $0) }, 8), (packed, 4)] {
+            var acc = [Int32](repeating: 100, count: weights.count)
+            row.withUnsafeBytes { r in
+                acc.withUnsafeMutableBufferPointer {
+                    WeightRow.multiplyAccumulate(r.baseAddress!, bits: bits, x: 13, into: $0.baseAddress!, count: weights.count)
+                    WeightRow.accumulate(r.baseAddress!, bits: bits, into: $0.baseAddress!, count: weights.count)
+                }
+            }
+            XCTAssertEqual(acc, weights.map { 100 + 14 * Int32($0) }, "bits \(bits)")
+        }
+    }
+
+    func testWideningMatchesConversion() {
+        for v in [Int.min / 2, -1, 0, 1, Int(Int32.max), Int(Int32.min)] {
+            XCTAssertEqual(Int64(widening: Int32(truncatingIfNeeded: v)), Int64(Int32(truncatingIfNeeded: v)))
+        }
+        for v: UInt32 in [0, 1, .max, 0x8000_0000] { XCTAssertEqual(UInt64(widening: v), UInt64(v)) }
+    }
+}
