@@ -15,9 +15,9 @@ public enum EnergyBreakdownChart {
         let w = max(520.0, 110.0 + Double(groups.count) * 56.0 + 160), h = 440.0
         let left = 80.0, bottom = 80.0, top = 50.0, legendW = 150.0
         var doc = SVGDocument(width: w, height: h)
-        doc.text((w - legendW) / 2, 24, String(format: "Energy per inference on %@: SNN/QNN = %.3f (total %.1f vs %.1f nJ)",
-                                               report.boardName, report.ratio, report.snnTotal.total / 1000,
-                                               report.qnnTotal.total / 1000), size: 14, anchor: "middle")
+        doc.text(12, 20, "Energy per inference on \(report.boardName)", size: 14)
+        doc.text(12, 38, String(format: "SNN / QNN = %.3f  (SNN %.1f nJ, QNN %.1f nJ)", report.ratio,
+                                report.snnTotal.total / 1000, report.qnnTotal.total / 1000), size: 12)
         let peak = max(1e-9, groups.map { max($0.1.total, $0.2.total) }.max() ?? 1) / 1000
         let y = { (nj: Double) in h - bottom - nj / peak * (h - top - bottom) }
         for i in 0...4 {
