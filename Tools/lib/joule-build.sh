@@ -54,12 +54,24 @@ pack_model() {
   if ! stale "$jmod" "$json" "${json%.json}.safetensors" "$ROOT/Sources/JouleHost" "$ROOT/Sources/JouleCore/Packed"; then
     return 0
   fi
-  local packer="$ROOT/.build-capi/debug/packmodel"
-  if stale "$packer" "$ROOT/Sources/JouleHost" "$ROOT/Sources/JouleCore" "$ROOT/Sources/packmodel"; then
-    echo "  swift build --product packmodel (scratch path .build-capi)"
-    (cd "$ROOT" && swift build --scratch-path .build-capi --product packmodel >"$ROOT/.build-cross/packmodel-build.log" 2>&1) \
-      || { tail -n 30 "$ROOT/.build-cross/packmodel-build.log" >&2; die "building packmodel failed"; }
+  # The packer: $PACKMODEL if set; else an up-to-date release build (Tools/setup makes one); else
+  # a debug build of our own in .build-capi.
+  local packer=${PACKMODEL:-}
+  local sources=("$ROOT/Sources/JouleHost" "$ROOT/Sources/JouleCore" "$ROOT/Sources/packmodel")
+  if [ -z "$packer" ] && [ -x "$ROOT/.build/release/packmodel" ] && ! stale "$ROOT/.build/release/packmodel" "${sources[@]}"; then
+    packer="$ROOT/.build/release/packmodel"
   fi
+  if [ -z "$packer" ]; then
+    packer="$ROOT/.build-capi/debug/packmodel"
+    if stale "$packer" "${sources[@]}"; then
+      echo "  swift build --product packmodel (scratch path .build-capi)"
+      mkdir -p "$ROOT/.build-cross"
+      (cd "$ROOT" && swift build --scratch-path .build-capi --product packmodel >"$ROOT/.build-cross/packmodel-build.log" 2>&1) \
+        || { tail -n 30 "$ROOT/.build-cross/packmodel-build.log" >&2; die "building packmodel failed"; }
+      touch "$packer"  # a no-op build does not relink
+    fi
+  fi
+  [ -x "$packer" ] || die "packer $packer not found"
   mkdir -p "$(dirname "$jmod")"
   "$packer" "$json" -o "$jmod" >"$jmod.txt" || die "packmodel $json failed"
   echo "  packed $(basename "$json") -> $jmod ($(stat -c %s "$jmod") bytes)"
