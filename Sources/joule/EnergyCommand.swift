@@ -43,22 +43,23 @@ struct EnergyCommand: ParsableCommand {
             let t = timesteps ?? file.model.defaultTimesteps
             guard (1...255).contains(t) else { throw JouleHostError("--timesteps must be 1…255") }
             let snnMode: ExecutionMode = schedule == .layerwise ? .snnLayerwise : .snnStreaming
-            let inputs = try EnergyInputs.load(file: file, input: input, images: images, dataset: dataset)
-            let qnn = try AveragedCounters.run(file: file, mode: .qnn, timesteps: t, inputs: inputs)
-            let snn = try AveragedCounters.run(file: file, mode: snnMode, timesteps: t, inputs: inputs)
-            let names = (0..<file.model.layerCount).map(file.layerName)
             let boardNames = board == ["all"]
                 ? BoardCatalog.available(in: BoardCatalog.searchDirectories(
                     currentDirectory: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)))
                 : board
             guard !boardNames.isEmpty else { throw JouleHostError("no board profiles found (looked for Boards/*.json)") }
+            let boards = try boardNames.map { name -> BoardFile in
+                do { return try BoardCatalog.load(name) } catch { throw JouleHostError("\(error)") }
+            }
+            let inputs = try EnergyInputs.load(file: file, input: input, images: images, dataset: dataset)
+            let qnn = try AveragedCounters.run(file: file, mode: .qnn, timesteps: t, inputs: inputs)
+            let snn = try AveragedCounters.run(file: file, mode: snnMode, timesteps: t, inputs: inputs)
+            let names = (0..<file.model.layerCount).map(file.layerName)
             print("\(model): T = \(t), SNN \(schedule.rawValue), counters averaged over \(inputs.count) input(s); "
                 + String(format: "QNN activity %.4f, SNN spike rate %.4f",
                          ActivityRate.of(file.model, counters: qnn, timesteps: t),
                          ActivityRate.of(file.model, counters: snn, timesteps: t)))
-            for name in boardNames {
-                let boardFile: BoardFile
-                do { boardFile = try BoardCatalog.load(name) } catch { throw JouleHostError("\(error)") }
+            for boardFile in boards {
                 let report = ModelEnergyReport(
                     boardName: boardFile.name, board: boardFile.profile, names: names,
                     qnn: ModelWorkloads.workloads(file, mode: .qnn, timesteps: t, counters: qnn),

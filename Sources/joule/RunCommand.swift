@@ -16,12 +16,15 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Input: raw C·H·W bytes (CHW) or an 8-bit binary PGM.")
     var input: String
 
+    @Option(help: "Arena size to give the runtime (default: exactly the plan's); to check a device's budget.")
+    var arenaBytes: Int?
+
     func run() throws {
         try reportingErrors {
             let file = try PackedModelFile(path: model)
             let t = options.resolvedTimesteps(file.model)
             let bytes = try InputFile.read(path: input, expectedBytes: file.model.inputCount)
-            let runner = try ModelRunner(file: file, mode: options.executionMode)
+            let runner = try ModelRunner(file: file, mode: options.executionMode, arenaBytes: arenaBytes)
             let result = try runner.run(input: bytes, timesteps: t, readout: options.coreReadout)
             print("\(options.label), T = \(t), arena \(file.model.plan(options.executionMode).arenaBytes) bytes")
             print("scores: " + result.scores.map(String.init).joined(separator: " "))

@@ -13,14 +13,15 @@ public final class ModelRunner {
     public init(file: PackedModelFile, mode: ExecutionMode, arenaBytes: Int? = nil) throws {
         self.file = file
         self.mode = mode
-        let size = arenaBytes ?? file.model.plan(mode).arenaBytes
+        let size = max(0, arenaBytes ?? file.model.plan(mode).arenaBytes)
         let storage = UnsafeMutableRawBufferPointer.allocate(byteCount: max(16, size), alignment: 16)
         do {
             interpreter = try Interpreter(model: file.model,
                                           arena: UnsafeMutableRawBufferPointer(rebasing: storage[0..<size]), mode: mode)
         } catch {
             storage.deallocate()
-            throw JouleHostError("\(file.path): \(PackedModelFile.describe(error))")
+            throw JouleHostError("\(file.path): \(PackedModelFile.describe(error)): the \(mode) plan needs "
+                + "\(file.model.plan(mode).arenaBytes) bytes (16-byte aligned), the arena has \(size)")
         }
         arena = storage
         counterStorage = Array(repeating: EventCounters(), count: file.model.layerCount)

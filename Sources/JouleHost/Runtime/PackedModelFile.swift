@@ -31,13 +31,33 @@ public final class PackedModelFile: @unchecked Sendable {
         do {
             model = try PackedModel.open(UnsafeRawBufferPointer(rebasing: storage[0..<bytes.count]))
         } catch {
+            let layerName = Self.rawLayerName(bytes, layer: error.layer)
             storage.deallocate()
-            throw JouleHostError("\(name): \(Self.describe(error))")
+            throw JouleHostError("\(name): \(Self.describe(error, layerName: layerName))")
         }
         buffer = storage
     }
 
     deinit { buffer.deallocate() }
+
+    /// The name stored in layer `layer`'s record of an unvalidated file, if it can be read safely.
+    static func rawLayerName(_ bytes: [UInt8], layer: Int) -> String? {
+        guard layer >= 0 else { return nil }
+        return bytes.withUnsafeBytes { raw -> String? in
+            let view = ByteView(raw)
+            guard let count = view.u32(PackedFormat.offSectionCount), let table = view.u32(PackedFormat.offSectionTable),
+                  count <= UInt32(PackedFormat.maxSections) else { return nil }
+            for s in 0..<Int(count) {
+                let e = Int(table) + s * PackedFormat.sectionEntryBytes
+                guard view.u32(e) == SectionKind.layers.rawValue, let at = view.u32(e + 4) else { continue }
+                let o = Int(at) + layer * PackedFormat.layerRecordBytes + PackedFormat.offLayerName
+                guard let name = view.slice(offset: o, length: PackedFormat.layerNameBytes) else { return nil }
+                let text = String(decoding: name.prefix { $0 != 0 && $0 < 128 }, as: UTF8.self)
+                return text.isEmpty ? nil : text
+            }
+            return nil
+        }
+    }
 
     /// Validates packed `bytes` with the core.
     public static func validate(_ bytes: [UInt8], name: String) throws {
@@ -49,10 +69,10 @@ public final class PackedModelFile: @unchecked Sendable {
         String(decoding: model.layerNameBytes(i), as: UTF8.self)
     }
 
-    /// A sentence for a core error: its message, layer and byte offset.
-    public static func describe(_ error: JouleError) -> String {
+    /// A sentence for a core error: its message, layer (and its name when known) and byte offset.
+    public static func describe(_ error: JouleError, layerName: String? = nil) -> String {
         var s = "\(error.code.message) [\(error.code)]"
-        if error.layer >= 0 { s += ", layer \(error.layer)" }
+        if error.layer >= 0 { s += ", layer \(error.layer)" + (layerName.map { " ('\($0)')" } ?? "") }
         if error.byteOffset >= 0 { s += ", at byte \(error.byteOffset)" }
         return s
     }
