@@ -25,6 +25,9 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Seed for the random input.")
     var seed: UInt64 = 1
 
+    @Option(help: "Also write the results as JSON to this path (for Tools/bench).")
+    var json: String?
+
     func run() throws {
         try reportingErrors {
             let file = try PackedModelFile(path: model)
@@ -71,8 +74,20 @@ struct BenchCommand: ParsableCommand {
                     + "\(r.arenaBytes)".leftPadded(10) + String(format: "%.4f", rate).leftPadded(16))
             }
             print("* dense MACs of one QNN pass, zero-padding taps included as in benchmarks.md (\(macs)), per second")
-            print("peak resident memory of this process: \(Benchmark.peakResidentBytes()) bytes; "
-                + "model file \(file.buffer.count) bytes")
+            let peak = Benchmark.peakResidentBytes()
+            print("peak resident memory of this process: \(peak) bytes; model file \(file.buffer.count) bytes")
+            if let json {
+                let names = (0..<file.model.layerCount).map(file.layerName)
+                let modes: [[String: Any]] = results.enumerated().map { k, r in
+                    ["mode": ["qnn", "snn-layerwise", "snn-streaming"][k], "timesteps": t, "arenaBytes": r.arenaBytes,
+                     "medianSeconds": r.totalSeconds, "layerSeconds": Dictionary(uniqueKeysWithValues: zip(names, r.layerSeconds)),
+                     "spikeRate": ActivityRate.of(file.model, counters: r.counters, timesteps: t)]
+                }
+                let document: [String: Any] = ["model": model, "rounds": rounds, "peakResidentBytes": peak,
+                                               "modelBytes": file.buffer.count, "modes": modes]
+                try JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys])
+                    .write(to: URL(fileURLWithPath: json))
+            }
         }
     }
 }
