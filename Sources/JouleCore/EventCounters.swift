@@ -22,7 +22,10 @@ public struct EventCounters: Equatable, Sendable {
     /// multiplied once and then integrated as a constant current for `T` steps.
     public var effectiveMACs: UInt64 = 0
     /// NeuroBench `Effective_ACs`: (input spike × non-zero weight) accumulations, summed over all
-    /// timesteps. SNN mode only. For pooling layers: one accumulation per spike per window.
+    /// timesteps (SNN). Also counted here, in both modes, are the additions that are not
+    /// multiplications: one per input value (QNN: non-zero code; SNN: spike) per pooling window it
+    /// falls in (an add for average, a compare for max pooling), and one per residual input
+    /// (QNN: non-zero code; SNN: spike) added to a pre-activation / membrane.
     public var effectiveACs: UInt64 = 0
     /// Non-zero inputs the kernel processed: QNN, non-zero input values (each counted once, not per
     /// visit); SNN, input spikes received, summed over timesteps.
@@ -43,8 +46,11 @@ public struct EventCounters: Equatable, Sendable {
     /// Weight bits fetched by the kernel: for every non-zero input visit (QNN) or input spike (SNN)
     /// the kernel reads the weight row it multiplies, zero weights included.
     public var weightReadBits: UInt64 = 0
-    /// Activation bits read by the kernel, one read per visit of a non-zero input (QNN) or per input
-    /// spike event scanned (SNN), at the input's bit width; residual inputs included.
+    /// Activation bits read by the kernel. QNN: one read per visit (every valid kernel tap or
+    /// pooling-window element, zero or not: the kernel must load a value to skip it) at the input's
+    /// bit width, plus the residual tensor once. SNN: the input spike map scanned once per timestep
+    /// (1 bit per neuron; the analog first layer reads its input bytes once, per visit), plus the
+    /// residual spike map per timestep.
     public var activationReadBits: UInt64 = 0
     /// Activation bits written: QNN, every output code at the output bit width; SNN, one spike bit
     /// per neuron per timestep (the spike map), plus nothing for the final scores.
