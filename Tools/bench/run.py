@@ -162,6 +162,8 @@ def run_workload(args, key):
         checks["qnn_equals_numpy_integer_reference"] = bool(np.array_equal(ref, ours_q))
         log("  Joule QNN scores equal the numpy integer reference:", checks["qnn_equals_numpy_integer_reference"])
     ours_q_arg, ours_st_arg = ours_q.argmax(1), ours_st.argmax(1)
+    top3 = lambda scores: np.argsort(-np.asarray(scores, np.float64), axis=1, kind="stable")[:, :3]
+    ours_q_top3, ours_st_top3 = top3(ours_q), top3(ours_st)
 
     # ---- peers: build, outputs on every input, agreement
     real_scores = ours_q.astype(np.float64) / 2.0 ** m.layers[-1]["S"]
@@ -172,7 +174,8 @@ def run_workload(args, key):
         outs = np.array([r(r.prepare(x, m.input_shape)) for x in xs])
         arg = outs.argmax(1)
         agreement[name] = {"vs_qnn": int((arg == ours_q_arg).sum()), "vs_snn_streaming": int((arg == ours_st_arg).sum()),
-                           "n": len(xs)}
+                           "top3_vs_qnn": int((top3(outs) == ours_q_top3).all(1).sum()),
+                           "top3_vs_snn_streaming": int((top3(outs) == ours_st_top3).all(1).sum()), "n": len(xs)}
         peers[name] = r
         log("  %-13s built + %d inputs in %.1fs; argmax = Joule QNN %d/%d, = Joule SNN streaming %d/%d"
             % (name, len(xs), time.time() - t0, agreement[name]["vs_qnn"], len(xs), agreement[name]["vs_snn_streaming"], len(xs)))
@@ -224,18 +227,20 @@ def run_workload(args, key):
                 row["agreement"] = "= QNN (exact by construction)"
             else:
                 a = int((ours_st_arg == ours_q_arg).sum())
-                row["agreement"] = "%d/%d vs QNN" % (a, n)
+                a3 = int((ours_st_top3 == ours_q_top3).all(1).sum())
+                row["agreement"] = "%d/%d vs QNN (top-3 %d/%d)" % (a, n, a3, n)
         else:
             row["peak_rss_bytes"] = rss.get(k)
             if k == "tflm-int8":
                 row["arena_bytes"] = tflm_arena
             a = agreement[k]
             if k in SNN_PEERS:
-                row["agreement"] = "%d/%d vs SNN streaming (%d/%d vs QNN)" % (a["vs_snn_streaming"], n, a["vs_qnn"], n)
+                row["agreement"] = "%d/%d vs SNN streaming (top-3 %d/%d); %d/%d vs QNN" % (
+                    a["vs_snn_streaming"], n, a["top3_vs_snn_streaming"], n, a["vs_qnn"], n)
                 row["ours_over_peer"] = {"snn-layerwise": med[k] / med["joule-snn-lw"],
                                          "snn-streaming": med[k] / med["joule-snn-st"]}
             else:
-                row["agreement"] = "%d/%d vs QNN" % (a["vs_qnn"], n)
+                row["agreement"] = "%d/%d vs QNN (top-3 %d/%d)" % (a["vs_qnn"], n, a["top3_vs_qnn"], n)
                 row["ours_over_peer"] = {"qnn": med[k] / med["joule-qnn"]}
             row["agreement_counts"] = a
         rows.append(row)
@@ -294,8 +299,9 @@ def markdown(report):
     mc = report["machine"]
     lines = ["# Joule vs peers, %s" % report["date"], "",
              "Machine: %s, %d logical CPUs (%s), Linux %s; pinned to CPU %s, one thread, batch 1. "
-             "Versions: %s." % (mc["cpu"], mc["logical_cpus"], ", ".join(mc["simd"]), mc["kernel"],
-                                report["cpu_pinned"], ", ".join("%s %s" % kv for kv in report["versions"].items())), ""]
+             "Versions: %s (checkout; `joule` binary built %s)." % (
+                 mc["cpu"], mc["logical_cpus"], ", ".join(mc["simd"]), mc["kernel"], report["cpu_pinned"],
+                 ", ".join("%s %s" % kv for kv in report["versions"].items()), report["joule_binary_built"]), ""]
     for w in report["workloads"]:
         lines += ["## %s (`%s`, %s MAC, T = %d)" % (w["workload"], w["model"], "{:,}".format(w["macs"]), w["timesteps"]), "",
                   "| system | latency ms | img/s | ours/peer | arena | peak RSS | argmax agreement |",
@@ -308,7 +314,10 @@ def markdown(report):
         chk = "; ".join("%s: %s" % kv for kv in w["checks"].items())
         lines += ["", "Medians of %d interleaved rounds (each round: every system once, order rotated; a round's "
                   "sample is the median of %d back-to-back inferences, Joule's from one `joule bench --rounds %d` "
-                  "call). Timing input: `%s`. Agreement on %s (our QNN predicts %d distinct classes on them)%s. "
+                  "call). Timing input: `%s`. Agreement on %s (our QNN predicts %d distinct classes on them; top-3 = "
+                  "the three best classes in the same order)%s. Peak RSS: whole process (peers: a fresh Python "
+                  "process that loads only that framework and runs one inference; Joule: `joule bench`, all "
+                  "three modes). "
                   "ours/peer = peer latency / our latency (QNN for non-spiking peers; SNN layer-wise (lw) and "
                   "streaming (st) for the SNN frameworks): > 1 means Joule is faster. Load average %.1f before, "
                   "%.1f after: **the 2-core machine was shared with other heavy jobs** (training, compiling), so "
@@ -336,16 +345,19 @@ def main():
     args = ap.parse_args()
     if args.cpu >= 0:
         os.sched_setaffinity(0, {args.cpu})     # children (joule, RSS probes) inherit it
-    import torch
-    torch.set_num_threads(1)
-    torch.set_num_interop_threads(1)
+    if not args.rss_of or args.rss_of in ("torch-fp32",) + SNN_PEERS:   # RSS probes load only what they need
+        import torch
+        torch.set_num_threads(1)
+        torch.set_num_interop_threads(1)
     if args.rss_of:
         return rss_child(args, args.workload)
     for tool in ("joule", "packmodel"):
         if not os.path.exists(os.path.join(args.bin, tool)):
             sys.exit("%s not found in %s: run `swift build -c release` first" % (tool, args.bin))
+    built = datetime.datetime.fromtimestamp(os.path.getmtime(os.path.join(args.bin, "joule"))).astimezone()
     report = {"date": datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"), "machine": machine(),
-              "cpu_pinned": args.cpu if args.cpu >= 0 else "none", "versions": versions(), "workloads": []}
+              "cpu_pinned": args.cpu if args.cpu >= 0 else "none", "versions": versions(),
+              "joule_binary_built": built.strftime("%Y-%m-%d %H:%M %Z"), "workloads": []}
     for key in (["w2", "w1"] if args.workload == "both" else [args.workload]):
         report["workloads"].append(run_workload(args, key))
     md = markdown(report)
