@@ -12,7 +12,7 @@ final class ProgressBar: @unchecked Sendable {
     init(total: Int, label: String) {
         self.total = max(1, total)
         self.label = label
-        enabled = isatty(2) != 0 || ProcessInfo.processInfo.environment["JOULE_PROGRESS"] != nil
+        enabled = isatty(2) != 0 || !(ProcessInfo.processInfo.environment["JOULE_PROGRESS"] ?? "").isEmpty
     }
 
     func update(_ done: Int) {
