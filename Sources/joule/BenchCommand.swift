@@ -25,6 +25,9 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Seed for the random input.")
     var seed: UInt64 = 1
 
+    @Option(help: "Modes to time, comma-separated: qnn, snn-layerwise, snn-streaming.")
+    var modes: String = "qnn,snn-layerwise,snn-streaming"
+
     @Option(help: "Also write the results as JSON to this path (for Tools/bench).")
     var json: String?
 
@@ -40,14 +43,22 @@ struct BenchCommand: ParsableCommand {
                 let r = file.model.layer(i)
                 return sum + (r.isWeighted ? r.outputCount * r.fanIn : 0)
             }
-            let modes: [ExecutionMode] = [.qnn, .snnLayerwise, .snnStreaming]
-            FileHandle.standardError.write(Data("benchmarking \(model): \(rounds) rounds × 3 modes, T = \(t)\n".utf8))
+            let known: [(String, ExecutionMode, String)] = [("qnn", .qnn, "QNN"), ("snn-layerwise", .snnLayerwise, "SNN layer-wise"),
+                                                             ("snn-streaming", .snnStreaming, "SNN streaming")]
+            let names = self.modes.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            for name in names where !known.contains(where: { $0.0 == name }) {
+                throw JouleHostError("--modes: unknown mode '\(name)' (known: qnn, snn-layerwise, snn-streaming)")
+            }
+            let chosen = known.filter { names.contains($0.0) }
+            guard !chosen.isEmpty else { throw JouleHostError("--modes: no mode given") }
+            let modes = chosen.map { $0.1 }
+            FileHandle.standardError.write(Data("benchmarking \(model): \(rounds) rounds × \(modes.count) modes, T = \(t)\n".utf8))
             let results = try Benchmark.run(file: file, modes: modes, timesteps: t, input: bytes, rounds: rounds,
                                             denseMACs: macs) { round in
                 FileHandle.standardError.write(Data("\r  round \(round)/\(rounds)".utf8))
             }
             FileHandle.standardError.write(Data("\n".utf8))
-            let labels = ["QNN", "SNN layer-wise", "SNN streaming"]
+            let labels = chosen.map { $0.2 }
             var header = "layer".padding(toLength: 14, withPad: " ", startingAt: 0)
             for l in labels { header += l.leftPadded(16) }
             print("per-layer median time (µs), T = \(t), one thread, batch 1")
@@ -63,7 +74,7 @@ struct BenchCommand: ParsableCommand {
             print("")
             print("mode".padding(toLength: 16, withPad: " ", startingAt: 0) + "latency ms".leftPadded(12)
                 + "images/s".leftPadded(11) + "GMAC/s*".leftPadded(10) + "vs QNN".leftPadded(9)
-                + "arena B".leftPadded(10) + "spike/act rate".leftPadded(16))
+                + "arena B".leftPadded(10) + "spike/act rate".leftPadded(16) + "counting cost".leftPadded(15))
             for (k, r) in results.enumerated() {
                 let rate = ActivityRate.of(file.model, counters: r.counters, timesteps: t)
                 print(labels[k].padding(toLength: 16, withPad: " ", startingAt: 0)
@@ -71,16 +82,18 @@ struct BenchCommand: ParsableCommand {
                     + String(format: "%.1f", r.imagesPerSecond).leftPadded(11)
                     + String(format: "%.2f", r.macsPerSecond / 1e9).leftPadded(10)
                     + String(format: "%.2f×", r.totalSeconds / results[0].totalSeconds).leftPadded(9)
-                    + "\(r.arenaBytes)".leftPadded(10) + String(format: "%.4f", rate).leftPadded(16))
+                    + "\(r.arenaBytes)".leftPadded(10) + String(format: "%.4f", rate).leftPadded(16)
+                    + String(format: "%+.1f %%", r.countingOverhead * 100).leftPadded(15))
             }
             print("* dense MACs of one QNN pass, zero-padding taps included as in benchmarks.md (\(macs)), per second")
+            print("counting cost: median latency with event counters on vs off (interleaved), minus 1")
             let peak = Benchmark.peakResidentBytes()
             print("peak resident memory of this process: \(peak) bytes; model file \(file.buffer.count) bytes")
             if let json {
                 let names = (0..<file.model.layerCount).map(file.layerName)
                 let modes: [[String: Any]] = results.enumerated().map { k, r in
-                    ["mode": ["qnn", "snn-layerwise", "snn-streaming"][k], "timesteps": t, "arenaBytes": r.arenaBytes,
-                     "medianSeconds": r.totalSeconds, "layerSeconds": Dictionary(uniqueKeysWithValues: zip(names, r.layerSeconds)),
+                    ["mode": chosen[k].0, "timesteps": t, "arenaBytes": r.arenaBytes,
+                     "medianSeconds": r.totalSeconds, "uncountedMedianSeconds": r.uncountedSeconds, "layerSeconds": Dictionary(uniqueKeysWithValues: zip(names, r.layerSeconds)),
                      "spikeRate": ActivityRate.of(file.model, counters: r.counters, timesteps: t)]
                 }
                 let document: [String: Any] = ["model": model, "rounds": rounds, "peakResidentBytes": peak,

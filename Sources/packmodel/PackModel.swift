@@ -21,11 +21,14 @@ struct PackModel: ParsableCommand {
     @Flag(help: "Only validate; write nothing.")
     var check = false
 
+    @Flag(help: "Plan the smallest arenas: no scratch for the vectorised event gather, so every layer runs the plain kernels (for microcontrollers without SIMD, where RAM is what counts).")
+    var compact = false
+
     func run() throws {
         do {
             let description = try ModelDescription.load(path: model)
             let packable = try description.resolve(path: model)
-            let summary = try Packer.pack(packable)
+            let summary = try Packer.pack(packable, compact: compact)
             let out = output ?? (model.hasSuffix(".json") ? String(model.dropLast(5)) : model) + ".jmod"
             if !check {
                 guard FileManager.default.createFile(atPath: out, contents: Data(summary.bytes)) else {

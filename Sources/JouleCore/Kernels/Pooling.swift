@@ -17,6 +17,27 @@ public struct PoolingLayer {
                        _ body: (Int, Int, UInt8) -> Void) {
         let r = record
         var o = 0
+        if r.kernelH == 2 && r.kernelW == 2 && r.strideH == 2 && r.strideW == 2 {
+            // The common 2×2, stride-2 window, without the generic window loops.
+            var nonZero: UInt64 = 0, values: UInt64 = 0
+            for c in 0..<r.outC {
+                let channel = input + c * r.inH * r.inW
+                for oy in 0..<r.outH {
+                    let top = channel + 2 * oy * r.inW, bottom = top + r.inW
+                    for ox in 0..<r.outW {
+                        let a = top[2 * ox], b = top[2 * ox + 1], d = bottom[2 * ox], e = bottom[2 * ox + 1]
+                        let sum = Int(a) &+ Int(b) &+ Int(d) &+ Int(e)
+                        nonZero &+= UInt64(widening: (a == 0 ? 0 : 1) &+ (b == 0 ? 0 : 1) &+ (d == 0 ? 0 : 1) &+ (e == 0 ? 0 : 1))
+                        values &+= UInt64(widening: sum)
+                        body(o, sum, max(max(a, b), max(d, e)))
+                        o &+= 1
+                    }
+                }
+            }
+            nonZeroVisits &+= nonZero
+            valueVisits &+= values
+            return
+        }
         for c in 0..<r.outC {
             let channel = input + c * r.inH * r.inW
             for oy in 0..<r.outH {
@@ -28,15 +49,15 @@ public struct PoolingLayer {
                         let line = channel + (oy * r.strideH + ky) * r.inW + ox * r.strideW
                         for kx in 0..<r.kernelW {
                             let v = line[kx]
-                            sum += Int(v)
+                            sum &+= Int(v)
                             largest = max(largest, v)
-                            if v != 0 { nonZero += 1 }
+                            nonZero &+= v == 0 ? 0 : 1
                         }
                     }
                     nonZeroVisits &+= UInt64(widening: nonZero)
                     valueVisits &+= UInt64(widening: sum)
                     body(o, sum, largest)
-                    o += 1
+                    o &+= 1
                 }
             }
         }

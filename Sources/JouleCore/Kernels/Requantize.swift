@@ -12,7 +12,10 @@ public enum Requantize {
     @inlinable @inline(__always)
     public static func code(_ a: Int64, shift: Int, timesteps t: Int) -> UInt8 {
         let q = a &>> Int64(widening: shift)  // arithmetic shift: floor division by 2^S
-        return q <= 0 ? 0 : (q >= Int64(widening: t) ? UInt8(truncatingIfNeeded: t) : UInt8(truncatingIfNeeded: q))
+        // Branch-free clamp (select instructions): the sign of `q` is data, not predictable.
+        let low = q < 0 ? 0 : q
+        let top = Int64(widening: t)
+        return UInt8(truncatingIfNeeded: low > top ? top : low)
     }
 
     /// Spikes an integrate-and-fire neuron (reset by subtraction, membrane starting at 0) emits

@@ -67,6 +67,8 @@ public struct WeightedLayer {
     /// `A_j = M_j · acc · k + T · B_j + R · 2^S` for output channel `j`.
     @inline(__always)
     func preActivation(channel j: Int, acc: Int32, k: Int64, timesteps t: Int, residual: Int64) -> Int64 {
-        multiplier(j) * Int64(widening: acc) * k + Int64(widening: t) * bias(j) + (residual &<< Int64(widening: record.shift))
+        // Wrapping arithmetic: validated models keep these far inside int64; a corrupt one must
+        // give wrong numbers, not a trap.
+        multiplier(j) &* Int64(widening: acc) &* k &+ Int64(widening: t) &* bias(j) &+ (residual &<< Int64(widening: record.shift))
     }
 }

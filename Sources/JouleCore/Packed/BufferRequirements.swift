@@ -7,17 +7,29 @@
 ///   (1 byte per neuron), a streaming spike map (1 byte per neuron, 0 or 1), or the final scores
 ///   (8 bytes per class, int64).
 /// - `scratch`: live only while the layer runs (int32 accumulators).
+/// - `fastScratch`: the scratch with which the vectorised event gather (`EventGather.swift`) can
+///   run the layer — accumulators, row-count sums and the event lists of `kernelH` input rows —
+///   or 0 where it does not apply. Plans made with it (packmodel's default) run fast; a plan
+///   with only `scratch` (packmodel `--compact`) is valid and runs the plain kernels.
 /// - `state`: SNN streaming only, live for the whole run (int64 membranes; for the analog first
 ///   layer also its constant input current; for max pooling, running spike counts).
 public struct BufferRequirements: Equatable, Sendable {
     public var output: Int
     public var scratch: Int
     public var state: Int
+    public var fastScratch: Int
 
-    public init(output: Int, scratch: Int, state: Int) {
+    public init(output: Int, scratch: Int, state: Int, fastScratch: Int = 0) {
         self.output = output
         self.scratch = scratch
         self.state = state
+        self.fastScratch = fastScratch
+    }
+
+    /// Scratch bytes the planner gives the layer: `fastScratch` when it applies and `compact` is
+    /// false, else `scratch`.
+    public func plannedScratch(compact: Bool) -> Int {
+        compact ? scratch : max(scratch, fastScratch)
     }
 
     /// The requirements of `layer` when run in `mode`.
@@ -47,6 +59,15 @@ public struct BufferRequirements: Equatable, Sendable {
                 state = PackedFormat.aligned(layer.inputCount) + n
             }
         }
-        return BufferRequirements(output: output, scratch: scratch, state: state)
+        var fastScratch = 0
+        if layer.isWeighted, layer.weightBits == 8, layer.outC % 32 == 0, layer.inC < (layer.readsModelInput ? 256 : 4096) {
+            switch mode {
+            case .qnn: fastScratch = EventScratch.bytes(layer, accumulatorBytes: layer.outC * 4)
+            case .snnLayerwise:
+                fastScratch = EventScratch.bytes(layer, accumulatorBytes: layer.readsModelInput ? layer.outC * 4 : n * 4)
+            default: break
+            }
+        }
+        return BufferRequirements(output: output, scratch: scratch, state: state, fastScratch: fastScratch)
     }
 }

@@ -124,3 +124,42 @@ enum Tally {
         return (nz, sum)
     }
 }
+
+/// Which kernel runs a layer (see `Interpreter.kernel(layer:timesteps:)`).
+public enum LayerKernel: UInt8, Sendable {
+    /// The vectorised event gather (`Kernels/EventGather.swift`).
+    case eventGather = 0
+    /// The plain output-stationary gather (QNN, analog first layers).
+    case plainGather = 1
+    /// The plain per-spike scatter (SNN).
+    case plainScatter = 2
+    /// Pooling.
+    case pooling = 3
+}
+
+extension Interpreter {
+    /// Whether weighted layer `i` runs the vectorised event gather: its shape allows it, event
+    /// values stay within `maxValue`, and the plan gave it the gather's scratch (not `--compact`).
+    @inline(__always)
+    func usesEventGather(_ w: WeightedLayer, layer i: Int, maxValue: Int) -> Bool {
+        let need = BufferRequirements.of(w.record, mode: mode)
+        return need.fastScratch > 0 && w.supportsEventGather(maxValue: maxValue)
+            && plan.region(.scratch, layer: i).bytes >= need.fastScratch
+    }
+
+    /// The kernel `run(timesteps:)` uses for layer `i` (0 ≤ i < layerCount) in this mode.
+    public func kernel(layer i: Int, timesteps t: Int) -> LayerKernel {
+        let layer = model.layer(i)
+        guard layer.isWeighted else { return .pooling }
+        let w = WeightedLayer(layer, in: model)
+        switch mode {
+        case .qnn:
+            return usesEventGather(w, layer: i, maxValue: layer.readsModelInput ? 255 : t) ? .eventGather : .plainGather
+        case .snnLayerwise:
+            if layer.readsModelInput { return usesEventGather(w, layer: i, maxValue: 255) ? .eventGather : .plainGather }
+            return t <= 63 && usesEventGather(w, layer: i, maxValue: 1) ? .eventGather : .plainScatter
+        case .snnStreaming:
+            return layer.readsModelInput ? .plainGather : .plainScatter
+        }
+    }
+}

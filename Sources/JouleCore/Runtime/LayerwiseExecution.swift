@@ -6,6 +6,7 @@ extension Interpreter {
     func runLayerwise(timesteps t: Int, readout: Readout, counters: UnsafeMutableBufferPointer<EventCounters>,
                       afterLayer: (Int) -> Void) {
         let steps = UInt64(widening: t)
+        let counting = !counters.isEmpty
         for i in 0..<model.layerCount {
             let layer = model.layer(i)
             var c = EventCounters()
@@ -41,17 +42,52 @@ extension Interpreter {
                     // Direct encoding: the constant current M·acc + B is computed once (MACs) and
                     // integrated for T steps, so the window total is T times it.
                     c.denseSynapticOps = w.denseSynapticOps()
-                    w.gather(input: src, inputBits: 8, acc: int32s(.scratch, layer: i), counters: &c) { pixel, acc in
+                    func emitPixel(_ pixel: Int, _ acc: UnsafeMutablePointer<Int32>) {
                         for j in 0..<layer.outC {
                             emit(j * plane + pixel, w.preActivation(channel: j, acc: acc[j], k: Int64(widening: t), timesteps: t, residual: 0))
                         }
+                    }
+                    let acc = int32s(.scratch, layer: i)
+                    if usesEventGather(w, layer: i, maxValue: 255) {
+                        var tally = WeightedLayer.EventTally()
+                        w.eventGather(input: src, maxValue: 255, spikeMask: nil,
+                                      layout: EventScratch(scratch: pointer(.scratch, layer: i), layer: layer,
+                                                           accumulatorBytes: layer.outC * 4),
+                                      counting: counting, tally: &tally, accumulators: acc, pixelStride: 0, clear: true,
+                                      emitPixel)
+                        if counting {
+                            c.effectiveMACs = tally.operations
+                            c.weightReadBits = tally.rowsRead &* UInt64(widening: layer.outC * layer.weightBits)
+                            c.activationReadBits = c.denseSynapticOps / UInt64(widening: layer.outC) &* 8
+                        }
+                    } else {
+                        w.gather(input: src, inputBits: 8, acc: acc, counters: &c, emitPixel)
                     }
                 } else {
                     c.denseSynapticOps = steps &* w.denseSynapticOps()
                     let acc = int32s(.scratch, layer: i)
                     for o in 0..<n { acc[o] = 0 }
-                    for step in 0..<t {
-                        w.scatter(acc: acc, counters: &c) { Requantize.spikes(count: Int(src[$0]), step: step, timesteps: t) }
+                    if t <= 63, usesEventGather(w, layer: i, maxValue: 1) {
+                        let layout = EventScratch(scratch: pointer(.scratch, layer: i), layer: layer, accumulatorBytes: n * 4)
+                        var tally = WeightedLayer.EventTally()
+                        for step in 0..<t {
+                            // Bit `c` set: an input with spike count `c` fires at this step.
+                            var fires: UInt64 = 0
+                            for count in 1...t where Requantize.spikes(count: count, step: step, timesteps: t) {
+                                fires |= 1 &<< UInt64(widening: count)
+                            }
+                            w.eventGather(input: src, maxValue: 1, spikeMask: fires, layout: layout, counting: counting,
+                                          tally: &tally, accumulators: acc, pixelStride: layer.outC, clear: false) { _, _ in }
+                        }
+                        if counting {
+                            c.inputEvents &+= tally.events
+                            c.effectiveACs &+= tally.operations
+                            c.weightReadBits &+= tally.rowsRead &* UInt64(widening: layer.outC * layer.weightBits)
+                        }
+                    } else {
+                        for step in 0..<t {
+                            w.scatter(acc: acc, counters: &c) { Requantize.spikes(count: Int(src[$0]), step: step, timesteps: t) }
+                        }
                     }
                     for pixel in 0..<plane {
                         for j in 0..<layer.outC {

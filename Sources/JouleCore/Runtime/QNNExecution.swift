@@ -3,13 +3,14 @@ extension Interpreter {
     func runQNN(timesteps t: Int, counters: UnsafeMutableBufferPointer<EventCounters>,
                       afterLayer: (Int) -> Void) {
         let codeBits = Requantize.codeBits(timesteps: t)
+        let counting = !counters.isEmpty
         for i in 0..<model.layerCount {
             let layer = model.layer(i)
             var c = EventCounters()
             let src = source(of: layer)
             let inBits = layer.readsModelInput ? 8 : codeBits
             let n = layer.outputCount
-            c.inputEvents = Tally.nonZeroAndSum(src, count: layer.inputCount).nonZero
+            if counting { c.inputEvents = Tally.nonZeroAndSum(src, count: layer.inputCount).nonZero }
             c.inputTrafficBits = UInt64(widening: layer.inputCount * inBits)
             switch layer.kind {
             case .conv2d, .linear:
@@ -17,40 +18,66 @@ extension Interpreter {
                 let k: Int64 = layer.readsModelInput ? Int64(widening: t) : 1
                 let plane = layer.outH * layer.outW
                 c.denseSynapticOps = w.denseSynapticOps()
-                if layer.activation == .none {
-                    let scores = int64s(.output, layer: i)
-                    w.gather(input: src, inputBits: inBits, acc: int32s(.scratch, layer: i), counters: &c) { _, acc in
+                let res = residual(of: layer)
+                let scores = int64s(.output, layer: i), out = bytes(.output, layer: i)
+                let isScores = layer.activation == .none
+                /// Re-quantises one output pixel's accumulators into codes (or final scores).
+                func emit(_ pixel: Int, _ acc: UnsafeMutablePointer<Int32>) {
+                    if isScores {
                         for j in 0..<layer.outC {
                             scores[j] = w.preActivation(channel: j, acc: acc[j], k: k, timesteps: t, residual: 0)
                         }
-                    }
-                } else {
-                    let out = bytes(.output, layer: i)
-                    let res = residual(of: layer)
-                    w.gather(input: src, inputBits: inBits, acc: int32s(.scratch, layer: i), counters: &c) { pixel, acc in
+                    } else if let res {
                         for j in 0..<layer.outC {
-                            let o = j * plane + pixel
-                            let r = res.map { Int64(widening: $0[o]) } ?? 0
-                            let a = w.preActivation(channel: j, acc: acc[j], k: k, timesteps: t, residual: r)
+                            let o = j &* plane &+ pixel
+                            let a = w.preActivation(channel: j, acc: acc[j], k: k, timesteps: t, residual: Int64(widening: res[o]))
                             out[o] = Requantize.code(a, shift: layer.shift, timesteps: t)
                         }
+                    } else {
+                        // Two passes: codes in place (a loop the compiler vectorises), then the
+                        // strided CHW stores.
+                        for j in 0..<layer.outC {
+                            let a = w.preActivation(channel: j, acc: acc[j], k: k, timesteps: t, residual: 0)
+                            acc[j] = Int32(Requantize.code(a, shift: layer.shift, timesteps: t))
+                        }
+                        for j in 0..<layer.outC { out[j &* plane &+ pixel] = UInt8(truncatingIfNeeded: acc[j]) }
                     }
-                    if let res {
-                        let nz = Tally.nonZeroAndSum(res, count: n).nonZero
-                        c.inputEvents &+= nz
-                        c.effectiveACs &+= nz  // one addition per non-zero residual code
-                        c.activationReadBits &+= UInt64(widening: n * codeBits)
-                        c.inputTrafficBits &+= UInt64(widening: n * codeBits)
+                }
+                let scratch = pointer(.scratch, layer: i)
+                let acc = scratch.assumingMemoryBound(to: Int32.self)
+                let maxValue = layer.readsModelInput ? 255 : t
+                if usesEventGather(w, layer: i, maxValue: maxValue) {
+                    var tally = WeightedLayer.EventTally()
+                    w.eventGather(input: src, maxValue: maxValue, spikeMask: nil,
+                                  layout: EventScratch(scratch: scratch, layer: layer, accumulatorBytes: layer.outC * 4),
+                                  counting: counting, tally: &tally, accumulators: acc, pixelStride: 0, clear: true, emit)
+                    if counting {
+                        c.effectiveMACs = tally.operations
+                        c.weightReadBits = tally.rowsRead &* UInt64(widening: layer.outC * layer.weightBits)
+                        c.activationReadBits = c.denseSynapticOps / UInt64(widening: layer.outC) &* UInt64(widening: inBits)
                     }
+                } else {
+                    w.gather(input: src, inputBits: inBits, acc: acc, counters: &c, emit)
+                }
+                if let res, counting {
+                    let nz = Tally.nonZeroAndSum(res, count: n).nonZero
+                    c.inputEvents &+= nz
+                    c.effectiveACs &+= nz  // one addition per non-zero residual code
+                    c.activationReadBits &+= UInt64(widening: n * codeBits)
+                    c.inputTrafficBits &+= UInt64(widening: n * codeBits)
                 }
             case .avgPool, .maxPool:
                 let pool = PoolingLayer(layer)
                 let out = bytes(.output, layer: i)
                 let window = pool.windowSize
+                let windowShift = window & (window - 1) == 0 ? window.trailingZeroBitCount : -1
                 let isAverage = layer.kind == .avgPool
                 var nonZeroVisits: UInt64 = 0, valueSum: UInt64 = 0
                 pool.reduceWindows(src, nonZeroVisits: &nonZeroVisits, valueVisits: &valueSum) { o, sum, largest in
-                    out[o] = isAverage ? UInt8(sum / window) : largest
+                    // Power-of-two windows (2×2 and the like) divide by a shift: an integer
+                    // division costs tens of cycles per output.
+                    let mean = windowShift >= 0 ? sum &>> windowShift : sum / window
+                    out[o] = isAverage ? UInt8(truncatingIfNeeded: mean) : largest
                 }
                 c.denseSynapticOps = UInt64(widening: n * window)
                 c.effectiveACs = nonZeroVisits
@@ -60,7 +87,7 @@ extension Interpreter {
                 c.neuronUpdates = UInt64(widening: layer.outC)
                 c.activationWriteBits = UInt64(widening: layer.outC * 32)
                 c.outputTrafficBits = c.activationWriteBits
-            } else {
+            } else if counting {
                 let (nz, sum) = Tally.nonZeroAndSum(bytes(.output, layer: i), count: n)
                 c.outputEvents = nz
                 c.outputLevelSum = sum

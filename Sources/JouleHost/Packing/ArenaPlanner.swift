@@ -28,8 +28,11 @@ public struct ArenaPlanner {
         public var lowerBound: Int
     }
 
-    /// Plans `mode` for `records` (decoded layer records with `lastReader` set).
-    public static func plan(_ records: [LayerRecord], inputBytes: Int, mode: ExecutionMode) -> Plan {
+    /// Plans `mode` for `records` (decoded layer records with `lastReader` set). `compact` plans
+    /// only the minimum scratch (plain kernels); otherwise layers the vectorised event gather can
+    /// run get its larger scratch (`BufferRequirements.fastScratch`).
+    public static func plan(_ records: [LayerRecord], inputBytes: Int, mode: ExecutionMode,
+                            compact: Bool = false) -> Plan {
         let n = records.count
         var buffers: [Buffer] = []
         let lastInputReader = records.lastIndex { $0.inputIndex < 0 } ?? -1
@@ -37,7 +40,7 @@ public struct ArenaPlanner {
                               live: Liveness.input(mode: mode, layerCount: n, lastInputReader: lastInputReader)))
         for (i, r) in records.enumerated() {
             let need = BufferRequirements.of(r, mode: mode)
-            for (role, bytes) in [(BufferRole.output, need.output), (.scratch, need.scratch), (.state, need.state)] {
+            for (role, bytes) in [(BufferRole.output, need.output), (.scratch, need.plannedScratch(compact: compact)), (.state, need.state)] {
                 buffers.append(Buffer(layer: i, role: role, bytes: bytes,
                                       live: Liveness.range(role, layer: i, mode: mode, layerCount: n,
                                                            lastReader: r.lastReader)))

@@ -13,8 +13,9 @@ public enum Packer {
 
     /// Packs `model`. The model must already be consistent (`ModelDescription.resolve` checks a
     /// JSON model); the result is validated by the core before it is returned.
+    /// `compact` plans the smallest arenas (plain kernels only; see `ArenaPlanner.plan`).
     /// - Throws: `PackError` if the core rejects the result.
-    public static func pack(_ model: PackableModel) throws -> Summary {
+    public static func pack(_ model: PackableModel, compact: Bool = false) throws -> Summary {
         typealias F = PackedFormat
         let n = model.layers.count
         var records = model.layers.enumerated().map { i, layer in
@@ -24,7 +25,7 @@ public enum Packer {
         }
         let inputBytes = model.inputChannels * model.inputHeight * model.inputWidth
         let plans = (0..<ExecutionMode.count).map {
-            ArenaPlanner.plan(records, inputBytes: inputBytes, mode: ExecutionMode(rawValue: UInt8($0))!)
+            ArenaPlanner.plan(records, inputBytes: inputBytes, mode: ExecutionMode(rawValue: UInt8($0))!, compact: compact)
         }
 
         var w = ByteWriter()

@@ -12,6 +12,10 @@ public enum Benchmark {
         public var layerSeconds: [Double]
         /// Median seconds per inference.
         public var totalSeconds: Double
+        /// Median seconds per inference with the event counters switched off.
+        public var uncountedSeconds: Double
+        /// Cost of counting: `totalSeconds / uncountedSeconds − 1`.
+        public var countingOverhead: Double { uncountedSeconds > 0 ? totalSeconds / uncountedSeconds - 1 : 0 }
         public var denseMACs: Int
         /// Counters of one inference, per layer.
         public var counters: [EventCounters]
@@ -21,17 +25,25 @@ public enum Benchmark {
     }
 
     /// Runs `rounds` timed inferences per mode after one warm-up, modes interleaved round by round
-    /// so machine noise hits them alike.
+    /// so machine noise hits them alike; each round also times every mode once with the counters
+    /// off (order alternating), for the counting overhead.
     public static func run(file: PackedModelFile, modes: [ExecutionMode], timesteps: Int, input: [UInt8],
                            rounds: Int, denseMACs: Int, progress: (Int) -> Void = { _ in }) throws -> [ModeResult] {
         let runners = try modes.map { try ModelRunner(file: file, mode: $0) }
         let n = file.model.layerCount
         var layerSamples = Array(repeating: Array(repeating: [Double](), count: n), count: modes.count)
         var totalSamples = Array(repeating: [Double](), count: modes.count)
+        var uncountedSamples = Array(repeating: [Double](), count: modes.count)
         var counters = Array(repeating: [EventCounters](), count: modes.count)
         for (m, runner) in runners.enumerated() { counters[m] = try runner.run(input: input, timesteps: timesteps).counters }
         for round in 0..<rounds {
             for (m, runner) in runners.enumerated() {
+                func uncounted() throws {
+                    let start = DispatchTime.now().uptimeNanoseconds
+                    _ = try runner.run(input: input, timesteps: timesteps, counting: false)
+                    uncountedSamples[m].append(Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9)
+                }
+                if round % 2 == 1 { try uncounted() }
                 var perLayer = Array(repeating: 0.0, count: n)
                 let start = DispatchTime.now().uptimeNanoseconds
                 var mark = start
@@ -42,12 +54,14 @@ public enum Benchmark {
                 }
                 totalSamples[m].append(Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9)
                 for i in 0..<n { layerSamples[m][i].append(perLayer[i]) }
+                if round % 2 == 0 { try uncounted() }
             }
             progress(round + 1)
         }
         return modes.enumerated().map { m, mode in
             ModeResult(mode: mode, timesteps: timesteps, arenaBytes: file.model.plan(mode).arenaBytes,
                        layerSeconds: layerSamples[m].map(median), totalSeconds: median(totalSamples[m]),
+                       uncountedSeconds: median(uncountedSamples[m]),
                        denseMACs: denseMACs, counters: counters[m])
         }
     }

@@ -41,8 +41,14 @@ public final class ModelRunner {
         }
     }
 
-    /// Runs one input (`C·H·W` bytes, CHW).
-    public func run(input: [UInt8], timesteps: Int, readout: Readout = .membrane,
+    /// The kernel each layer runs with at `timesteps` (vectorised event gather or a plain one).
+    public func kernels(timesteps: Int) -> [LayerKernel] {
+        (0..<file.model.layerCount).map { interpreter.kernel(layer: $0, timesteps: timesteps) }
+    }
+
+    /// Runs one input (`C·H·W` bytes, CHW). `counting: false` runs without event counters (the
+    /// result's counters are then all zero): what the benchmark compares to measure their cost.
+    public func run(input: [UInt8], timesteps: Int, readout: Readout = .membrane, counting: Bool = true,
                     afterLayer: (Int) -> Void = { _ in }) throws -> Result {
         let dst = interpreter.input
         guard input.count == dst.count else {
@@ -50,7 +56,11 @@ public final class ModelRunner {
                 + "(\(file.model.inputChannels)×\(file.model.inputHeight)×\(file.model.inputWidth))")
         }
         input.withUnsafeBytes { dst.copyMemory(from: $0) }
-        try counterStorage.withUnsafeMutableBufferPointer { counters in
+        if !counting {
+            for i in counterStorage.indices { counterStorage[i] = EventCounters() }
+        }
+        try counterStorage.withUnsafeMutableBufferPointer { storage in
+            let counters = counting ? storage : UnsafeMutableBufferPointer(start: storage.baseAddress, count: 0)
             do throws(JouleError) {
                 try interpreter.run(timesteps: timesteps, readout: readout, counters: counters, afterLayer: afterLayer)
             } catch {

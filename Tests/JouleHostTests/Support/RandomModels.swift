@@ -20,8 +20,10 @@ struct TestRNG: RandomNumberGenerator {
 /// connections, int8 and int4 weights, with multipliers chosen so that codes spread over `0…T`
 /// instead of all saturating or all vanishing.
 enum RandomModels {
+    /// `wide`: convolution and hidden fully connected layers get 32, 64 or 96 output channels and
+    /// inputs are larger, so the vectorised event gather (multiples of 32 channels) runs them.
     static func make(seed: UInt64, layers layerCount: Int = 4, timesteps: Int = 6,
-                     allowResidual: Bool = true, maxChannels: Int = 6) -> PackableModel {
+                     allowResidual: Bool = true, maxChannels: Int = 6, wide: Bool = false) -> PackableModel {
         var rng = TestRNG(seed)
         let c0 = rng.int(1...3), h0 = rng.int(5...12), w0 = rng.int(5...12)
         var layers: [PackableLayer] = []
@@ -41,7 +43,7 @@ enum RandomModels {
                 layers.append(layer)
             } else if isLast || roll < 3 {
                 // Fully connected.
-                let out = isLast ? rng.int(2...10) : rng.int(2...24)
+                let out = isLast ? rng.int(2...10) : (wide ? 32 * rng.int(1...2) : rng.int(2...24))
                 var layer = PackableLayer(name: "fc\(index)", kind: .linear, inputIndex: source,
                                           inC: shape.c, inH: shape.h, inW: shape.w, outC: out, outH: 1, outW: 1,
                                           activation: isLast ? .none : .quant)
@@ -64,7 +66,7 @@ enum RandomModels {
                 let ph = rng.int(0...(kh - 1)), pw = rng.int(0...(kw - 1))
                 let sh = rng.int(1...3), sw = rng.int(1...3)
                 guard shape.h + 2 * ph >= kh, shape.w + 2 * pw >= kw else { continue }
-                let outC = rng.int(1...maxChannels)
+                let outC = wide ? 32 * rng.int(1...3) : rng.int(1...maxChannels)
                 var layer = PackableLayer(name: "conv\(index)", kind: .conv2d, inputIndex: source,
                                           inC: shape.c, inH: shape.h, inW: shape.w, outC: outC,
                                           outH: (shape.h + 2 * ph - kh) / sh + 1, outW: (shape.w + 2 * pw - kw) / sw + 1,

@@ -6,8 +6,8 @@ import JouleHost
 struct RuntimeHarness {
     let file: PackedModelFile
 
-    init(_ model: PackableModel) throws {
-        let packed = try Packer.pack(model)
+    init(_ model: PackableModel, compact: Bool = false) throws {
+        let packed = try Packer.pack(model, compact: compact)
         file = try PackedModelFile(bytes: packed.bytes, name: model.name)
     }
 
@@ -15,13 +15,15 @@ struct RuntimeHarness {
         var layerValues: [[Int]]
         var scores: [Int64]
         var counters: [EventCounters]
+        var kernels: [LayerKernel]
     }
 
-    func run(_ input: [UInt8], mode: ExecutionMode, timesteps: Int, readout: Readout = .membrane) throws -> Output {
+    func run(_ input: [UInt8], mode: ExecutionMode, timesteps: Int, readout: Readout = .membrane,
+             counting: Bool = true) throws -> Output {
         let runner = try ModelRunner(file: file, mode: mode)
         let plan = file.model.plan(mode)
         var values = (0..<file.model.layerCount).map { Array(repeating: 0, count: file.model.layer($0).outputCount) }
-        let result = try runner.run(input: input, timesteps: timesteps, readout: readout) { i in
+        let result = try runner.run(input: input, timesteps: timesteps, readout: readout, counting: counting) { i in
             let layer = file.model.layer(i)
             guard layer.activation == .quant else { return }
             let base = runner.arena.baseAddress! + plan.region(.output, layer: i).offset
@@ -30,6 +32,7 @@ struct RuntimeHarness {
                 if mode == .snnStreaming { values[i][j] += v } else { values[i][j] = v }
             }
         }
-        return Output(layerValues: values, scores: result.scores, counters: result.counters)
+        return Output(layerValues: values, scores: result.scores, counters: result.counters,
+                      kernels: runner.kernels(timesteps: timesteps))
     }
 }

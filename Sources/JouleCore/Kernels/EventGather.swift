@@ -1,0 +1,292 @@
+/// The vectorised kernel of convolution and fully connected layers with int8 weights: output-
+/// stationary, walking per-pixel event lists (`EventRows`) instead of testing every input, with
+/// 16-bit SIMD accumulators held in registers over tiles of 32 or 64 output channels.
+///
+/// Exactness: an event adds `value · w` with `value ≤ maxValue ≤ 255` and `−128 ≤ w ≤ 127`, so
+/// `K = max(1, ⌊32767 / (128 · maxValue)⌋)` events can be summed in 16 bits without overflow (one
+/// product always fits); the 16-bit lanes are added into int32 lanes every `K` events and at the
+/// end of a tile. The results equal the plain kernels' (`WeightedGather.swift`,
+/// `SpikeScatter.swift`) bit for bit; the tests run both.
+///
+/// Weight lanes: a row's 64 int8 weights are loaded as 32 int16 lanes (little-endian); the even
+/// channel of each pair is `(lane << 8) >> 8`, the odd one `lane >> 8` (arithmetic shifts), so no
+/// widening conversion is needed and the accumulators hold even and odd channels apart until the
+/// end of a pixel interleaves them back. The int32 lanes are widened the same way (an int16 pair
+/// read as one int32), so a tile of 32 channels is held as four int32 vectors of channels
+/// `4i + k`, `k = 0…3` ("mod-4 order"), and only the pixel's final accumulators are reordered.
+extension WeightedLayer {
+    /// Whether the event gather can run this layer with event values up to `maxValue`: int8
+    /// weights, `outC` a multiple of 32, and `1 ≤ maxValue ≤ 15` with fewer than 4096 input
+    /// channels or `maxValue ≤ 255` with fewer than 256.
+    @inline(__always)
+    func supportsEventGather(maxValue: Int) -> Bool {
+        record.weightBits == 8 && record.outC % 32 == 0 && maxValue >= 1
+            && (maxValue <= 15 ? record.inC < 4096 : (maxValue <= 255 && record.inC < 256))
+    }
+
+    /// What an event gather did, for the counters.
+    struct EventTally {
+        /// Non-zero inputs (QNN) or spikes (SNN) seen.
+        var events: UInt64 = 0
+        /// Multiplies (QNN) or accumulates (SNN) with non-zero weights: Σ over events and the
+        /// kernel taps that reach an output of the row's non-zero weight count.
+        var operations: UInt64 = 0
+        /// Weight rows read: Σ over events of the taps that reach an output.
+        var rowsRead: UInt64 = 0
+    }
+
+    /// Runs the gather over every output pixel.
+    ///
+    /// - Parameters:
+    ///   - input: `inC · inH · inW` stored bytes, CHW.
+    ///   - maxValue: bound of the event values, `supportsEventGather(maxValue:)`; stored bytes
+    ///     must not exceed it.
+    ///   - spikeMask: nil — an input's event value is its stored byte; else the spikes of one
+    ///     timestep (`EventRows.build`), `maxValue` 1.
+    ///   - layout: the gather's working memory in the scratch region.
+    ///   - counting: whether to fill `tally` (false skips all counting work).
+    ///   - accumulators: int32 accumulators of output pixel `p` at `accumulators + p · pixelStride`
+    ///     (`outC` each, channel order); `clear` zeroes them first, else the pixel's sums are added.
+    ///   - body: called with each pixel and its accumulators once they are complete.
+    @inline(__always)
+    func eventGather(input: UnsafePointer<UInt8>, maxValue: Int, spikeMask: UInt64?, layout: EventScratch,
+                     counting: Bool, tally: inout EventTally,
+                     accumulators: UnsafeMutablePointer<Int32>, pixelStride: Int, clear: Bool,
+                     _ body: (Int, UnsafeMutablePointer<Int32>) -> Void) {
+        let r = record
+        let valueBits = maxValue <= 15 ? 4 : 8
+        let valueMask = UInt16(truncatingIfNeeded: (1 &<< valueBits) - 1)
+        let rows = EventRows(base: layout.lists, slots: kernelH, width: r.inW, channels: r.inC, valueBits: valueBits)
+        let perChannel = kernelH * kernelW * r.rowBytes
+        let limit = max(1, 32767 / (128 * maxValue))
+        let unit = maxValue == 1
+        let wide = layout.wide
+        if counting { fillRowCountSums(layout.rowCountSums) }
+        var built = 0
+        for oy in 0..<r.outH {
+            let y0 = oy * strideH - padH
+            let kyLo = max(0, -y0), kyHi = max(kyLo, min(kernelH, r.inH - y0))
+            while built < y0 + kyHi {
+                rows.build(row: built, height: r.inH, from: input, spikeMask: spikeMask)
+                if counting { countEvents(row: built, rows: rows, sums: layout.rowCountSums, into: &tally) }
+                built += 1
+            }
+            // Tiles outside pixels: one tile's weights (inC · taps · 64 bytes) stay in cache
+            // while every pixel of the output row reads them.
+            for j in 0..<r.outW * r.outC / 8 { wide.storeBytes(of: SIMD8<Int32>(), toByteOffset: 32 * j, as: SIMD8<Int32>.self) }
+            var tile = 0
+            while tile < r.outC {
+                let lanes = r.outC - tile >= 64 ? 64 : 32
+                for ox in 0..<r.outW {
+                    let x0 = ox * strideW - padW
+                    let kxLo = max(0, -x0), kxHi = max(kxLo, min(kernelW, r.inW - x0))
+                    let sums = wide + 4 * (ox * r.outC + tile)
+                    var a0 = SIMD16<Int16>(), b0 = SIMD16<Int16>(), a1 = SIMD16<Int16>(), b1 = SIMD16<Int16>()
+                    var pending = 0
+                    var slot = (y0 + kyLo) % kernelH
+                    for ky in kyLo..<kyHi {
+                        defer { slot = slot + 1 == kernelH ? 0 : slot + 1 }
+                        let counts = rows.counts(slot: slot)
+                        for kx in kxLo..<kxHi {
+                            let n = Int(counts[x0 + kx])
+                            let list = rows.entries(slot: slot, x: x0 + kx)
+                            let tap = UnsafeRawPointer(weights) + (ky * kernelW + kx) * r.rowBytes + tile
+                            var e = 0
+                            while e < n {
+                                let end = min(n, e + limit - pending)
+                                pending += end - e
+                                if unit && lanes == 64 {
+                                    while e < end {
+                                        let w = tap + Int(list[e] &>> 4) * perChannel
+                                        let p0 = w.loadUnaligned(as: SIMD16<Int16>.self)
+                                        let p1 = w.loadUnaligned(fromByteOffset: 32, as: SIMD16<Int16>.self)
+                                        a0 &+= (p0 &<< 8) &>> 8
+                                        b0 &+= p0 &>> 8
+                                        a1 &+= (p1 &<< 8) &>> 8
+                                        b1 &+= p1 &>> 8
+                                        e += 1
+                                    }
+                                } else if unit {
+                                    while e < end {
+                                        let p0 = (tap + Int(list[e] &>> 4) * perChannel).loadUnaligned(as: SIMD16<Int16>.self)
+                                        a0 &+= (p0 &<< 8) &>> 8
+                                        b0 &+= p0 &>> 8
+                                        e += 1
+                                    }
+                                } else if lanes == 64 {
+                                    while e < end {
+                                        let entry = list[e]
+                                        let w = tap + Int(entry &>> UInt16(truncatingIfNeeded: valueBits)) * perChannel
+                                        let v = SIMD16<Int16>(repeating: Int16(truncatingIfNeeded: entry & valueMask))
+                                        let p0 = w.loadUnaligned(as: SIMD16<Int16>.self)
+                                        let p1 = w.loadUnaligned(fromByteOffset: 32, as: SIMD16<Int16>.self)
+                                        a0 &+= ((p0 &<< 8) &>> 8) &* v
+                                        b0 &+= (p0 &>> 8) &* v
+                                        a1 &+= ((p1 &<< 8) &>> 8) &* v
+                                        b1 &+= (p1 &>> 8) &* v
+                                        e += 1
+                                    }
+                                } else {
+                                    while e < end {
+                                        let entry = list[e]
+                                        let w = tap + Int(entry &>> UInt16(truncatingIfNeeded: valueBits)) * perChannel
+                                        let v = SIMD16<Int16>(repeating: Int16(truncatingIfNeeded: entry & valueMask))
+                                        let p0 = w.loadUnaligned(as: SIMD16<Int16>.self)
+                                        a0 &+= ((p0 &<< 8) &>> 8) &* v
+                                        b0 &+= (p0 &>> 8) &* v
+                                        e += 1
+                                    }
+                                }
+                                if pending == limit {
+                                    Self.widen(a0, b0, into: sums)
+                                    if lanes == 64 { Self.widen(a1, b1, into: sums + 128) }
+                                    a0 = SIMD16<Int16>(); b0 = a0; a1 = a0; b1 = a0
+                                    pending = 0
+                                }
+                            }
+                        }
+                    }
+                    Self.widen(a0, b0, into: sums)
+                    if lanes == 64 { Self.widen(a1, b1, into: sums + 128) }
+                }
+                tile += lanes
+            }
+            for ox in 0..<r.outW {
+                let pixel = oy * r.outW + ox
+                let acc = accumulators + pixel * pixelStride
+                Self.reorder(wide + 4 * ox * r.outC, into: acc, channels: r.outC, clear: clear)
+                body(pixel, acc)
+            }
+        }
+        // Rows no output window reaches (strides, unpadded borders) still hold events to count.
+        while counting && built < r.inH {
+            rows.build(row: built, height: r.inH, from: input, spikeMask: spikeMask)
+            countEvents(row: built, rows: rows, sums: layout.rowCountSums, into: &tally)
+            built += 1
+        }
+    }
+
+    /// Adds 32 channels held as 16-bit even (`even[i]` = channel `2i`) and odd lanes to four
+    /// int32 vectors in mod-4 order: `sums[k][i]` = channel `4i + k`.
+    @inline(__always)
+    static func widen(_ even: SIMD16<Int16>, _ odd: SIMD16<Int16>, into sums: UnsafeMutableRawPointer) {
+        let e = unsafeBitCast(even, to: SIMD8<Int32>.self), o = unsafeBitCast(odd, to: SIMD8<Int32>.self)
+        add((e &<< 16) &>> 16, at: sums)        // channels 4i
+        add((o &<< 16) &>> 16, at: sums + 32)   // 4i + 1
+        add(e &>> 16, at: sums + 64)            // 4i + 2
+        add(o &>> 16, at: sums + 96)            // 4i + 3
+    }
+
+    @inline(__always)
+    static func add(_ x: SIMD8<Int32>, at p: UnsafeMutableRawPointer) {
+        p.storeBytes(of: p.loadUnaligned(as: SIMD8<Int32>.self) &+ x, as: SIMD8<Int32>.self)
+    }
+
+    /// Writes (or adds, `clear` false) the mod-4-ordered sums of `channels` channels (groups of
+    /// 32) into `acc` in channel order.
+    @inline(__always)
+    static func reorder(_ sums: UnsafeMutableRawPointer, into acc: UnsafeMutablePointer<Int32>,
+                        channels: Int, clear: Bool) {
+        let flat = sums.assumingMemoryBound(to: Int32.self)
+        var group = 0
+        while group < channels {
+            let g = flat + group
+            for i in 0..<8 {
+                for k in 0..<4 {
+                    let c = group + 4 * i + k
+                    acc[c] = (clear ? 0 : acc[c]) &+ g[8 * k + i]
+                }
+            }
+            group += 32
+        }
+    }
+
+    /// `sums[ci]` = non-zero weights over all kernel taps of input channel `ci`.
+    @inline(__always)
+    func fillRowCountSums(_ sums: UnsafeMutablePointer<UInt32>) {
+        let taps = kernelH * kernelW
+        for ci in 0..<record.inC {
+            var s: UInt32 = 0
+            for t in 0..<taps { s &+= UInt32(truncatingIfNeeded: nonZeroWeights(row: ci * taps + t)) }
+            sums[ci] = s
+        }
+    }
+
+    /// Counts the events of input row `y` (already built) and the weight rows they will read:
+    /// an input pixel reaches the outputs of its valid taps (`ky ≡ y + padH mod strideH`, output
+    /// row in range; likewise for x). Interior pixels reach every tap: one lookup per event.
+    @inline(__always)
+    func countEvents(row y: Int, rows: EventRows, sums: UnsafeMutablePointer<UInt32>, into tally: inout EventTally) {
+        let r = record
+        let taps = kernelH * kernelW
+        let slot = y % rows.slots
+        let counts = rows.counts(slot: slot)
+        let yTop = y + padH
+        let kyMin = max(0, yTop - (r.outH - 1) * strideH), kyMax = min(kernelH - 1, yTop)
+        let kyFirst = kyMin + (yTop - kyMin) % strideH
+        let validRows = kyFirst > kyMax ? 0 : (kyMax - kyFirst) / strideH + 1
+        for x in 0..<r.inW {
+            let n = Int(counts[x])
+            if n == 0 { continue }
+            let xLeft = x + padW
+            let kxMin = max(0, xLeft - (r.outW - 1) * strideW), kxMax = min(kernelW - 1, xLeft)
+            let kxFirst = kxMin + (xLeft - kxMin) % strideW
+            let validCols = kxFirst > kxMax ? 0 : (kxMax - kxFirst) / strideW + 1
+            let reach = validRows * validCols
+            let list = rows.entries(slot: slot, x: x)
+            tally.events &+= UInt64(widening: n)
+            tally.rowsRead &+= UInt64(widening: n * reach)
+            if reach == taps {
+                for e in 0..<n { tally.operations &+= UInt64(widening: sums[Int(list[e] &>> UInt16(truncatingIfNeeded: rows.valueBits))]) }
+            } else if reach > 0 {
+                for e in 0..<n {
+                    let first = Int(list[e] &>> UInt16(truncatingIfNeeded: rows.valueBits)) * taps
+                    var ky = kyFirst
+                    while ky <= kyMax {
+                        var kx = kxFirst
+                        while kx <= kxMax {
+                            tally.operations &+= nonZeroWeights(row: first + ky * kernelW + kx)
+                            kx += strideW
+                        }
+                        ky += strideH
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Where the event gather's working memory lies in a layer's scratch region (caller-owned):
+/// `accumulatorBytes` of int32 accumulators first, then one output row's `outW · outC` int32
+/// sums in mod-4 order (`wide`, 32-byte vectors per pixel and 32 channels), `inC` `UInt32` row-count sums, then the event lists of
+/// `kernelH` input rows (`EventRows`), each part 16-byte aligned (the arena is 16-byte aligned;
+/// vector accesses need no more).
+struct EventScratch {
+    let wide: UnsafeMutableRawPointer
+    let rowCountSums: UnsafeMutablePointer<UInt32>
+    let lists: UnsafeMutablePointer<UInt16>
+
+    init(scratch: UnsafeMutableRawPointer, layer: LayerRecord, accumulatorBytes: Int) {
+        wide = scratch + PackedFormat.aligned(accumulatorBytes)
+        let sums = Self.sumsOffset(layer, accumulatorBytes: accumulatorBytes)
+        rowCountSums = (scratch + sums).assumingMemoryBound(to: UInt32.self)
+        lists = (scratch + Self.listsOffset(layer, accumulatorBytes: accumulatorBytes)).assumingMemoryBound(to: UInt16.self)
+    }
+
+    @inline(__always)
+    static func sumsOffset(_ layer: LayerRecord, accumulatorBytes: Int) -> Int {
+        PackedFormat.aligned(accumulatorBytes) + layer.outW * layer.outC * 4
+    }
+
+    @inline(__always)
+    static func listsOffset(_ layer: LayerRecord, accumulatorBytes: Int) -> Int {
+        PackedFormat.aligned(sumsOffset(layer, accumulatorBytes: accumulatorBytes) + layer.inC * 4)
+    }
+
+    /// Scratch bytes needed by the event gather of `layer` after `accumulatorBytes`.
+    static func bytes(_ layer: LayerRecord, accumulatorBytes: Int) -> Int {
+        let kernelRows = layer.kind == .linear ? layer.inH : layer.kernelH
+        return listsOffset(layer, accumulatorBytes: accumulatorBytes)
+            + EventRows.bytes(slots: kernelRows, width: layer.inW, channels: layer.inC)
+    }
+}
