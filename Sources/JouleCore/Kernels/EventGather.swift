@@ -44,13 +44,11 @@ extension WeightedLayer {
     ///   - spikeMask: nil — an input's event value is its stored byte; else the spikes of one
     ///     timestep (`EventRows.build`), `maxValue` 1.
     ///   - layout: the gather's working memory in the scratch region.
-    ///   - counting: whether to fill `tally` (false skips all counting work).
     ///   - accumulators: int32 accumulators of output pixel `p` at `accumulators + p · pixelStride`
     ///     (`outC` each, channel order); `clear` zeroes them first, else the pixel's sums are added.
     ///   - body: called with each pixel and its accumulators once they are complete.
     @inline(__always)
     func eventGather(input: UnsafePointer<UInt8>, maxValue: Int, spikeMask: UInt64?, layout: EventScratch,
-                     counting: Bool, tally: inout EventTally,
                      accumulators: UnsafeMutablePointer<Int32>, pixelStride: Int, clear: Bool,
                      _ body: (Int, UnsafeMutablePointer<Int32>) -> Void) {
         let r = record
@@ -61,14 +59,12 @@ extension WeightedLayer {
         let limit = max(1, 32767 / (128 * maxValue))
         let unit = maxValue == 1
         let wide = layout.wide
-        if counting { fillRowCountSums(layout.rowCountSums) }
         var built = 0
         for oy in 0..<r.outH {
             let y0 = oy * strideH - padH
             let kyLo = max(0, -y0), kyHi = max(kyLo, min(kernelH, r.inH - y0))
             while built < y0 + kyHi {
                 rows.build(row: built, height: r.inH, from: input, spikeMask: spikeMask)
-                if counting { countEvents(row: built, rows: rows, sums: layout.rowCountSums, into: &tally) }
                 built += 1
             }
             // Tiles outside pixels: one tile's weights (inC · taps · 64 bytes) stay in cache
@@ -158,12 +154,6 @@ extension WeightedLayer {
                 body(pixel, acc)
             }
         }
-        // Rows no output window reaches (strides, unpadded borders) still hold events to count.
-        while counting && built < r.inH {
-            rows.build(row: built, height: r.inH, from: input, spikeMask: spikeMask)
-            countEvents(row: built, rows: rows, sums: layout.rowCountSums, into: &tally)
-            built += 1
-        }
     }
 
     /// Adds 32 channels held as 16-bit even (`even[i]` = channel `2i`) and odd lanes to four
@@ -201,51 +191,127 @@ extension WeightedLayer {
         }
     }
 
-    /// `sums[ci]` = non-zero weights over all kernel taps of input channel `ci`.
+    /// Per input channel, the 2-D prefix sums of its rows' non-zero weight counts over the kernel
+    /// taps: `prefix[ci · P + a · (kernelW + 1) + b]` = Σ over `ky < a`, `kx < b`, with
+    /// `P = (kernelH + 1)(kernelW + 1)`; the count over any rectangle of taps is four lookups.
     @inline(__always)
-    func fillRowCountSums(_ sums: UnsafeMutablePointer<UInt32>) {
-        let taps = kernelH * kernelW
+    func fillTapPrefix(_ prefix: UnsafeMutablePointer<UInt32>) {
+        let taps = kernelH * kernelW, stride = kernelW + 1, size = (kernelH + 1) * stride
         for ci in 0..<record.inC {
-            var s: UInt32 = 0
-            for t in 0..<taps { s &+= UInt32(truncatingIfNeeded: nonZeroWeights(row: ci * taps + t)) }
-            sums[ci] = s
+            let p = prefix + ci * size
+            for b in 0..<stride { p[b] = 0 }
+            for a in 0..<kernelH {
+                p[(a + 1) * stride] = 0
+                for b in 0..<kernelW {
+                    let count = UInt32(truncatingIfNeeded: nonZeroWeights(row: ci * taps + a * kernelW + b))
+                    p[(a + 1) * stride + b + 1] = count &+ p[a * stride + b + 1] &+ p[(a + 1) * stride + b] &- p[a * stride + b]
+                }
+            }
         }
     }
 
-    /// Counts the events of input row `y` (already built) and the weight rows they will read:
-    /// an input pixel reaches the outputs of its valid taps (`ky ≡ y + padH mod strideH`, output
-    /// row in range; likewise for x). Interior pixels reach every tap: one lookup per event.
+    /// Counts what a pass over `input` costs, straight from the input (no lists): every non-zero
+    /// input is an event of weight 1 (QNN) or, `weighted`, of weight equal to its value (its
+    /// spike count: the layer-wise SNN's events over all `T` steps). An input reaches the outputs
+    /// of its valid taps (`ky ≡ y + padH mod strideH`, output row in range; likewise for x).
+    ///
+    /// Stride 1: each channel plane is counted in one vectorisable pass as if every input reached
+    /// every tap, then the inputs near the borders (the only ones that reach fewer) are corrected
+    /// one by one with four lookups in the tap prefix sums (`fillTapPrefix`, done here into
+    /// `prefix`). Strided layers are counted input by input.
     @inline(__always)
-    func countEvents(row y: Int, rows: EventRows, sums: UnsafeMutablePointer<UInt32>, into tally: inout EventTally) {
+    func countInputEvents(_ input: UnsafePointer<UInt8>, weighted: Bool, prefix: UnsafeMutablePointer<UInt32>,
+                          into tally: inout EventTally) {
+        fillTapPrefix(prefix)
         let r = record
-        let taps = kernelH * kernelW
-        let slot = y % rows.slots
-        let counts = rows.counts(slot: slot)
-        let yTop = y + padH
-        let kyMin = max(0, yTop - (r.outH - 1) * strideH), kyMax = min(kernelH - 1, yTop)
-        let kyFirst = kyMin + (yTop - kyMin) % strideH
-        let validRows = kyFirst > kyMax ? 0 : (kyMax - kyFirst) / strideH + 1
-        for x in 0..<r.inW {
-            let n = Int(counts[x])
-            if n == 0 { continue }
-            let xLeft = x + padW
-            let kxMin = max(0, xLeft - (r.outW - 1) * strideW), kxMax = min(kernelW - 1, xLeft)
-            let kxFirst = kxMin + (xLeft - kxMin) % strideW
-            let validCols = kxFirst > kxMax ? 0 : (kxMax - kxFirst) / strideW + 1
-            let reach = validRows * validCols
-            let list = rows.entries(slot: slot, x: x)
-            tally.events &+= UInt64(widening: n)
-            tally.rowsRead &+= UInt64(widening: n * reach)
-            if reach == taps {
-                for e in 0..<n { tally.operations &+= UInt64(widening: sums[Int(list[e] &>> UInt16(truncatingIfNeeded: rows.valueBits))]) }
-            } else if reach > 0 {
-                for e in 0..<n {
-                    let first = Int(list[e] &>> UInt16(truncatingIfNeeded: rows.valueBits)) * taps
+        let taps = kernelH * kernelW, plane = r.inH * r.inW
+        let stride = kernelW + 1, size = (kernelH + 1) * stride
+        let full = kernelH * stride + kernelW  // prefix index of the whole kernel
+        let unit = strideH == 1 && strideW == 1
+        // Stride 1: inputs in rows yLo..<yHi and columns xLo..<xHi reach every tap.
+        let yLo = max(0, kernelH - 1 - padH), yHi = max(yLo, min(r.inH, r.outH - padH))
+        let xLo = max(0, kernelW - 1 - padW), xHi = max(xLo, min(r.inW, r.outW - padW))
+        if unit {
+            for ci in 0..<r.inC {
+                let channel = input + ci * plane
+                var n: UInt64 = 0
+                var start = 0
+                while start < plane {  // 32-bit partial sums: 255 · 2^16 < 2^32
+                    let end = min(plane, start + 65536)
+                    var block: UInt32 = 0
+                    if weighted {
+                        for i in start..<end { block &+= UInt32(channel[i]) }
+                    } else {
+                        for i in start..<end { block &+= UInt32(min(channel[i], 1)) }
+                    }
+                    n &+= UInt64(widening: block)
+                    start = end
+                }
+                tally.events &+= n
+                tally.rowsRead &+= n &* UInt64(widening: taps)
+                tally.operations &+= n &* UInt64(widening: prefix[ci * size + full])
+            }
+            // Border inputs: position first (its tap rectangle), then a branch-free pass over
+            // the channels.
+            for y in 0..<r.inH {
+                let inner = y >= yLo && y < yHi
+                if inner && xLo == 0 && xHi == r.inW { continue }
+                let yTop = y + padH
+                let kyMin = max(0, yTop - (r.outH - 1)), kyMax = min(kernelH - 1, yTop)
+                let rows = max(0, kyMax - kyMin + 1)
+                var x = 0
+                while x < r.inW {
+                    if inner && x == xLo && xHi > xLo { x = xHi; continue }  // reaches every tap
+                    defer { x += 1 }
+                    let xLeft = x + padW
+                    let kxMin = max(0, xLeft - (r.outW - 1)), kxMax = min(kernelW - 1, xLeft)
+                    let cols = max(0, kxMax - kxMin + 1)
+                    let missing = UInt64(widening: taps - rows * cols)
+                    // Rectangle corners (all zero when no tap is reached).
+                    let some = rows > 0 && cols > 0
+                    let a0 = some ? kyMin * stride : 0, a1 = some ? (kyMax + 1) * stride : 0
+                    let b0 = some ? kxMin : 0, b1 = some ? kxMax + 1 : 0
+                    var column = input + y * r.inW + x
+                    var p = prefix
+                    var events: UInt32 = 0, unreached: UInt64 = 0  // locals: kept in registers
+                    for _ in 0..<r.inC {
+                        let v = column.pointee
+                        let weight = UInt32(weighted ? v : min(v, 1))
+                        let reached = p[a1 + b1] &- p[a0 + b1] &- p[a1 + b0] &+ p[a0 + b0]
+                        events &+= weight
+                        unreached &+= UInt64(widening: weight &* (p[full] &- reached))
+                        column += plane
+                        p += size
+                    }
+                    tally.rowsRead &-= UInt64(widening: events) &* missing
+                    tally.operations &-= unreached
+                }
+            }
+            return
+        }
+        for ci in 0..<r.inC {
+            let channel = input + ci * plane
+            let p = prefix + ci * size
+            for y in 0..<r.inH {
+                let yTop = y + padH
+                let kyMin = max(0, yTop - (r.outH - 1) * strideH), kyMax = min(kernelH - 1, yTop)
+                let kyFirst = kyMin + (yTop - kyMin) % strideH
+                let validRows = kyFirst > kyMax ? 0 : (kyMax - kyFirst) / strideH + 1
+                let line = channel + y * r.inW
+                for x in 0..<r.inW where line[x] != 0 {
+                    let weight = UInt64(widening: weighted ? line[x] : 1)
+                    let xLeft = x + padW
+                    let kxMin = max(0, xLeft - (r.outW - 1) * strideW), kxMax = min(kernelW - 1, xLeft)
+                    let kxFirst = kxMin + (xLeft - kxMin) % strideW
+                    let validCols = kxFirst > kxMax ? 0 : (kxMax - kxFirst) / strideW + 1
+                    tally.events &+= weight
+                    tally.rowsRead &+= weight &* UInt64(widening: validRows * validCols)
+                    if validRows == 0 || validCols == 0 { continue }
                     var ky = kyFirst
                     while ky <= kyMax {
                         var kx = kxFirst
                         while kx <= kxMax {
-                            tally.operations &+= nonZeroWeights(row: first + ky * kernelW + kx)
+                            tally.operations &+= weight &* nonZeroWeights(row: ci * taps + ky * kernelW + kx)
                             kx += strideW
                         }
                         ky += strideH
@@ -258,18 +324,19 @@ extension WeightedLayer {
 
 /// Where the event gather's working memory lies in a layer's scratch region (caller-owned):
 /// `accumulatorBytes` of int32 accumulators first, then one output row's `outW · outC` int32
-/// sums in mod-4 order (`wide`, 32-byte vectors per pixel and 32 channels), `inC` `UInt32` row-count sums, then the event lists of
+/// sums in mod-4 order (`wide`, 32-byte vectors per pixel and 32 channels), `inC` tap prefix-sum tables of
+/// `(kernelH + 1)(kernelW + 1)` `UInt32` (`fillTapPrefix`), then the event lists of
 /// `kernelH` input rows (`EventRows`), each part 16-byte aligned (the arena is 16-byte aligned;
 /// vector accesses need no more).
 struct EventScratch {
     let wide: UnsafeMutableRawPointer
-    let rowCountSums: UnsafeMutablePointer<UInt32>
+    let tapPrefix: UnsafeMutablePointer<UInt32>
     let lists: UnsafeMutablePointer<UInt16>
 
     init(scratch: UnsafeMutableRawPointer, layer: LayerRecord, accumulatorBytes: Int) {
         wide = scratch + PackedFormat.aligned(accumulatorBytes)
         let sums = Self.sumsOffset(layer, accumulatorBytes: accumulatorBytes)
-        rowCountSums = (scratch + sums).assumingMemoryBound(to: UInt32.self)
+        tapPrefix = (scratch + sums).assumingMemoryBound(to: UInt32.self)
         lists = (scratch + Self.listsOffset(layer, accumulatorBytes: accumulatorBytes)).assumingMemoryBound(to: UInt16.self)
     }
 
@@ -280,7 +347,13 @@ struct EventScratch {
 
     @inline(__always)
     static func listsOffset(_ layer: LayerRecord, accumulatorBytes: Int) -> Int {
-        PackedFormat.aligned(sumsOffset(layer, accumulatorBytes: accumulatorBytes) + layer.inC * 4)
+        PackedFormat.aligned(sumsOffset(layer, accumulatorBytes: accumulatorBytes) + layer.inC * prefixEntries(layer) * 4)
+    }
+
+    /// Tap prefix-sum entries per input channel: `(kernelH + 1)(kernelW + 1)`.
+    @inline(__always)
+    static func prefixEntries(_ layer: LayerRecord) -> Int {
+        layer.kind == .linear ? (layer.inH + 1) * (layer.inW + 1) : (layer.kernelH + 1) * (layer.kernelW + 1)
     }
 
     /// Scratch bytes needed by the event gather of `layer` after `accumulatorBytes`.

@@ -8,7 +8,7 @@
 ///   (8 bytes per class, int64).
 /// - `scratch`: live only while the layer runs (int32 accumulators).
 /// - `fastScratch`: the scratch with which the vectorised event gather (`EventGather.swift`) can
-///   run the layer — accumulators, row-count sums and the event lists of `kernelH` input rows —
+///   run the layer — accumulators, tap prefix sums of the non-zero weight counts and the event lists of `kernelH` input rows —
 ///   or 0 where it does not apply. Plans made with it (packmodel's default) run fast; a plan
 ///   with only `scratch` (packmodel `--compact`) is valid and runs the plain kernels.
 /// - `state`: SNN streaming only, live for the whole run (int64 membranes; for the analog first

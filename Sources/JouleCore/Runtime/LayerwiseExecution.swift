@@ -49,13 +49,13 @@ extension Interpreter {
                     }
                     let acc = int32s(.scratch, layer: i)
                     if usesEventGather(w, layer: i, maxValue: 255) {
-                        var tally = WeightedLayer.EventTally()
-                        w.eventGather(input: src, maxValue: 255, spikeMask: nil,
-                                      layout: EventScratch(scratch: pointer(.scratch, layer: i), layer: layer,
-                                                           accumulatorBytes: layer.outC * 4),
-                                      counting: counting, tally: &tally, accumulators: acc, pixelStride: 0, clear: true,
-                                      emitPixel)
+                        let layout = EventScratch(scratch: pointer(.scratch, layer: i), layer: layer,
+                                                  accumulatorBytes: layer.outC * 4)
+                        w.eventGather(input: src, maxValue: 255, spikeMask: nil, layout: layout,
+                                      accumulators: acc, pixelStride: 0, clear: true, emitPixel)
                         if counting {
+                            var tally = WeightedLayer.EventTally()
+                            w.countInputEvents(src, weighted: false, prefix: layout.tapPrefix, into: &tally)
                             c.effectiveMACs = tally.operations
                             c.weightReadBits = tally.rowsRead &* UInt64(widening: layer.outC * layer.weightBits)
                             c.activationReadBits = c.denseSynapticOps / UInt64(widening: layer.outC) &* 8
@@ -69,17 +69,19 @@ extension Interpreter {
                     for o in 0..<n { acc[o] = 0 }
                     if t <= 63, usesEventGather(w, layer: i, maxValue: 1) {
                         let layout = EventScratch(scratch: pointer(.scratch, layer: i), layer: layer, accumulatorBytes: n * 4)
-                        var tally = WeightedLayer.EventTally()
                         for step in 0..<t {
                             // Bit `c` set: an input with spike count `c` fires at this step.
                             var fires: UInt64 = 0
                             for count in 1...t where Requantize.spikes(count: count, step: step, timesteps: t) {
                                 fires |= 1 &<< UInt64(widening: count)
                             }
-                            w.eventGather(input: src, maxValue: 1, spikeMask: fires, layout: layout, counting: counting,
-                                          tally: &tally, accumulators: acc, pixelStride: layer.outC, clear: false) { _, _ in }
+                            w.eventGather(input: src, maxValue: 1, spikeMask: fires, layout: layout,
+                                          accumulators: acc, pixelStride: layer.outC, clear: false) { _, _ in }
                         }
                         if counting {
+                            // Over the T steps an input with spike count c fires c times.
+                            var tally = WeightedLayer.EventTally()
+                            w.countInputEvents(src, weighted: true, prefix: layout.tapPrefix, into: &tally)
                             c.inputEvents &+= tally.events
                             c.effectiveACs &+= tally.operations
                             c.weightReadBits &+= tally.rowsRead &* UInt64(widening: layer.outC * layer.weightBits)

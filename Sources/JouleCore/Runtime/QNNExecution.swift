@@ -10,7 +10,11 @@ extension Interpreter {
             let src = source(of: layer)
             let inBits = layer.readsModelInput ? 8 : codeBits
             let n = layer.outputCount
-            if counting { c.inputEvents = Tally.nonZeroAndSum(src, count: layer.inputCount).nonZero }
+            // A layer's non-zero inputs are its producer's non-zero outputs, already counted.
+            if counting {
+                c.inputEvents = layer.readsModelInput ? Tally.nonZeroAndSum(src, count: layer.inputCount).nonZero
+                    : counters[layer.inputIndex].outputEvents
+            }
             c.inputTrafficBits = UInt64(widening: layer.inputCount * inBits)
             switch layer.kind {
             case .conv2d, .linear:
@@ -47,11 +51,12 @@ extension Interpreter {
                 let acc = scratch.assumingMemoryBound(to: Int32.self)
                 let maxValue = layer.readsModelInput ? 255 : t
                 if usesEventGather(w, layer: i, maxValue: maxValue) {
-                    var tally = WeightedLayer.EventTally()
-                    w.eventGather(input: src, maxValue: maxValue, spikeMask: nil,
-                                  layout: EventScratch(scratch: scratch, layer: layer, accumulatorBytes: layer.outC * 4),
-                                  counting: counting, tally: &tally, accumulators: acc, pixelStride: 0, clear: true, emit)
+                    let layout = EventScratch(scratch: scratch, layer: layer, accumulatorBytes: layer.outC * 4)
+                    w.eventGather(input: src, maxValue: maxValue, spikeMask: nil, layout: layout,
+                                  accumulators: acc, pixelStride: 0, clear: true, emit)
                     if counting {
+                        var tally = WeightedLayer.EventTally()
+                        w.countInputEvents(src, weighted: false, prefix: layout.tapPrefix, into: &tally)
                         c.effectiveMACs = tally.operations
                         c.weightReadBits = tally.rowsRead &* UInt64(widening: layer.outC * layer.weightBits)
                         c.activationReadBits = c.denseSynapticOps / UInt64(widening: layer.outC) &* UInt64(widening: inBits)
@@ -60,7 +65,7 @@ extension Interpreter {
                     w.gather(input: src, inputBits: inBits, acc: acc, counters: &c, emit)
                 }
                 if let res, counting {
-                    let nz = Tally.nonZeroAndSum(res, count: n).nonZero
+                    let nz = counters[layer.residualIndex].outputEvents
                     c.inputEvents &+= nz
                     c.effectiveACs &+= nz  // one addition per non-zero residual code
                     c.activationReadBits &+= UInt64(widening: n * codeBits)
