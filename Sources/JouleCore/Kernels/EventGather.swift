@@ -46,7 +46,8 @@ extension WeightedLayer {
     ///   - layout: the gather's working memory in the scratch region.
     ///   - accumulators: int32 accumulators of output pixel `p` at `accumulators + p · pixelStride`
     ///     (`outC` each, channel order); `clear` zeroes them first, else the pixel's sums are added.
-    ///   - body: called with each pixel and its accumulators once they are complete.
+    ///   - body: called with each pixel and its accumulators once they are complete — with
+    ///     `clear` false, only for pixels whose window holds events (the others are unchanged).
     @inline(__always)
     func eventGather(input: UnsafePointer<UInt8>, maxValue: Int, spikeMask: UInt64?, layout: EventScratch,
                      accumulators: UnsafeMutablePointer<Int32>, pixelStride: Int, clear: Bool,
@@ -70,10 +71,22 @@ extension WeightedLayer {
             // Tiles outside pixels: one tile's weights (inC · taps · 64 bytes) stay in cache
             // while every pixel of the output row reads them.
             for j in 0..<r.outW * r.outC / 8 { wide.storeBytes(of: SIMD8<Int32>(), toByteOffset: 32 * j, as: SIMD8<Int32>.self) }
+            /// Events in the window of output pixel `ox` of this row (0: nothing to add).
+            func windowEvents(_ ox: Int) -> Int {
+                let x0 = ox * strideW - padW
+                let kxLo = max(0, -x0), kxHi = max(kxLo, min(kernelW, r.inW - x0))
+                var total = 0
+                for ky in kyLo..<kyHi {
+                    let counts = rows.counts(slot: (y0 + ky) % kernelH)
+                    for kx in kxLo..<kxHi { total &+= Int(counts[x0 + kx]) }
+                }
+                return total
+            }
             var tile = 0
             while tile < r.outC {
                 let lanes = r.outC - tile >= 64 ? 64 : 32
                 for ox in 0..<r.outW {
+                    if windowEvents(ox) == 0 { continue }  // silent window: the sums stay zero
                     let x0 = ox * strideW - padW
                     let kxLo = max(0, -x0), kxHi = max(kxLo, min(kernelW, r.inW - x0))
                     let sums = wide + 4 * (ox * r.outC + tile)
@@ -150,7 +163,12 @@ extension WeightedLayer {
             for ox in 0..<r.outW {
                 let pixel = oy * r.outW + ox
                 let acc = accumulators + pixel * pixelStride
-                Self.reorder(wide + 4 * ox * r.outC, into: acc, channels: r.outC, clear: clear)
+                if windowEvents(ox) == 0 {
+                    if !clear { continue }  // adding zeros: nothing to do, not even the body
+                    for j in 0..<r.outC { acc[j] = 0 }
+                } else {
+                    Self.reorder(wide + 4 * ox * r.outC, into: acc, channels: r.outC, clear: clear)
+                }
                 body(pixel, acc)
             }
         }

@@ -40,6 +40,10 @@ struct EventRows {
         for x in 0..<width { count[x] = 0 }
         for ci in 0..<channels {
             let line = input + (ci * height + y) * width
+            // Silent lines (common in sparse layers) are skipped after one vectorisable OR.
+            var any: UInt8 = 0
+            for x in 0..<width { any |= line[x] }
+            if any == 0 { continue }
             let tag = UInt16(truncatingIfNeeded: ci &<< valueBits)
             // Branch-free appends: always write, advance only on an event.
             if let mask = spikeMask {

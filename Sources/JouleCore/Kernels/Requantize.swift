@@ -20,24 +20,20 @@ public enum Requantize {
 
     /// Spikes an integrate-and-fire neuron (reset by subtraction, membrane starting at 0) emits
     /// in `T` steps when driven by the constant current `total / T` with per-step threshold
-    /// `threshold`: the layer-wise schedule's emission. Runs the `T` neuron updates; the membrane
-    /// is scaled by `T` so that no division is needed. Equals `clamp(floor(total / threshold), 0, T)`.
+    /// `threshold`: the layer-wise schedule's emission, `clamp(floor(total / threshold), 0, T)`,
+    /// computed in closed form (the counters still count the `T` neuron updates the chip does).
     /// - Precondition: `threshold > 0`, `T · threshold < 2^62`.
     @inlinable @inline(__always)
     public static func integrateAndFire(total: Int64, threshold: Int64, timesteps t: Int) -> UInt8 {
-        let windowThreshold = Int64(widening: t) * threshold
-        // Saturate: a current at or above threshold fires every step, a non-positive one never.
-        let current = total <= 0 ? 0 : (total >= windowThreshold ? windowThreshold : total)
-        var membrane: Int64 = 0
-        var spikes: UInt8 = 0
-        for _ in 0..<t {
-            membrane += current
-            if membrane >= windowThreshold {
-                membrane -= windowThreshold
-                spikes &+= 1
-            }
-        }
-        return spikes
+        // With a constant current I (saturated to 0…T·θ) and reset by subtraction of T·θ, the
+        // membrane after k steps is k·I − (spikes so far)·T·θ, so after T steps there have been
+        // ⌊T·I / (T·θ)⌋ = ⌊I / θ⌋ spikes: the loop's result in closed form (a shift when θ is a
+        // power of two, as for every conv layer and 2×2 pool).
+        if total <= 0 { return 0 }
+        let steps = Int64(widening: t)
+        let quotient = threshold & (threshold &- 1) == 0
+            ? total &>> Int64(widening: threshold.trailingZeroBitCount) : total / threshold
+        return UInt8(truncatingIfNeeded: quotient >= steps ? steps : quotient)
     }
 
     /// True when a layer-wise spike train of `count` spikes over `T` steps has a spike at step

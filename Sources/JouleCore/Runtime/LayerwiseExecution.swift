@@ -88,7 +88,16 @@ extension Interpreter {
                         }
                     } else {
                         for step in 0..<t {
-                            w.scatter(acc: acc, counters: &c) { Requantize.spikes(count: Int(src[$0]), step: step, timesteps: t) }
+                            if t <= 63 {
+                                // Which spike counts fire at this step, as a bit mask: no division per input.
+                                var fires: UInt64 = 0
+                                for count in 1...t where Requantize.spikes(count: count, step: step, timesteps: t) {
+                                    fires |= 1 &<< UInt64(widening: count)
+                                }
+                                w.scatter(acc: acc, counters: &c) { (fires &>> UInt64(widening: src[$0] & 63)) & 1 != 0 }
+                            } else {
+                                w.scatter(acc: acc, counters: &c) { Requantize.spikes(count: Int(src[$0]), step: step, timesteps: t) }
+                            }
                         }
                     }
                     for pixel in 0..<plane {
