@@ -343,18 +343,21 @@ extension WeightedLayer {
 /// Where the event gather's working memory lies in a layer's scratch region (caller-owned):
 /// `accumulatorBytes` of int32 accumulators first, then one output row's `outW · outC` int32
 /// sums in mod-4 order (`wide`, 32-byte vectors per pixel and 32 channels), `inC` tap prefix-sum tables of
-/// `(kernelH + 1)(kernelW + 1)` `UInt32` (`fillTapPrefix`), then the event lists of
+/// `(kernelH + 1)(kernelW + 1)` `UInt32` (`fillTapPrefix`), `outC` int64 bias terms, then the event lists of
 /// `kernelH` input rows (`EventRows`), each part 16-byte aligned (the arena is 16-byte aligned;
 /// vector accesses need no more).
 struct EventScratch {
     let wide: UnsafeMutableRawPointer
     let tapPrefix: UnsafeMutablePointer<UInt32>
+    /// `outC` int64 bias terms `T · B_j` (`WeightedLayer.fillOffsets`).
+    let offsets: UnsafeMutablePointer<Int64>
     let lists: UnsafeMutablePointer<UInt16>
 
     init(scratch: UnsafeMutableRawPointer, layer: LayerRecord, accumulatorBytes: Int) {
         wide = scratch + PackedFormat.aligned(accumulatorBytes)
         let sums = Self.sumsOffset(layer, accumulatorBytes: accumulatorBytes)
         tapPrefix = (scratch + sums).assumingMemoryBound(to: UInt32.self)
+        offsets = (scratch + Self.offsetsOffset(layer, accumulatorBytes: accumulatorBytes)).assumingMemoryBound(to: Int64.self)
         lists = (scratch + Self.listsOffset(layer, accumulatorBytes: accumulatorBytes)).assumingMemoryBound(to: UInt16.self)
     }
 
@@ -364,8 +367,13 @@ struct EventScratch {
     }
 
     @inline(__always)
-    static func listsOffset(_ layer: LayerRecord, accumulatorBytes: Int) -> Int {
+    static func offsetsOffset(_ layer: LayerRecord, accumulatorBytes: Int) -> Int {
         PackedFormat.aligned(sumsOffset(layer, accumulatorBytes: accumulatorBytes) + layer.inC * prefixEntries(layer) * 4)
+    }
+
+    @inline(__always)
+    static func listsOffset(_ layer: LayerRecord, accumulatorBytes: Int) -> Int {
+        PackedFormat.aligned(offsetsOffset(layer, accumulatorBytes: accumulatorBytes) + layer.outC * 8)
     }
 
     /// Tap prefix-sum entries per input channel: `(kernelH + 1)(kernelW + 1)`.

@@ -71,4 +71,26 @@ public struct WeightedLayer {
         // give wrong numbers, not a trap.
         multiplier(j) &* Int64(widening: acc) &* k &+ Int64(widening: t) &* bias(j) &+ (residual &<< Int64(widening: record.shift))
     }
+
+    /// `offsets[j] = T · B_j`: the bias part of every pre-activation, computed once per layer run
+    /// so that `codes` is a plain loop over contiguous arrays.
+    @inline(__always)
+    func fillOffsets(_ offsets: UnsafeMutablePointer<Int64>, timesteps t: Int) {
+        for j in 0..<record.outC { offsets[j] = Int64(widening: t) &* bias(j) }
+    }
+
+    /// Replaces `acc[j]` (`j < outC`) by the code `clamp(⌊(M_j · acc_j · k + T · B_j) / 2^S⌋, 0, T)`
+    /// — `Requantize.code(preActivation(…))` without a residual — in a loop the compiler
+    /// vectorises (64-bit lanes); `offsets` from `fillOffsets`. Equals the layer-wise SNN's
+    /// `integrateAndFire` with threshold `2^S` too.
+    @inline(__always)
+    func codes(_ acc: UnsafeMutablePointer<Int32>, k: Int64, offsets: UnsafePointer<Int64>, timesteps t: Int) {
+        let s = Int64(widening: record.shift), top = Int64(widening: t)
+        for j in 0..<record.outC {
+            let m = Int64(widening: Int32(littleEndian: multipliers.load(fromByteOffset: 4 * j, as: Int32.self)))
+            let q = (m &* Int64(widening: acc[j]) &* k &+ offsets[j]) &>> s
+            let low = q < 0 ? 0 : q
+            acc[j] = Int32(truncatingIfNeeded: low > top ? top : low)
+        }
+    }
 }

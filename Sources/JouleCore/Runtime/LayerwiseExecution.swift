@@ -51,8 +51,14 @@ extension Interpreter {
                     if usesEventGather(w, layer: i, maxValue: 255) {
                         let layout = EventScratch(scratch: pointer(.scratch, layer: i), layer: layer,
                                                   accumulatorBytes: layer.outC * 4)
+                        w.fillOffsets(layout.offsets, timesteps: t)
                         w.eventGather(input: src, maxValue: 255, spikeMask: nil, layout: layout,
-                                      accumulators: acc, pixelStride: 0, clear: true, emitPixel)
+                                      accumulators: acc, pixelStride: 0, clear: true) { pixel, acc in
+                            if isScores { return emitPixel(pixel, acc) }
+                            // Spike counts = codes (threshold 2^S): the vectorised loop.
+                            w.codes(acc, k: Int64(widening: t), offsets: layout.offsets, timesteps: t)
+                            for j in 0..<layer.outC { out[j &* plane &+ pixel] = UInt8(truncatingIfNeeded: acc[j]) }
+                        }
                         if counting {
                             var tally = WeightedLayer.EventTally()
                             w.countInputEvents(src, weighted: false, prefix: layout.tapPrefix, into: &tally)
@@ -67,7 +73,8 @@ extension Interpreter {
                     c.denseSynapticOps = steps &* w.denseSynapticOps()
                     let acc = int32s(.scratch, layer: i)
                     for o in 0..<n { acc[o] = 0 }
-                    if t <= 63, usesEventGather(w, layer: i, maxValue: 1) {
+                    let fast = t <= 63 && usesEventGather(w, layer: i, maxValue: 1)
+                    if fast {
                         let layout = EventScratch(scratch: pointer(.scratch, layer: i), layer: layer, accumulatorBytes: n * 4)
                         for step in 0..<t {
                             // Bit `c` set: an input with spike count `c` fires at this step.
@@ -100,11 +107,22 @@ extension Interpreter {
                             }
                         }
                     }
-                    for pixel in 0..<plane {
-                        for j in 0..<layer.outC {
-                            let o = j * plane + pixel
-                            let r = res.map { Int64(widening: $0[o]) } ?? 0
-                            emit(o, w.preActivation(channel: j, acc: acc[pixel * layer.outC + j], k: 1, timesteps: t, residual: r))
+                    if fast && !isScores && res == nil {
+                        // Spike counts = codes (threshold 2^S): the vectorised loop, per pixel.
+                        let layout = EventScratch(scratch: pointer(.scratch, layer: i), layer: layer, accumulatorBytes: n * 4)
+                        w.fillOffsets(layout.offsets, timesteps: t)
+                        for pixel in 0..<plane {
+                            let a = acc + pixel * layer.outC
+                            w.codes(a, k: 1, offsets: layout.offsets, timesteps: t)
+                            for j in 0..<layer.outC { out[j &* plane &+ pixel] = UInt8(truncatingIfNeeded: a[j]) }
+                        }
+                    } else {
+                        for pixel in 0..<plane {
+                            for j in 0..<layer.outC {
+                                let o = j * plane + pixel
+                                let r = res.map { Int64(widening: $0[o]) } ?? 0
+                                emit(o, w.preActivation(channel: j, acc: acc[pixel * layer.outC + j], k: 1, timesteps: t, residual: r))
+                            }
                         }
                     }
                 }

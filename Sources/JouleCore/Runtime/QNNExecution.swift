@@ -52,8 +52,17 @@ extension Interpreter {
                 let maxValue = layer.readsModelInput ? 255 : t
                 if usesEventGather(w, layer: i, maxValue: maxValue) {
                     let layout = EventScratch(scratch: scratch, layer: layer, accumulatorBytes: layer.outC * 4)
+                    w.fillOffsets(layout.offsets, timesteps: t)
+                    let vectorEmit = !isScores && res == nil
                     w.eventGather(input: src, maxValue: maxValue, spikeMask: nil, layout: layout,
-                                  accumulators: acc, pixelStride: 0, clear: true, emit)
+                                  accumulators: acc, pixelStride: 0, clear: true) { pixel, acc in
+                        if vectorEmit {
+                            w.codes(acc, k: k, offsets: layout.offsets, timesteps: t)
+                            for j in 0..<layer.outC { out[j &* plane &+ pixel] = UInt8(truncatingIfNeeded: acc[j]) }
+                        } else {
+                            emit(pixel, acc)
+                        }
+                    }
                     if counting {
                         var tally = WeightedLayer.EventTally()
                         w.countInputEvents(src, weighted: false, prefix: layout.tapPrefix, into: &tally)
