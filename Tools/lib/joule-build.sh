@@ -48,9 +48,11 @@ build_joule_lib() {
   "$ar" rcs "$lib" "$out/JouleCore.o" "$out/JouleC.o" || die "archiving $lib failed"
 }
 
-# pack_model JSON OUT.jmod: packs with the host packer (built once into .build-capi).
+# pack_model JSON OUT.jmod [PACKMODEL FLAGS...]: packs with the host packer (built once into
+# .build-capi). Give flagged packs their own output name (the staleness check looks at times only).
 pack_model() {
   local json=$1 jmod=$2
+  shift 2
   if ! stale "$jmod" "$json" "${json%.json}.safetensors" "$ROOT/Sources/JouleHost" "$ROOT/Sources/JouleCore/Packed"; then
     return 0
   fi
@@ -73,6 +75,6 @@ pack_model() {
   fi
   [ -x "$packer" ] || die "packer $packer not found"
   mkdir -p "$(dirname "$jmod")"
-  "$packer" "$json" -o "$jmod" >"$jmod.txt" || die "packmodel $json failed"
+  "$packer" "$json" -o "$jmod" "$@" >"$jmod.txt" || die "packmodel $json failed"
   echo "  packed $(basename "$json") -> $jmod ($(stat -c %s "$jmod") bytes)"
 }

@@ -309,7 +309,6 @@ extension WeightedLayer {
         }
         for ci in 0..<r.inC {
             let channel = input + ci * plane
-            let p = prefix + ci * size
             for y in 0..<r.inH {
                 let yTop = y + padH
                 let kyMin = max(0, yTop - (r.outH - 1) * strideH), kyMax = min(kernelH - 1, yTop)

@@ -150,11 +150,17 @@ public enum LayerKernel: UInt8, Sendable {
 extension Interpreter {
     /// Whether weighted layer `i` runs the vectorised event gather: its shape allows it, event
     /// values stay within `maxValue`, and the plan gave it the gather's scratch (not `--compact`).
+    /// Builds with `-D JOULE_PLAIN_KERNELS` (the Cortex-M firmware: no SIMD to gain, flash to
+    /// save) leave the event gather out entirely.
     @inline(__always)
     func usesEventGather(_ w: WeightedLayer, layer i: Int, maxValue: Int) -> Bool {
+        #if JOULE_PLAIN_KERNELS
+        return false
+        #else
         let need = BufferRequirements.of(w.record, mode: mode)
         return need.fastScratch > 0 && w.supportsEventGather(maxValue: maxValue)
             && plan.region(.scratch, layer: i).bytes >= need.fastScratch
+        #endif
     }
 
     /// The kernel `run(timesteps:)` uses for layer `i` (0 ≤ i < layerCount) in this mode.

@@ -73,7 +73,7 @@ extension Interpreter {
                 } else {
                     w.gather(input: src, inputBits: inBits, acc: acc, counters: &c, emit)
                 }
-                if let res, counting {
+                if res != nil, counting {
                     let nz = counters[layer.residualIndex].outputEvents
                     c.inputEvents &+= nz
                     c.effectiveACs &+= nz  // one addition per non-zero residual code
