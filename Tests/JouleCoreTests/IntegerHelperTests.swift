@@ -87,3 +87,25 @@ final class IntegerHelperTests: XCTestCase {
         for v: UInt32 in [0, 1, .max, 0x8000_0000] { XCTAssertEqual(UInt64(widening: v), UInt64(v)) }
     }
 }
+
+/// The word-at-a-time byte counts against plain loops, at every length 0…600 (block edges and
+/// tails included) and with worst-case bytes (255 everywhere) for the lane overflow bounds.
+final class ByteCountsTests: XCTestCase {
+    func testNonZeroAndSumEqualPlainLoops() {
+        var state: UInt64 = 12345
+        for length in 0...600 {
+            let bytes: [UInt8] = (0..<length).map { _ in
+                state = state &* 6364136223846793005 &+ 1442695040888963407
+                let r = UInt8(truncatingIfNeeded: state >> 56)
+                return r < 150 ? 0 : r  // ~40 % non-zero, values up to 255
+            }
+            for data in [bytes, [UInt8](repeating: 255, count: length), [UInt8](repeating: 1, count: length)] {
+                data.withUnsafeBufferPointer { b in
+                    let p = b.baseAddress ?? UnsafePointer(bitPattern: 1)!
+                    XCTAssertEqual(ByteCounts.nonZero(p, count: length), UInt64(data.filter { $0 != 0 }.count), "length \(length)")
+                    XCTAssertEqual(ByteCounts.sum(p, count: length), data.reduce(UInt64(0)) { $0 + UInt64($1) }, "length \(length)")
+                }
+            }
+        }
+    }
+}

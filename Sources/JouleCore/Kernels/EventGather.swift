@@ -252,59 +252,72 @@ extension WeightedLayer {
         if unit {
             for ci in 0..<r.inC {
                 let channel = input + ci * plane
-                var n: UInt64 = 0
-                var start = 0
-                while start < plane {  // 32-bit partial sums: 255 · 2^16 < 2^32
-                    let end = min(plane, start + 65536)
-                    var block: UInt32 = 0
-                    if weighted {
-                        for i in start..<end { block &+= UInt32(channel[i]) }
-                    } else {
-                        for i in start..<end { block &+= UInt32(min(channel[i], 1)) }
-                    }
-                    n &+= UInt64(widening: block)
-                    start = end
-                }
+                let n = weighted ? ByteCounts.sum(channel, count: plane) : ByteCounts.nonZero(channel, count: plane)
                 tally.events &+= n
                 tally.rowsRead &+= n &* UInt64(widening: taps)
                 tally.operations &+= n &* UInt64(widening: prefix[ci * size + full])
             }
-            // Border inputs: position first (its tap rectangle), then a branch-free pass over
-            // the channels.
-            for y in 0..<r.inH {
-                let inner = y >= yLo && y < yHi
-                if inner && xLo == 0 && xHi == r.inW { continue }
-                let yTop = y + padH
+            // Border inputs reach fewer taps: subtract what they miss. A class of inputs shares one
+            // tap rectangle (rows kyMin…kyMax × columns kxMin…kxMax); per channel its count of
+            // non-zero weights is four prefix lookups.
+            func ranges(_ y: Int, _ x: Int) -> (a0: Int, a1: Int, b0: Int, b1: Int, missing: UInt64) {
+                let yTop = y + padH, xLeft = x + padW
                 let kyMin = max(0, yTop - (r.outH - 1)), kyMax = min(kernelH - 1, yTop)
-                let rows = max(0, kyMax - kyMin + 1)
-                var x = 0
-                while x < r.inW {
-                    if inner && x == xLo && xHi > xLo { x = xHi; continue }  // reaches every tap
-                    defer { x += 1 }
-                    let xLeft = x + padW
-                    let kxMin = max(0, xLeft - (r.outW - 1)), kxMax = min(kernelW - 1, xLeft)
-                    let cols = max(0, kxMax - kxMin + 1)
-                    let missing = UInt64(widening: taps - rows * cols)
-                    // Rectangle corners (all zero when no tap is reached).
-                    let some = rows > 0 && cols > 0
-                    let a0 = some ? kyMin * stride : 0, a1 = some ? (kyMax + 1) * stride : 0
-                    let b0 = some ? kxMin : 0, b1 = some ? kxMax + 1 : 0
-                    var column = input + y * r.inW + x
-                    var p = prefix
-                    var events: UInt32 = 0, unreached: UInt64 = 0  // locals: kept in registers
-                    for _ in 0..<r.inC {
-                        let v = column.pointee
-                        let weight = UInt32(weighted ? v : min(v, 1))
-                        let reached = p[a1 + b1] &- p[a0 + b1] &- p[a1 + b0] &+ p[a0 + b0]
-                        events &+= weight
-                        unreached &+= UInt64(widening: weight &* (p[full] &- reached))
-                        column += plane
-                        p += size
+                let kxMin = max(0, xLeft - (r.outW - 1)), kxMax = min(kernelW - 1, xLeft)
+                let rows = max(0, kyMax - kyMin + 1), cols = max(0, kxMax - kxMin + 1)
+                let some = rows > 0 && cols > 0  // corners all zero when no tap is reached
+                return (some ? kyMin * stride : 0, some ? (kyMax + 1) * stride : 0,
+                        some ? kxMin : 0, some ? kxMax + 1 : 0, UInt64(widening: taps - rows * cols))
+            }
+            var missingRows: UInt64 = 0, unreached: UInt64 = 0  // locals: kept in registers
+            /// Subtracts the taps `count` inputs of channel table `p` miss in class `c`.
+            func correct(_ count: UInt32, _ p: UnsafeMutablePointer<UInt32>,
+                         _ c: (a0: Int, a1: Int, b0: Int, b1: Int, missing: UInt64)) {
+                let reached = p[c.a1 + c.b1] &- p[c.a0 + c.b1] &- p[c.a1 + c.b0] &+ p[c.a0 + c.b0]
+                missingRows &+= UInt64(widening: count) &* c.missing
+                unreached &+= UInt64(widening: count) &* UInt64(widening: p[full] &- reached)
+            }
+            for y in 0..<r.inH where y < yLo || y >= yHi {
+                // A border row: its middle segment is one class per channel (vectorised count)…
+                if xHi > xLo {
+                    let c = ranges(y, xLo)
+                    for ci in 0..<r.inC {
+                        let line = input + ci * plane + y * r.inW
+                        var n: UInt32 = 0
+                        if weighted {
+                            for x in xLo..<xHi { n &+= UInt32(line[x]) }
+                        } else {
+                            for x in xLo..<xHi { n &+= UInt32(min(line[x], 1)) }
+                        }
+                        correct(n, prefix + ci * size, c)
                     }
-                    tally.rowsRead &-= UInt64(widening: events) &* missing
-                    tally.operations &-= unreached
+                }
+                // …its ends are one class per pixel.
+                for x in 0..<r.inW where x < xLo || x >= xHi {
+                    let c = ranges(y, x)
+                    var column = input + y * r.inW + x
+                    for ci in 0..<r.inC {
+                        let v = column.pointee
+                        correct(UInt32(weighted ? v : min(v, 1)), prefix + ci * size, c)
+                        column += plane
+                    }
                 }
             }
+            // The inner rows' border columns: one class per column.
+            for x in 0..<r.inW where (x < xLo || x >= xHi) && yHi > yLo {
+                let c = ranges(yLo, x)
+                for ci in 0..<r.inC {
+                    var n: UInt32 = 0
+                    var at = input + ci * plane + yLo * r.inW + x
+                    for _ in yLo..<yHi {
+                        n &+= UInt32(weighted ? at.pointee : min(at.pointee, 1))
+                        at += r.inW
+                    }
+                    correct(n, prefix + ci * size, c)
+                }
+            }
+            tally.rowsRead &-= missingRows
+            tally.operations &-= unreached
             return
         }
         for ci in 0..<r.inC {

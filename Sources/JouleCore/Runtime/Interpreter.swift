@@ -115,23 +115,7 @@ enum Tally {
     /// Number of non-zero bytes and their sum.
     @inline(__always)
     static func nonZeroAndSum(_ p: UnsafePointer<UInt8>, count: Int) -> (nonZero: UInt64, sum: UInt64) {
-        // Branch-free 32-bit partial sums over blocks of 2^16 bytes (no overflow: 255 · 2^16 <
-        // 2^32), a loop the compiler vectorises; 64-bit totals.
-        var nz: UInt64 = 0, sum: UInt64 = 0
-        var start = 0
-        while start < count {
-            let end = min(count, start + 65536)
-            var blockNonZero: UInt32 = 0, blockSum: UInt32 = 0
-            for i in start..<end {
-                let v = p[i]
-                blockNonZero &+= UInt32(min(v, 1))
-                blockSum &+= UInt32(v)
-            }
-            nz &+= UInt64(widening: blockNonZero)
-            sum &+= UInt64(widening: blockSum)
-            start = end
-        }
-        return (nz, sum)
+        (ByteCounts.nonZero(p, count: count), ByteCounts.sum(p, count: count))
     }
 }
 
