@@ -68,10 +68,8 @@ extension WeightedLayer {
                 rows.build(row: built, height: r.inH, from: input, spikeMask: spikeMask)
                 built += 1
             }
-            // Tiles outside pixels: one tile's weights (inC · taps · 64 bytes) stay in cache
-            // while every pixel of the output row reads them.
-            for j in 0..<r.outW * r.outC / 8 { wide.storeBytes(of: SIMD8<Int32>(), toByteOffset: 32 * j, as: SIMD8<Int32>.self) }
             /// Events in the window of output pixel `ox` of this row (0: nothing to add).
+            @inline(__always)
             func windowEvents(_ ox: Int) -> Int {
                 let x0 = ox * strideW - padW
                 let kxLo = max(0, -x0), kxHi = max(kxLo, min(kernelW, r.inW - x0))
@@ -82,81 +80,104 @@ extension WeightedLayer {
                 }
                 return total
             }
-            var tile = 0
-            while tile < r.outC {
-                let lanes = r.outC - tile >= 64 ? 64 : 32
-                for ox in 0..<r.outW {
-                    if windowEvents(ox) == 0 { continue }  // silent window: the sums stay zero
-                    let x0 = ox * strideW - padW
-                    let kxLo = max(0, -x0), kxHi = max(kxLo, min(kernelW, r.inW - x0))
-                    let sums = wide + 4 * (ox * r.outC + tile)
-                    var a0 = SIMD16<Int16>(), b0 = SIMD16<Int16>(), a1 = SIMD16<Int16>(), b1 = SIMD16<Int16>()
-                    var pending = 0
-                    var slot = (y0 + kyLo) % kernelH
-                    for ky in kyLo..<kyHi {
-                        defer { slot = slot + 1 == kernelH ? 0 : slot + 1 }
-                        let counts = rows.counts(slot: slot)
-                        for kx in kxLo..<kxHi {
-                            let n = Int(counts[x0 + kx])
-                            let list = rows.entries(slot: slot, x: x0 + kx)
-                            let tap = UnsafeRawPointer(weights) + (ky * kernelW + kx) * r.rowBytes + tile
-                            var e = 0
-                            while e < n {
-                                let end = min(n, e + limit - pending)
-                                pending += end - e
-                                if unit && lanes == 64 {
-                                    while e < end {
-                                        let w = tap + Int(list[e] &>> 4) * perChannel
-                                        let p0 = w.loadUnaligned(as: SIMD16<Int16>.self)
-                                        let p1 = w.loadUnaligned(fromByteOffset: 32, as: SIMD16<Int16>.self)
-                                        a0 &+= (p0 &<< 8) &>> 8
-                                        b0 &+= p0 &>> 8
-                                        a1 &+= (p1 &<< 8) &>> 8
-                                        b1 &+= p1 &>> 8
-                                        e += 1
-                                    }
-                                } else if unit {
-                                    while e < end {
-                                        let p0 = (tap + Int(list[e] &>> 4) * perChannel).loadUnaligned(as: SIMD16<Int16>.self)
-                                        a0 &+= (p0 &<< 8) &>> 8
-                                        b0 &+= p0 &>> 8
-                                        e += 1
-                                    }
-                                } else if lanes == 64 {
-                                    while e < end {
-                                        let entry = list[e]
-                                        let w = tap + Int(entry &>> UInt16(truncatingIfNeeded: valueBits)) * perChannel
-                                        let v = SIMD16<Int16>(repeating: Int16(truncatingIfNeeded: entry & valueMask))
-                                        let p0 = w.loadUnaligned(as: SIMD16<Int16>.self)
-                                        let p1 = w.loadUnaligned(fromByteOffset: 32, as: SIMD16<Int16>.self)
-                                        a0 &+= ((p0 &<< 8) &>> 8) &* v
-                                        b0 &+= (p0 &>> 8) &* v
-                                        a1 &+= ((p1 &<< 8) &>> 8) &* v
-                                        b1 &+= (p1 &>> 8) &* v
-                                        e += 1
-                                    }
-                                } else {
-                                    while e < end {
-                                        let entry = list[e]
-                                        let w = tap + Int(entry &>> UInt16(truncatingIfNeeded: valueBits)) * perChannel
-                                        let v = SIMD16<Int16>(repeating: Int16(truncatingIfNeeded: entry & valueMask))
-                                        let p0 = w.loadUnaligned(as: SIMD16<Int16>.self)
-                                        a0 &+= ((p0 &<< 8) &>> 8) &* v
-                                        b0 &+= (p0 &>> 8) &* v
-                                        e += 1
-                                    }
+            /// Adds tile `tile…tile+lanes` of output pixel `ox`'s window into `sums` (mod-4 int32).
+            @inline(__always)
+            func accumulate(_ ox: Int, _ tile: Int, _ lanes: Int, into sums: UnsafeMutableRawPointer) {
+                let x0 = ox * strideW - padW
+                let kxLo = max(0, -x0), kxHi = max(kxLo, min(kernelW, r.inW - x0))
+                var a0 = SIMD16<Int16>(), b0 = SIMD16<Int16>(), a1 = SIMD16<Int16>(), b1 = SIMD16<Int16>()
+                var pending = 0
+                var slot = (y0 + kyLo) % kernelH
+                for ky in kyLo..<kyHi {
+                    defer { slot = slot + 1 == kernelH ? 0 : slot + 1 }
+                    let counts = rows.counts(slot: slot)
+                    for kx in kxLo..<kxHi {
+                        let n = Int(counts[x0 + kx])
+                        let list = rows.entries(slot: slot, x: x0 + kx)
+                        let tap = UnsafeRawPointer(weights) + (ky * kernelW + kx) * r.rowBytes + tile
+                        var e = 0
+                        while e < n {
+                            let end = min(n, e + limit - pending)
+                            pending += end - e
+                            if unit && lanes == 64 {
+                                while e < end {
+                                    let w = tap + Int(list[e] &>> 4) * perChannel
+                                    let p0 = w.loadUnaligned(as: SIMD16<Int16>.self)
+                                    let p1 = w.loadUnaligned(fromByteOffset: 32, as: SIMD16<Int16>.self)
+                                    a0 &+= (p0 &<< 8) &>> 8
+                                    b0 &+= p0 &>> 8
+                                    a1 &+= (p1 &<< 8) &>> 8
+                                    b1 &+= p1 &>> 8
+                                    e += 1
                                 }
-                                if pending == limit {
-                                    Self.widen(a0, b0, into: sums)
-                                    if lanes == 64 { Self.widen(a1, b1, into: sums + 128) }
-                                    a0 = SIMD16<Int16>(); b0 = a0; a1 = a0; b1 = a0
-                                    pending = 0
+                            } else if unit {
+                                while e < end {
+                                    let p0 = (tap + Int(list[e] &>> 4) * perChannel).loadUnaligned(as: SIMD16<Int16>.self)
+                                    a0 &+= (p0 &<< 8) &>> 8
+                                    b0 &+= p0 &>> 8
+                                    e += 1
                                 }
+                            } else if lanes == 64 {
+                                while e < end {
+                                    let entry = list[e]
+                                    let w = tap + Int(entry &>> UInt16(truncatingIfNeeded: valueBits)) * perChannel
+                                    let v = SIMD16<Int16>(repeating: Int16(truncatingIfNeeded: entry & valueMask))
+                                    let p0 = w.loadUnaligned(as: SIMD16<Int16>.self)
+                                    let p1 = w.loadUnaligned(fromByteOffset: 32, as: SIMD16<Int16>.self)
+                                    a0 &+= ((p0 &<< 8) &>> 8) &* v
+                                    b0 &+= (p0 &>> 8) &* v
+                                    a1 &+= ((p1 &<< 8) &>> 8) &* v
+                                    b1 &+= (p1 &>> 8) &* v
+                                    e += 1
+                                }
+                            } else {
+                                while e < end {
+                                    let entry = list[e]
+                                    let w = tap + Int(entry &>> UInt16(truncatingIfNeeded: valueBits)) * perChannel
+                                    let v = SIMD16<Int16>(repeating: Int16(truncatingIfNeeded: entry & valueMask))
+                                    let p0 = w.loadUnaligned(as: SIMD16<Int16>.self)
+                                    a0 &+= ((p0 &<< 8) &>> 8) &* v
+                                    b0 &+= (p0 &>> 8) &* v
+                                    e += 1
+                                }
+                            }
+                            if pending == limit {
+                                Self.widen(a0, b0, into: sums)
+                                if lanes == 64 { Self.widen(a1, b1, into: sums + 128) }
+                                a0 = SIMD16<Int16>(); b0 = a0; a1 = a0; b1 = a0
+                                pending = 0
                             }
                         }
                     }
-                    Self.widen(a0, b0, into: sums)
-                    if lanes == 64 { Self.widen(a1, b1, into: sums + 128) }
+                }
+                Self.widen(a0, b0, into: sums)
+                if lanes == 64 { Self.widen(a1, b1, into: sums + 128) }
+            }
+            if r.outC <= 64 {
+                // One tile: pixel by pixel, straight into its accumulators.
+                for ox in 0..<r.outW {
+                    let pixel = oy * r.outW + ox
+                    let acc = accumulators + pixel * pixelStride
+                    if windowEvents(ox) == 0 {
+                        if !clear { continue }  // adding zeros: nothing to do, not even the body
+                        for j in 0..<r.outC { acc[j] = 0 }
+                    } else {
+                        for j in 0..<r.outC / 8 { wide.storeBytes(of: SIMD8<Int32>(), toByteOffset: 32 * j, as: SIMD8<Int32>.self) }
+                        accumulate(ox, 0, r.outC, into: wide)
+                        Self.reorder(wide, into: acc, channels: r.outC, clear: clear)
+                    }
+                    body(pixel, acc)
+                }
+                continue
+            }
+            // Tiles outside pixels: one tile's weights (inC · taps · 64 bytes) stay in cache
+            // while every pixel of the output row reads them.
+            for j in 0..<r.outW * r.outC / 8 { wide.storeBytes(of: SIMD8<Int32>(), toByteOffset: 32 * j, as: SIMD8<Int32>.self) }
+            var tile = 0
+            while tile < r.outC {
+                let lanes = r.outC - tile >= 64 ? 64 : 32
+                for ox in 0..<r.outW where windowEvents(ox) != 0 {  // silent windows: sums stay zero
+                    accumulate(ox, tile, lanes, into: wide + 4 * (ox * r.outC + tile))
                 }
                 tile += lanes
             }
