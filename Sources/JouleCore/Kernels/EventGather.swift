@@ -24,7 +24,7 @@ extension WeightedLayer {
             && (maxValue <= 15 ? record.inC < 4096 : (maxValue <= 255 && record.inC < 256))
     }
 
-    /// What an event gather did, for the counters.
+    /// What a pass over a layer's input costs (`countInputEvents`), for the counters.
     struct EventTally {
         /// Non-zero inputs (QNN) or spikes (SNN) seen.
         var events: UInt64 = 0
