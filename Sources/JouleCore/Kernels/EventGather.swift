@@ -48,9 +48,12 @@ extension WeightedLayer {
     ///     (`outC` each, channel order); `clear` zeroes them first, else the pixel's sums are added.
     ///   - body: called with each pixel and its accumulators once they are complete — with
     ///     `clear` false, only for pixels whose window holds events (the others are unchanged).
+    ///   - permuted: accumulate straight into the pixels' accumulators in mod-4 order (no
+    ///     per-pixel reordering; `clear` must be false, `body` is not called): for the SNN's
+    ///     per-timestep passes, which reorder once at the end (`unpermute`).
     @inline(__always)
     func eventGather(input: UnsafePointer<UInt8>, maxValue: Int, spikeMask: UInt64?, layout: EventScratch,
-                     accumulators: UnsafeMutablePointer<Int32>, pixelStride: Int, clear: Bool,
+                     accumulators: UnsafeMutablePointer<Int32>, pixelStride: Int, clear: Bool, permuted: Bool = false,
                      _ body: (Int, UnsafeMutablePointer<Int32>) -> Void) {
         let r = record
         let valueBits = maxValue <= 15 ? 4 : 8
@@ -153,6 +156,19 @@ extension WeightedLayer {
                 Self.widen(a0, b0, into: sums)
                 if lanes == 64 { Self.widen(a1, b1, into: sums + 128) }
             }
+            if permuted {
+                // Straight into each pixel's accumulators, kept in mod-4 order.
+                for ox in 0..<r.outW where windowEvents(ox) != 0 {
+                    let sums = UnsafeMutableRawPointer(accumulators + (oy * r.outW + ox) * pixelStride)
+                    var tile = 0
+                    while tile < r.outC {
+                        let lanes = r.outC - tile >= 64 ? 64 : 32
+                        accumulate(ox, tile, lanes, into: sums + 4 * tile)
+                        tile += lanes
+                    }
+                }
+                continue
+            }
             if r.outC <= 64 {
                 // One tile: pixel by pixel, straight into its accumulators.
                 for ox in 0..<r.outW {
@@ -193,6 +209,14 @@ extension WeightedLayer {
                 body(pixel, acc)
             }
         }
+    }
+
+    /// Puts `channels` (a multiple of 32) accumulators kept in mod-4 order back into channel
+    /// order, through `temporary` (`channels · 4` bytes).
+    @inline(__always)
+    static func unpermute(_ acc: UnsafeMutablePointer<Int32>, channels: Int, temporary: UnsafeMutableRawPointer) {
+        temporary.copyMemory(from: acc, byteCount: channels * 4)
+        reorder(temporary, into: acc, channels: channels, clear: true)
     }
 
     /// Adds 32 channels held as 16-bit even (`even[i]` = channel `2i`) and odd lanes to four

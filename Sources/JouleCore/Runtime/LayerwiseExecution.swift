@@ -83,7 +83,11 @@ extension Interpreter {
                                 fires |= 1 &<< UInt64(widening: count)
                             }
                             w.eventGather(input: src, maxValue: 1, spikeMask: fires, layout: layout,
-                                          accumulators: acc, pixelStride: layer.outC, clear: false) { _, _ in }
+                                          accumulators: acc, pixelStride: layer.outC, clear: false, permuted: true) { _, _ in }
+                        }
+                        // The passes kept every pixel's sums in mod-4 order: back to channel order.
+                        for pixel in 0..<plane {
+                            WeightedLayer.unpermute(acc + pixel * layer.outC, channels: layer.outC, temporary: layout.wide)
                         }
                         if counting {
                             // Over the T steps an input with spike count c fires c times.
