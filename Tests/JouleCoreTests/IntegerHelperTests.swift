@@ -104,6 +104,9 @@ final class ByteCountsTests: XCTestCase {
                     let p = b.baseAddress ?? UnsafePointer(bitPattern: 1)!
                     XCTAssertEqual(ByteCounts.nonZero(p, count: length), UInt64(data.filter { $0 != 0 }.count), "length \(length)")
                     XCTAssertEqual(ByteCounts.sum(p, count: length), data.reduce(UInt64(0)) { $0 + UInt64($1) }, "length \(length)")
+                    let both = ByteCounts.nonZeroAndSum(p, count: length)
+                    XCTAssertEqual(both.nonZero, ByteCounts.nonZero(p, count: length))
+                    XCTAssertEqual(both.sum, data.reduce(UInt64(0)) { $0 + UInt64($1) }, "length \(length)")
                 }
             }
         }

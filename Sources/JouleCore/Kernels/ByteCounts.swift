@@ -50,4 +50,31 @@ public enum ByteCounts {
         while i < count { total &+= UInt64(widening: p[i]); i += 1 }
         return total
     }
+
+    /// Both at once, one load per word: non-zero bytes and their sum.
+    @inline(__always)
+    public static func nonZeroAndSum(_ p: UnsafePointer<UInt8>, count: Int) -> (nonZero: UInt64, sum: UInt64) {
+        var nonZero: UInt64 = 0, total: UInt64 = 0
+        var i = 0
+        let raw = UnsafeRawPointer(p)
+        while i + 8 <= count {
+            // Blocks of at most 31 words keep both lane kinds below overflow (see above).
+            var flags: UInt64 = 0, pairs: UInt64 = 0
+            let end = min(count - 7, i + 31 * 8)
+            while i < end {
+                let x = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+                flags &+= ((((x & lows) &+ lows) | x) & highs) &>> 7
+                pairs &+= (x & halfMask) &+ ((x &>> 8) & halfMask)
+                i += 8
+            }
+            nonZero &+= (flags &* byteOnes) &>> 56
+            total &+= ((pairs &* 0x0001_0001_0001_0001) &>> 48) & 0xFFFF
+        }
+        while i < count {
+            nonZero &+= p[i] == 0 ? 0 : 1
+            total &+= UInt64(widening: p[i])
+            i += 1
+        }
+        return (nonZero, total)
+    }
 }

@@ -115,7 +115,7 @@ enum Tally {
     /// Number of non-zero bytes and their sum.
     @inline(__always)
     static func nonZeroAndSum(_ p: UnsafePointer<UInt8>, count: Int) -> (nonZero: UInt64, sum: UInt64) {
-        (ByteCounts.nonZero(p, count: count), ByteCounts.sum(p, count: count))
+        ByteCounts.nonZeroAndSum(p, count: count)
     }
 }
 
