@@ -8,7 +8,8 @@
 ///   `ci << valueBits | value`, `value ≥ 1` (a QNN code or input byte, or 1 for a spike);
 ///   `valueBits` is 4 (`value ≤ 15`, `ci < 4096`) or 8 (`value ≤ 255`, `ci < 256`).
 ///
-/// A row's lists are built once and read by every output row whose window covers it.
+/// A row's lists are built once (pixel by pixel over the channels, so each list grows in a
+/// register) and read by every output row whose window covers it.
 struct EventRows {
     let base: UnsafeMutablePointer<UInt16>
     let slots: Int, width: Int, channels: Int, valueBits: Int
@@ -37,30 +38,28 @@ struct EventRows {
     func build(row y: Int, height: Int, from input: UnsafePointer<UInt8>, spikeMask: UInt64?) {
         let slot = y % slots
         let count = counts(slot: slot), list = entries(slot: slot, x: 0)
-        for x in 0..<width { count[x] = 0 }
-        for ci in 0..<channels {
-            let line = input + (ci * height + y) * width
-            // Silent lines (common in sparse layers) are skipped after one vectorisable OR.
-            var any: UInt8 = 0
-            for x in 0..<width { any |= line[x] }
-            if any == 0 { continue }
-            let tag = UInt16(truncatingIfNeeded: ci &<< valueBits)
-            // Branch-free appends: always write, advance only on an event.
+        let plane = height * width
+        // Pixel by pixel over the channels (strided loads): each list grows in a register.
+        for x in 0..<width {
+            var at = input + y * width + x
+            let out = list + x * channels
+            var n = 0
             if let mask = spikeMask {
-                for x in 0..<width {
-                    let v = UInt16(truncatingIfNeeded: (mask &>> UInt64(widening: line[x] & 63)) & 1)
-                    let n = count[x]
-                    list[x * channels + Int(n)] = tag | v
-                    count[x] = n &+ v
+                for ci in 0..<channels {
+                    let v = UInt16(truncatingIfNeeded: (mask &>> UInt64(widening: at.pointee & 63)) & 1)
+                    out[n] = UInt16(truncatingIfNeeded: ci &<< valueBits) | v
+                    n &+= Int(v)
+                    at += plane
                 }
             } else {
-                for x in 0..<width {
-                    let v = line[x]
-                    let n = count[x]
-                    list[x * channels + Int(n)] = tag | UInt16(v)
-                    count[x] = n &+ (v == 0 ? 0 : 1)
+                for ci in 0..<channels {
+                    let v = at.pointee
+                    out[n] = UInt16(truncatingIfNeeded: ci &<< valueBits) | UInt16(v)
+                    n &+= v == 0 ? 0 : 1
+                    at += plane
                 }
             }
+            count[x] = UInt16(truncatingIfNeeded: n)
         }
     }
 }
