@@ -169,20 +169,29 @@ extension WeightedLayer {
                 }
                 continue
             }
+            /// Hands pixel `ox` its accumulators: its mod-4 `sums` reordered in, or zeros for a
+            /// silent window (nothing at all when adding).
+            @inline(__always)
+            func finish(_ ox: Int, silent: Bool, sums: UnsafeMutableRawPointer) {
+                let pixel = oy * r.outW + ox
+                let acc = accumulators + pixel * pixelStride
+                if silent {
+                    if !clear { return }  // adding zeros: nothing to do, not even the body
+                    for j in 0..<r.outC { acc[j] = 0 }
+                } else {
+                    Self.reorder(sums, into: acc, channels: r.outC, clear: clear)
+                }
+                body(pixel, acc)
+            }
             if r.outC <= 64 {
                 // One tile: pixel by pixel, straight into its accumulators.
                 for ox in 0..<r.outW {
-                    let pixel = oy * r.outW + ox
-                    let acc = accumulators + pixel * pixelStride
-                    if windowEvents(ox) == 0 {
-                        if !clear { continue }  // adding zeros: nothing to do, not even the body
-                        for j in 0..<r.outC { acc[j] = 0 }
-                    } else {
+                    let silent = windowEvents(ox) == 0
+                    if !silent {
                         for j in 0..<r.outC / 8 { wide.storeBytes(of: SIMD8<Int32>(), toByteOffset: 32 * j, as: SIMD8<Int32>.self) }
                         accumulate(ox, 0, r.outC, into: wide)
-                        Self.reorder(wide, into: acc, channels: r.outC, clear: clear)
                     }
-                    body(pixel, acc)
+                    finish(ox, silent: silent, sums: wide)
                 }
                 continue
             }
@@ -198,15 +207,7 @@ extension WeightedLayer {
                 tile += lanes
             }
             for ox in 0..<r.outW {
-                let pixel = oy * r.outW + ox
-                let acc = accumulators + pixel * pixelStride
-                if windowEvents(ox) == 0 {
-                    if !clear { continue }  // adding zeros: nothing to do, not even the body
-                    for j in 0..<r.outC { acc[j] = 0 }
-                } else {
-                    Self.reorder(wide + 4 * ox * r.outC, into: acc, channels: r.outC, clear: clear)
-                }
-                body(pixel, acc)
+                finish(ox, silent: windowEvents(ox) == 0, sums: wide + 4 * ox * r.outC)
             }
         }
     }
@@ -412,20 +413,19 @@ struct EventScratch {
 
     init(scratch: UnsafeMutableRawPointer, layer: LayerRecord, accumulatorBytes: Int) {
         wide = scratch + PackedFormat.aligned(accumulatorBytes)
-        let sums = Self.sumsOffset(layer, accumulatorBytes: accumulatorBytes)
-        tapPrefix = (scratch + sums).assumingMemoryBound(to: UInt32.self)
+        tapPrefix = (scratch + Self.prefixOffset(layer, accumulatorBytes: accumulatorBytes)).assumingMemoryBound(to: UInt32.self)
         offsets = (scratch + Self.offsetsOffset(layer, accumulatorBytes: accumulatorBytes)).assumingMemoryBound(to: Int64.self)
         lists = (scratch + Self.listsOffset(layer, accumulatorBytes: accumulatorBytes)).assumingMemoryBound(to: UInt16.self)
     }
 
     @inline(__always)
-    static func sumsOffset(_ layer: LayerRecord, accumulatorBytes: Int) -> Int {
+    static func prefixOffset(_ layer: LayerRecord, accumulatorBytes: Int) -> Int {
         PackedFormat.aligned(accumulatorBytes) + layer.outW * layer.outC * 4
     }
 
     @inline(__always)
     static func offsetsOffset(_ layer: LayerRecord, accumulatorBytes: Int) -> Int {
-        PackedFormat.aligned(sumsOffset(layer, accumulatorBytes: accumulatorBytes) + layer.inC * prefixEntries(layer) * 4)
+        PackedFormat.aligned(prefixOffset(layer, accumulatorBytes: accumulatorBytes) + layer.inC * prefixEntries(layer) * 4)
     }
 
     @inline(__always)

@@ -93,4 +93,13 @@ public struct WeightedLayer {
             acc[j] = Int32(truncatingIfNeeded: low > top ? top : low)
         }
     }
+
+    /// `codes` on one output pixel's accumulators, then its codes stored into the CHW tensor
+    /// `out` (`plane` = outH · outW) at `pixel`.
+    @inline(__always)
+    func storeCodes(_ acc: UnsafeMutablePointer<Int32>, k: Int64, offsets: UnsafePointer<Int64>, timesteps t: Int,
+                    into out: UnsafeMutablePointer<UInt8>, plane: Int, pixel: Int) {
+        codes(acc, k: k, offsets: offsets, timesteps: t)
+        for j in 0..<record.outC { out[j &* plane &+ pixel] = UInt8(truncatingIfNeeded: acc[j]) }
+    }
 }

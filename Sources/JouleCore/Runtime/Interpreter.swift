@@ -110,15 +110,6 @@ public struct Interpreter {
     }
 }
 
-/// Counting helpers shared by the executors.
-enum Tally {
-    /// Number of non-zero bytes and their sum.
-    @inline(__always)
-    static func nonZeroAndSum(_ p: UnsafePointer<UInt8>, count: Int) -> (nonZero: UInt64, sum: UInt64) {
-        ByteCounts.nonZeroAndSum(p, count: count)
-    }
-}
-
 /// Which kernel runs a layer (see `Interpreter.kernel(layer:timesteps:)`).
 public enum LayerKernel: UInt8, Sendable {
     /// The vectorised event gather (`Kernels/EventGather.swift`).
@@ -161,5 +152,20 @@ extension Interpreter {
         case .snnStreaming:
             return layer.readsModelInput ? .plainGather : .plainScatter
         }
+    }
+}
+
+extension Interpreter {
+    /// Counters of a layer the event gather ran on non-spike inputs (codes or input bytes):
+    /// effective MACs and weight reads from one pass over `input`, activation reads of every
+    /// valid tap (`inputBits` each).
+    @inline(__always)
+    func countGatheredInput(_ w: WeightedLayer, input: UnsafePointer<UInt8>, layout: EventScratch, inputBits: Int,
+                            into c: inout EventCounters) {
+        var tally = WeightedLayer.EventTally()
+        w.countInputEvents(input, weighted: false, prefix: layout.tapPrefix, into: &tally)
+        c.effectiveMACs = tally.operations
+        c.weightReadBits = tally.rowsRead &* UInt64(widening: w.record.outC * w.record.weightBits)
+        c.activationReadBits = c.denseSynapticOps / UInt64(widening: w.record.outC) &* UInt64(widening: inputBits)
     }
 }

@@ -16,7 +16,7 @@ extension Interpreter {
             // Every layer reads its input spike map once per step (1 bit per neuron) — except the
             // analog first layer, which reads its input bytes once.
             if layer.readsModelInput {
-                c.inputEvents = Tally.nonZeroAndSum(src, count: nIn).nonZero
+                c.inputEvents = ByteCounts.nonZeroAndSum(src, count: nIn).nonZero
                 c.inputTrafficBits = UInt64(widening: nIn * 8)
             } else {
                 c.activationReadBits = steps * UInt64(widening: nIn)
@@ -56,16 +56,10 @@ extension Interpreter {
                                       accumulators: acc, pixelStride: 0, clear: true) { pixel, acc in
                             if isScores { return emitPixel(pixel, acc) }
                             // Spike counts = codes (threshold 2^S): the vectorised loop.
-                            w.codes(acc, k: Int64(widening: t), offsets: layout.offsets, timesteps: t)
-                            for j in 0..<layer.outC { out[j &* plane &+ pixel] = UInt8(truncatingIfNeeded: acc[j]) }
+                            w.storeCodes(acc, k: Int64(widening: t), offsets: layout.offsets, timesteps: t,
+                                         into: out, plane: plane, pixel: pixel)
                         }
-                        if counting {
-                            var tally = WeightedLayer.EventTally()
-                            w.countInputEvents(src, weighted: false, prefix: layout.tapPrefix, into: &tally)
-                            c.effectiveMACs = tally.operations
-                            c.weightReadBits = tally.rowsRead &* UInt64(widening: layer.outC * layer.weightBits)
-                            c.activationReadBits = c.denseSynapticOps / UInt64(widening: layer.outC) &* 8
-                        }
+                        if counting { countGatheredInput(w, input: src, layout: layout, inputBits: 8, into: &c) }
                     } else {
                         w.gather(input: src, inputBits: 8, acc: acc, counters: &c, emitPixel)
                     }
@@ -74,15 +68,10 @@ extension Interpreter {
                     let acc = int32s(.scratch, layer: i)
                     for o in 0..<n { acc[o] = 0 }
                     let fast = t <= 63 && usesEventGather(w, layer: i, maxValue: 1)
+                    let layout = EventScratch(scratch: pointer(.scratch, layer: i), layer: layer, accumulatorBytes: n * 4)
                     if fast {
-                        let layout = EventScratch(scratch: pointer(.scratch, layer: i), layer: layer, accumulatorBytes: n * 4)
                         for step in 0..<t {
-                            // Bit `c` set: an input with spike count `c` fires at this step.
-                            var fires: UInt64 = 0
-                            for count in 1...t where Requantize.spikes(count: count, step: step, timesteps: t) {
-                                fires |= 1 &<< UInt64(widening: count)
-                            }
-                            w.eventGather(input: src, maxValue: 1, spikeMask: fires, layout: layout,
+                            w.eventGather(input: src, maxValue: 1, spikeMask: Requantize.spikeMask(step: step, timesteps: t), layout: layout,
                                           accumulators: acc, pixelStride: layer.outC, clear: false, permuted: true) { _, _ in }
                         }
                         // The passes kept every pixel's sums in mod-4 order: back to channel order.
@@ -100,11 +89,7 @@ extension Interpreter {
                     } else {
                         for step in 0..<t {
                             if t <= 63 {
-                                // Which spike counts fire at this step, as a bit mask: no division per input.
-                                var fires: UInt64 = 0
-                                for count in 1...t where Requantize.spikes(count: count, step: step, timesteps: t) {
-                                    fires |= 1 &<< UInt64(widening: count)
-                                }
+                                let fires = Requantize.spikeMask(step: step, timesteps: t)
                                 w.scatter(acc: acc, counters: &c) { (fires &>> UInt64(widening: src[$0] & 63)) & 1 != 0 }
                             } else {
                                 w.scatter(acc: acc, counters: &c) { Requantize.spikes(count: Int(src[$0]), step: step, timesteps: t) }
@@ -113,12 +98,10 @@ extension Interpreter {
                     }
                     if fast && !isScores && res == nil {
                         // Spike counts = codes (threshold 2^S): the vectorised loop, per pixel.
-                        let layout = EventScratch(scratch: pointer(.scratch, layer: i), layer: layer, accumulatorBytes: n * 4)
                         w.fillOffsets(layout.offsets, timesteps: t)
                         for pixel in 0..<plane {
-                            let a = acc + pixel * layer.outC
-                            w.codes(a, k: 1, offsets: layout.offsets, timesteps: t)
-                            for j in 0..<layer.outC { out[j &* plane &+ pixel] = UInt8(truncatingIfNeeded: a[j]) }
+                            w.storeCodes(acc + pixel * layer.outC, k: 1, offsets: layout.offsets, timesteps: t,
+                                         into: out, plane: plane, pixel: pixel)
                         }
                     } else {
                         for pixel in 0..<plane {
@@ -131,7 +114,7 @@ extension Interpreter {
                     }
                 }
                 if let res {
-                    let spikes = Tally.nonZeroAndSum(res, count: n).sum
+                    let spikes = ByteCounts.nonZeroAndSum(res, count: n).sum
                     c.inputEvents &+= spikes
                     c.effectiveACs &+= spikes  // each residual spike adds one threshold to a membrane
                     c.activationReadBits &+= steps * UInt64(widening: n)
@@ -148,7 +131,7 @@ extension Interpreter {
                         ? Requantize.integrateAndFire(total: Int64(widening: sum), threshold: window, timesteps: t)
                         : largest
                 }
-                c.inputEvents = Tally.nonZeroAndSum(src, count: nIn).sum
+                c.inputEvents = ByteCounts.nonZeroAndSum(src, count: nIn).sum
                 c.denseSynapticOps = steps * UInt64(widening: n * pool.windowSize)
                 c.effectiveACs = spikeVisits  // one accumulate (or compare) per spike per window
             }
@@ -164,7 +147,7 @@ extension Interpreter {
                     c.outputLevelSum = c.outputEvents
                 }
             } else {
-                let spikes = Tally.nonZeroAndSum(bytes(.output, layer: i), count: n).sum
+                let spikes = ByteCounts.nonZeroAndSum(bytes(.output, layer: i), count: n).sum
                 c.outputEvents = spikes
                 c.outputLevelSum = spikes
                 c.activationWriteBits = steps * UInt64(widening: n)

@@ -12,7 +12,7 @@ extension Interpreter {
             let n = layer.outputCount
             // A layer's non-zero inputs are its producer's non-zero outputs, already counted.
             if counting {
-                c.inputEvents = layer.readsModelInput ? Tally.nonZeroAndSum(src, count: layer.inputCount).nonZero
+                c.inputEvents = layer.readsModelInput ? ByteCounts.nonZeroAndSum(src, count: layer.inputCount).nonZero
                     : counters[layer.inputIndex].outputEvents
             }
             c.inputTrafficBits = UInt64(widening: layer.inputCount * inBits)
@@ -57,19 +57,12 @@ extension Interpreter {
                     w.eventGather(input: src, maxValue: maxValue, spikeMask: nil, layout: layout,
                                   accumulators: acc, pixelStride: 0, clear: true) { pixel, acc in
                         if vectorEmit {
-                            w.codes(acc, k: k, offsets: layout.offsets, timesteps: t)
-                            for j in 0..<layer.outC { out[j &* plane &+ pixel] = UInt8(truncatingIfNeeded: acc[j]) }
+                            w.storeCodes(acc, k: k, offsets: layout.offsets, timesteps: t, into: out, plane: plane, pixel: pixel)
                         } else {
                             emit(pixel, acc)
                         }
                     }
-                    if counting {
-                        var tally = WeightedLayer.EventTally()
-                        w.countInputEvents(src, weighted: false, prefix: layout.tapPrefix, into: &tally)
-                        c.effectiveMACs = tally.operations
-                        c.weightReadBits = tally.rowsRead &* UInt64(widening: layer.outC * layer.weightBits)
-                        c.activationReadBits = c.denseSynapticOps / UInt64(widening: layer.outC) &* UInt64(widening: inBits)
-                    }
+                    if counting { countGatheredInput(w, input: src, layout: layout, inputBits: inBits, into: &c) }
                 } else {
                     w.gather(input: src, inputBits: inBits, acc: acc, counters: &c, emit)
                 }
@@ -102,7 +95,7 @@ extension Interpreter {
                 c.activationWriteBits = UInt64(widening: layer.outC * 32)
                 c.outputTrafficBits = c.activationWriteBits
             } else if counting {
-                let (nz, sum) = Tally.nonZeroAndSum(bytes(.output, layer: i), count: n)
+                let (nz, sum) = ByteCounts.nonZeroAndSum(bytes(.output, layer: i), count: n)
                 c.outputEvents = nz
                 c.outputLevelSum = sum
                 c.neuronUpdates = UInt64(widening: n)

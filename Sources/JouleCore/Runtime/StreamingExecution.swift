@@ -67,7 +67,7 @@ extension Interpreter {
             let current = membrane + n  // second half of the state: the constant input current
             if step == 0 {
                 c.denseSynapticOps = w.denseSynapticOps()
-                c.inputEvents = Tally.nonZeroAndSum(src, count: layer.inputCount).nonZero
+                c.inputEvents = ByteCounts.nonZeroAndSum(src, count: layer.inputCount).nonZero
                 c.inputTrafficBits = UInt64(widening: layer.inputCount * 8)
                 w.gather(input: src, inputBits: 8, acc: int32s(.scratch, layer: i), counters: &c) { pixel, acc in
                     for j in 0..<outC {
@@ -92,7 +92,7 @@ extension Interpreter {
                 }
             }
             if let res {
-                let spikes = Tally.nonZeroAndSum(res, count: n).sum
+                let spikes = ByteCounts.nonZeroAndSum(res, count: n).sum
                 c.inputEvents &+= spikes
                 c.effectiveACs &+= spikes
                 c.activationReadBits &+= UInt64(widening: n)
@@ -121,7 +121,7 @@ extension Interpreter {
         let src = source(of: layer)
         let spikeMap = bytes(.output, layer: i)
         var nonZeroVisits: UInt64 = 0, spikeVisits: UInt64 = 0
-        let inputSpikes = Tally.nonZeroAndSum(src, count: nIn).sum
+        let inputSpikes = ByteCounts.nonZeroAndSum(src, count: nIn).sum
         if layer.kind == .avgPool {
             let membrane = int64s(.state, layer: i)
             let threshold = Int64(widening: pool.windowSize)
@@ -144,7 +144,7 @@ extension Interpreter {
             var unusedNonZero: UInt64 = 0
             pool.reduceWindows(src, nonZeroVisits: &unusedNonZero, valueVisits: &spikeVisits) { _, _, _ in }
         }
-        let spikes = Tally.nonZeroAndSum(spikeMap, count: n).sum
+        let spikes = ByteCounts.nonZeroAndSum(spikeMap, count: n).sum
         c.inputEvents = inputSpikes
         c.effectiveACs = spikeVisits
         c.denseSynapticOps = UInt64(widening: n * pool.windowSize)

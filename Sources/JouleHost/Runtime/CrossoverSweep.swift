@@ -31,7 +31,7 @@ public enum CrossoverSweep {
 
     /// The probe model: identity conv 1×1 (pass-through) → conv 3×3 → linear to 10 scores.
     public static func model(channels: Int, size: Int, timesteps: Int, seed: UInt64) -> PackableModel {
-        var rng = SplitMix(seed)
+        var rng = SplitMix64(seed: seed)
         // Identity 1×1 conv on the input bytes: code = ⌊c · M · T / 2^S⌋ = c for c ≤ T when
         // M = ⌈2^S / T⌉ (M · T = 2^S + δ, δ < T).
         var pass = PackableLayer(name: "input", kind: .conv2d, inputIndex: -1, inC: channels, inH: size, inW: size,
@@ -63,7 +63,7 @@ public enum CrossoverSweep {
 
     /// Spike counts `0…T`: each of `count` neurons fires at each step with probability `rate`.
     public static func input(count: Int, rate: Double, timesteps: Int, seed: UInt64) -> [UInt8] {
-        var rng = SplitMix(seed)
+        var rng = SplitMix64(seed: seed)
         let threshold = UInt64(rate * Double(UInt64.max >> 11)) 
         return (0..<count).map { _ in
             var spikes = 0
@@ -142,11 +142,12 @@ public enum CrossoverSweep {
     }
 }
 
-/// SplitMix64, seeded.
-struct SplitMix {
+/// SplitMix64: a small, seedable generator for reproducible inputs (`joule bench`, the
+/// crossover probe).
+public struct SplitMix64: RandomNumberGenerator {
     var state: UInt64
-    init(_ seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
+    public init(seed: UInt64) { state = seed }
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE5_E4B9
