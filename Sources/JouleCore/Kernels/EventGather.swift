@@ -2,18 +2,25 @@
 /// stationary, walking per-pixel event lists (`EventRows`) instead of testing every input, with
 /// 16-bit SIMD accumulators held in registers over tiles of 32 or 64 output channels.
 ///
-/// Exactness: an event adds `value · w` with `value ≤ maxValue ≤ 255` and `−128 ≤ w ≤ 127`, so
-/// `K = max(1, ⌊32767 / (128 · maxValue)⌋)` events can be summed in 16 bits without overflow (one
-/// product always fits); the 16-bit lanes are added into int32 lanes every `K` events and at the
-/// end of a tile. The results equal the plain kernels' (`WeightedGather.swift`,
+/// Exactness: an event adds `value · w` with `value ≤ maxValue ≤ 255` and `−128 ≤ w ≤ 127`;
+/// values above 15 (8-bit, the model input's bytes) are split into 4-bit halves summed in
+/// separate lanes (the high ones scaled by 16 when widened), so every 16-bit term is at most
+/// `128 · m` with `m = min(maxValue, 15)` and `K = ⌊32767 / (128 · m)⌋` events can be summed
+/// without overflow; the 16-bit lanes are added into int32 lanes every `K` events and at the end
+/// of a pixel's tile. The results equal the plain kernels' (`WeightedGather.swift`,
 /// `SpikeScatter.swift`) bit for bit; the tests run both.
 ///
-/// Weight lanes: a row's 64 int8 weights are loaded as 32 int16 lanes (little-endian); the even
-/// channel of each pair is `(lane << 8) >> 8`, the odd one `lane >> 8` (arithmetic shifts), so no
-/// widening conversion is needed and the accumulators hold even and odd channels apart until the
-/// end of a pixel interleaves them back. The int32 lanes are widened the same way (an int16 pair
-/// read as one int32), so a tile of 32 channels is held as four int32 vectors of channels
-/// `4i + k`, `k = 0…3` ("mod-4 order"), and only the pixel's final accumulators are reordered.
+/// Weight lanes (Swift SIMD types only, no intrinsics): a row's 64 int8 weights are loaded as 32
+/// int16 lanes (little-endian); the even channel of each pair is `(lane << 8) >> 8`, the odd one
+/// `lane >> 8` (arithmetic shifts), so no widening conversion is needed and the accumulators hold
+/// even and odd channels apart. They are widened to int32 in a fixed permuted "sum order"
+/// (`SumOrder`); a pixel's final sums are put back in channel order only where a caller needs
+/// that — codes are taken from them in sum order (`storeCodes(sumOrder:)`, whose thresholds are
+/// stored so).
+///
+/// (A `vpmaddubsw` variant — two events at a time, their rows interleaved byte by byte — was
+/// built and measured bit-exact but 17 % slower on W2 and within noise on W1 on this Zen 3: the
+/// loop is bound by the dependent list → row loads, not by multiplies.)
 extension WeightedLayer {
     /// Whether the event gather can run this layer with event values up to `maxValue`: int8
     /// weights, `outC` a multiple of 32, and `1 ≤ maxValue ≤ 15` with fewer than 4096 input
@@ -48,19 +55,25 @@ extension WeightedLayer {
     ///     (`outC` each, channel order); `clear` zeroes them first, else the pixel's sums are added.
     ///   - body: called with each pixel and its accumulators once they are complete — with
     ///     `clear` false, only for pixels whose window holds events (the others are unchanged).
-    ///   - permuted: accumulate straight into the pixels' accumulators in mod-4 order (no
+    ///   - permuted: accumulate straight into the pixels' accumulators in sum order (no
     ///     per-pixel reordering; `clear` must be false, `body` is not called): for the SNN's
     ///     per-timestep passes, which reorder once at the end (`unpermute`).
+    ///   - sumOrderBody: hand `body` the pixel's sums in sum order (in the gather's own memory, to
+    ///     be used before `body` returns; zeros for a silent window) instead of channel-ordered
+    ///     `accumulators`, which are then not written (`clear` must be true).
     @inline(__always)
     func eventGather(input: UnsafePointer<UInt8>, maxValue: Int, spikeMask: UInt64?, layout: EventScratch,
                      accumulators: UnsafeMutablePointer<Int32>, pixelStride: Int, clear: Bool, permuted: Bool = false,
-                     _ body: (Int, UnsafeMutablePointer<Int32>) -> Void) {
+                     sumOrderBody: Bool = false, _ body: (Int, UnsafeMutablePointer<Int32>) -> Void) {
         let r = record
         let valueBits = maxValue <= 15 ? 4 : 8
         let valueMask = UInt16(truncatingIfNeeded: (1 &<< valueBits) - 1)
         let rows = EventRows(base: layout.lists, slots: kernelH, width: r.inW, channels: r.inC, valueBits: valueBits)
         let perChannel = kernelH * kernelW * r.rowBytes
-        let limit = max(1, 32767 / (128 * maxValue))
+        // 8-bit values are split into two 4-bit halves (`v = 16·high + low`) summed apart, so
+        // that the flush bound is that of 4-bit values.
+        let split = valueBits == 8
+        let limit = max(1, 32767 / (128 * min(maxValue, 15)))
         let unit = maxValue == 1
         let wide = layout.wide
         var built = 0
@@ -71,31 +84,34 @@ extension WeightedLayer {
                 rows.build(row: built, height: r.inH, from: input, spikeMask: spikeMask)
                 built += 1
             }
+            let firstSlot = (y0 + kyLo) % kernelH
             /// Events in the window of output pixel `ox` of this row (0: nothing to add).
             @inline(__always)
             func windowEvents(_ ox: Int) -> Int {
                 let x0 = ox * strideW - padW
                 let kxLo = max(0, -x0), kxHi = max(kxLo, min(kernelW, r.inW - x0))
-                var total = 0
-                for ky in kyLo..<kyHi {
-                    let counts = rows.counts(slot: (y0 + ky) % kernelH)
-                    for kx in kxLo..<kxHi { total &+= Int(counts[x0 + kx]) }
+                var total = 0, slot = firstSlot
+                for _ in kyLo..<kyHi {
+                    for kx in kxLo..<kxHi { total &+= rows.count(slot: slot, x: x0 + kx) }
+                    slot = slot + 1 == kernelH ? 0 : slot + 1
                 }
                 return total
             }
-            /// Adds tile `tile…tile+lanes` of output pixel `ox`'s window into `sums` (mod-4 int32).
+            /// Adds tile `tile…tile+lanes` of output pixel `ox`'s window into `sums` (int32, sum order).
             @inline(__always)
             func accumulate(_ ox: Int, _ tile: Int, _ lanes: Int, into sums: UnsafeMutableRawPointer) {
                 let x0 = ox * strideW - padW
                 let kxLo = max(0, -x0), kxHi = max(kxLo, min(kernelW, r.inW - x0))
+                // Channels tile…tile+31 in a0/b0 (even/odd channels), tile+32…tile+63 in a1/b1;
+                // h/g: the high halves of split 8-bit values.
                 var a0 = SIMD16<Int16>(), b0 = SIMD16<Int16>(), a1 = SIMD16<Int16>(), b1 = SIMD16<Int16>()
+                var h0 = SIMD16<Int16>(), g0 = SIMD16<Int16>(), h1 = SIMD16<Int16>(), g1 = SIMD16<Int16>()
                 var pending = 0
-                var slot = (y0 + kyLo) % kernelH
+                var slot = firstSlot
                 for ky in kyLo..<kyHi {
                     defer { slot = slot + 1 == kernelH ? 0 : slot + 1 }
-                    let counts = rows.counts(slot: slot)
                     for kx in kxLo..<kxHi {
-                        let n = Int(counts[x0 + kx])
+                        let n = rows.count(slot: slot, x: x0 + kx)
                         let list = rows.entries(slot: slot, x: x0 + kx)
                         let tap = UnsafeRawPointer(weights) + (ky * kernelW + kx) * r.rowBytes + tile
                         var e = 0
@@ -118,6 +134,28 @@ extension WeightedLayer {
                                     let p0 = (tap + Int(list[e] &>> 4) * perChannel).loadUnaligned(as: SIMD16<Int16>.self)
                                     a0 &+= (p0 &<< 8) &>> 8
                                     b0 &+= p0 &>> 8
+                                    e += 1
+                                }
+                            } else if split {
+                                while e < end {
+                                    let entry = list[e]
+                                    let w = tap + Int(entry &>> 8) * perChannel
+                                    let low = SIMD16<Int16>(repeating: Int16(truncatingIfNeeded: entry & 15))
+                                    let high = SIMD16<Int16>(repeating: Int16(truncatingIfNeeded: (entry &>> 4) & 15))
+                                    let p0 = w.loadUnaligned(as: SIMD16<Int16>.self)
+                                    let even0 = (p0 &<< 8) &>> 8, odd0 = p0 &>> 8
+                                    a0 &+= even0 &* low
+                                    b0 &+= odd0 &* low
+                                    h0 &+= even0 &* high
+                                    g0 &+= odd0 &* high
+                                    if lanes == 64 {
+                                        let p1 = w.loadUnaligned(fromByteOffset: 32, as: SIMD16<Int16>.self)
+                                        let even1 = (p1 &<< 8) &>> 8, odd1 = p1 &>> 8
+                                        a1 &+= even1 &* low
+                                        b1 &+= odd1 &* low
+                                        h1 &+= even1 &* high
+                                        g1 &+= odd1 &* high
+                                    }
                                     e += 1
                                 }
                             } else if lanes == 64 {
@@ -145,19 +183,18 @@ extension WeightedLayer {
                                 }
                             }
                             if pending == limit {
-                                Self.widen(a0, b0, into: sums)
-                                if lanes == 64 { Self.widen(a1, b1, into: sums + 128) }
-                                a0 = SIMD16<Int16>(); b0 = a0; a1 = a0; b1 = a0
+                                Self.flush(&a0, &b0, &a1, &b1, &h0, &g0, &h1, &g1, into: sums, lanes: lanes, split: split)
                                 pending = 0
                             }
                         }
                     }
                 }
-                Self.widen(a0, b0, into: sums)
-                if lanes == 64 { Self.widen(a1, b1, into: sums + 128) }
+                if pending != 0 {
+                    Self.flush(&a0, &b0, &a1, &b1, &h0, &g0, &h1, &g1, into: sums, lanes: lanes, split: split)
+                }
             }
             if permuted {
-                // Straight into each pixel's accumulators, kept in mod-4 order.
+                // Straight into each pixel's accumulators, kept in sum order.
                 for ox in 0..<r.outW where windowEvents(ox) != 0 {
                     let sums = UnsafeMutableRawPointer(accumulators + (oy * r.outW + ox) * pixelStride)
                     var tile = 0
@@ -169,11 +206,12 @@ extension WeightedLayer {
                 }
                 continue
             }
-            /// Hands pixel `ox` its accumulators: its mod-4 `sums` reordered in, or zeros for a
+            /// Hands pixel `ox` its accumulators: its sum-ordered `sums` reordered in, or zeros for a
             /// silent window (nothing at all when adding).
             @inline(__always)
             func finish(_ ox: Int, silent: Bool, sums: UnsafeMutableRawPointer) {
                 let pixel = oy * r.outW + ox
+                if sumOrderBody { return body(pixel, sums.assumingMemoryBound(to: Int32.self)) }
                 let acc = accumulators + pixel * pixelStride
                 if silent {
                     if !clear { return }  // adding zeros: nothing to do, not even the body
@@ -187,10 +225,10 @@ extension WeightedLayer {
                 // One tile: pixel by pixel, straight into its accumulators.
                 for ox in 0..<r.outW {
                     let silent = windowEvents(ox) == 0
-                    if !silent {
+                    if !silent || sumOrderBody {
                         for j in 0..<r.outC / 8 { wide.storeBytes(of: SIMD8<Int32>(), toByteOffset: 32 * j, as: SIMD8<Int32>.self) }
-                        accumulate(ox, 0, r.outC, into: wide)
                     }
+                    if !silent { accumulate(ox, 0, r.outC, into: wide) }
                     finish(ox, silent: silent, sums: wide)
                 }
                 continue
@@ -212,7 +250,7 @@ extension WeightedLayer {
         }
     }
 
-    /// Puts `channels` (a multiple of 32) accumulators kept in mod-4 order back into channel
+    /// Puts `channels` (a multiple of 32) accumulators kept in sum order back into channel
     /// order, through `temporary` (`channels · 4` bytes).
     @inline(__always)
     static func unpermute(_ acc: UnsafeMutablePointer<Int32>, channels: Int, temporary: UnsafeMutableRawPointer) {
@@ -220,15 +258,32 @@ extension WeightedLayer {
         reorder(temporary, into: acc, channels: channels, clear: true)
     }
 
-    /// Adds 32 channels held as 16-bit even (`even[i]` = channel `2i`) and odd lanes to four
-    /// int32 vectors in mod-4 order: `sums[k][i]` = channel `4i + k`.
+    /// Adds 32 channels held in two 16-bit vectors (`a`: even channels, `b`: odd channels), times
+    /// `2^shift`, to four int32 vectors at `sums` in sum order (`SumOrder`): `a`'s even lanes,
+    /// `b`'s even lanes, `a`'s odd lanes, `b`'s odd lanes.
     @inline(__always)
-    static func widen(_ even: SIMD16<Int16>, _ odd: SIMD16<Int16>, into sums: UnsafeMutableRawPointer) {
-        let e = unsafeBitCast(even, to: SIMD8<Int32>.self), o = unsafeBitCast(odd, to: SIMD8<Int32>.self)
-        add((e &<< 16) &>> 16, at: sums)        // channels 4i
-        add((o &<< 16) &>> 16, at: sums + 32)   // 4i + 1
-        add(e &>> 16, at: sums + 64)            // 4i + 2
-        add(o &>> 16, at: sums + 96)            // 4i + 3
+    static func widen(_ a: SIMD16<Int16>, _ b: SIMD16<Int16>, into sums: UnsafeMutableRawPointer, shift: Int32 = 0) {
+        let e = unsafeBitCast(a, to: SIMD8<Int32>.self), o = unsafeBitCast(b, to: SIMD8<Int32>.self)
+        add(((e &<< 16) &>> 16) &<< shift, at: sums)
+        add(((o &<< 16) &>> 16) &<< shift, at: sums + 32)
+        add((e &>> 16) &<< shift, at: sums + 64)
+        add((o &>> 16) &<< shift, at: sums + 96)
+    }
+
+    /// Adds a tile's 16-bit sums (`a0`/`b0`: channels 0…31 even/odd, `a1`/`b1`: 32…63 when
+    /// `lanes` is 64; with `split`, `h`/`g` the high halves, times 16) into `sums` and clears them.
+    @inline(__always)
+    static func flush(_ a0: inout SIMD16<Int16>, _ b0: inout SIMD16<Int16>, _ a1: inout SIMD16<Int16>, _ b1: inout SIMD16<Int16>,
+                      _ h0: inout SIMD16<Int16>, _ g0: inout SIMD16<Int16>, _ h1: inout SIMD16<Int16>, _ g1: inout SIMD16<Int16>,
+                      into sums: UnsafeMutableRawPointer, lanes: Int, split: Bool) {
+        widen(a0, b0, into: sums)
+        if lanes == 64 { widen(a1, b1, into: sums + 128) }
+        if split {
+            widen(h0, g0, into: sums, shift: 4)
+            if lanes == 64 { widen(h1, g1, into: sums + 128, shift: 4) }
+            h0 = SIMD16<Int16>(); g0 = h0; h1 = h0; g1 = h0
+        }
+        a0 = SIMD16<Int16>(); b0 = a0; a1 = a0; b1 = a0
     }
 
     @inline(__always)
@@ -236,7 +291,7 @@ extension WeightedLayer {
         p.storeBytes(of: p.loadUnaligned(as: SIMD8<Int32>.self) &+ x, as: SIMD8<Int32>.self)
     }
 
-    /// Writes (or adds, `clear` false) the mod-4-ordered sums of `channels` channels (groups of
+    /// Writes (or adds, `clear` false) the sum-ordered sums of `channels` channels (groups of
     /// 32) into `acc` in channel order.
     @inline(__always)
     static func reorder(_ sums: UnsafeMutableRawPointer, into acc: UnsafeMutablePointer<Int32>,
@@ -245,11 +300,9 @@ extension WeightedLayer {
         var group = 0
         while group < channels {
             let g = flat + group
-            for i in 0..<8 {
-                for k in 0..<4 {
-                    let c = group + 4 * i + k
-                    acc[c] = (clear ? 0 : acc[c]) &+ g[8 * k + i]
-                }
+            for q in 0..<32 {
+                let c = group + SumOrder.channel(q)
+                acc[c] = (clear ? 0 : acc[c]) &+ g[q]
             }
             group += 32
         }
@@ -398,23 +451,44 @@ extension WeightedLayer {
     }
 }
 
+/// Where the event gather keeps each channel of a 32-channel group in its int32 sums ("sum
+/// order"): position `q = 8k + i` (vector `k` = 0…3 of `widen`, lane `i` = 0…7) holds channel
+/// `4i + k` — `widen` takes the even 16-bit lanes of the even channels (`4i`), of the odd ones
+/// (`4i + 1`), then the odd lanes of each (`4i + 2`, `4i + 3`).
+enum SumOrder {
+    /// The channel (0…31) at position `q` (0…31).
+    @inline(__always)
+    static func channel(_ q: Int) -> Int {
+        4 &* (q & 7) &+ (q &>> 3)
+    }
+
+    /// The position (0…31) of channel `c` (0…31): the inverse of `channel`.
+    @inline(__always)
+    static func position(_ c: Int) -> Int {
+        8 &* (c & 3) &+ (c &>> 2)
+    }
+}
+
 /// Where the event gather's working memory lies in a layer's scratch region (caller-owned):
 /// `accumulatorBytes` of int32 accumulators first, then one output row's `outW · outC` int32
-/// sums in mod-4 order (`wide`, 32-byte vectors per pixel and 32 channels), `inC` tap prefix-sum tables of
+/// sums in sum order (`wide`, 32-byte vectors per pixel and 32 channels), `inC` tap prefix-sum tables of
 /// `(kernelH + 1)(kernelW + 1)` `UInt32` (`fillTapPrefix`), `outC` int64 bias terms, then the event lists of
 /// `kernelH` input rows (`EventRows`), each part 16-byte aligned (the arena is 16-byte aligned;
 /// vector accesses need no more).
 struct EventScratch {
     let wide: UnsafeMutableRawPointer
     let tapPrefix: UnsafeMutablePointer<UInt32>
-    /// `outC` int64 bias terms `T · B_j` (`WeightedLayer.fillOffsets`).
+    /// `outC` int64 bias terms `T · B_j` (`WeightedLayer.prepareCodes`).
     let offsets: UnsafeMutablePointer<Int64>
+    /// `15 · outC` int32 code thresholds (`WeightedLayer.prepareCodes`).
+    let thresholds: UnsafeMutablePointer<Int32>
     let lists: UnsafeMutablePointer<UInt16>
 
     init(scratch: UnsafeMutableRawPointer, layer: LayerRecord, accumulatorBytes: Int) {
         wide = scratch + PackedFormat.aligned(accumulatorBytes)
         tapPrefix = (scratch + Self.prefixOffset(layer, accumulatorBytes: accumulatorBytes)).assumingMemoryBound(to: UInt32.self)
         offsets = (scratch + Self.offsetsOffset(layer, accumulatorBytes: accumulatorBytes)).assumingMemoryBound(to: Int64.self)
+        thresholds = (scratch + Self.thresholdsOffset(layer, accumulatorBytes: accumulatorBytes)).assumingMemoryBound(to: Int32.self)
         lists = (scratch + Self.listsOffset(layer, accumulatorBytes: accumulatorBytes)).assumingMemoryBound(to: UInt16.self)
     }
 
@@ -429,8 +503,14 @@ struct EventScratch {
     }
 
     @inline(__always)
-    static func listsOffset(_ layer: LayerRecord, accumulatorBytes: Int) -> Int {
+    static func thresholdsOffset(_ layer: LayerRecord, accumulatorBytes: Int) -> Int {
         PackedFormat.aligned(offsetsOffset(layer, accumulatorBytes: accumulatorBytes) + layer.outC * 8)
+    }
+
+    @inline(__always)
+    static func listsOffset(_ layer: LayerRecord, accumulatorBytes: Int) -> Int {
+        PackedFormat.aligned(thresholdsOffset(layer, accumulatorBytes: accumulatorBytes)
+                             + layer.outC * WeightedLayer.maxThresholdTimesteps * 4)
     }
 
     /// Tap prefix-sum entries per input channel: `(kernelH + 1)(kernelW + 1)`.

@@ -25,6 +25,10 @@ struct EventRows {
         base + slot * width * (channels + 1)
     }
 
+    /// Events of pixel `x` in `slot`.
+    @inline(__always)
+    func count(slot: Int, x: Int) -> Int { Int(counts(slot: slot)[x]) }
+
     @inline(__always)
     func entries(slot: Int, x: Int) -> UnsafeMutablePointer<UInt16> {
         counts(slot: slot) + width + x * channels

@@ -72,16 +72,39 @@ public struct WeightedLayer {
         multiplier(j) &* Int64(widening: acc) &* k &+ Int64(widening: t) &* bias(j) &+ (residual &<< Int64(widening: record.shift))
     }
 
-    /// `offsets[j] = T · B_j`: the bias part of every pre-activation, computed once per layer run
-    /// so that `codes` is a plain loop over contiguous arrays.
+    /// Largest `T` for which `prepareCodes` tabulates thresholds (`EventScratch.thresholds`
+    /// holds `outC · 15` of them); above it `storeCodes` computes each code in 64 bits.
+    static let maxThresholdTimesteps = 15
+
+    /// Prepares `storeCodes` for one layer run with input scale `k` and `T` timesteps:
+    /// `offsets[j] = T · B_j` and, for `T ≤ 15`, the code thresholds
+    /// `θ_{j,n} = ⌈(n · 2^S − T · B_j) / (M_j · k)⌉` for `n = 1…T`, clamped to the int32 range,
+    /// stored like the gather's sums in sum order: `θ_{j,n}` at `(n − 1) · outC + g + q` for
+    /// channel `j = g + c` of 32-channel group `g`, `q = SumOrder.position(c)`. Since
+    /// `M_j · k > 0`, `⌊(M_j·a·k + T·B_j) / 2^S⌋ ≥ n` exactly when `a ≥ θ_{j,n}`, so the code of
+    /// an int32 accumulator `a` is the number of its thresholds it reaches (clamping to int32
+    /// changes nothing: validation keeps `|a| < 2^31 − 1`).
     @inline(__always)
-    func fillOffsets(_ offsets: UnsafeMutablePointer<Int64>, timesteps t: Int) {
-        for j in 0..<record.outC { offsets[j] = Int64(widening: t) &* bias(j) }
+    func prepareCodes(_ layout: EventScratch, k: Int64, timesteps t: Int) {
+        for j in 0..<record.outC { layout.offsets[j] = Int64(widening: t) &* bias(j) }
+        guard t <= Self.maxThresholdTimesteps else { return }
+        let s = Int64(widening: record.shift)
+        for j in 0..<record.outC {
+            let scale = multiplier(j) &* k  // > 0, < 2^39
+            let position = (j & ~31) | SumOrder.position(j & 31)
+            for n in 0..<t {
+                // ⌈x / scale⌉ for scale > 0; |x| < 2^57.
+                let x = (Int64(widening: n + 1) &<< s) &- layout.offsets[j]
+                let q = x >= 0 ? (x &+ scale &- 1) / scale : -((-x) / scale)
+                let clamped = q < Int64(widening: Int32.min) ? Int32.min : (q > Int64(widening: Int32.max) ? Int32.max : Int32(truncatingIfNeeded: q))
+                layout.thresholds[n * record.outC + position] = clamped
+            }
+        }
     }
 
     /// Replaces `acc[j]` (`j < outC`) by the code `clamp(⌊(M_j · acc_j · k + T · B_j) / 2^S⌋, 0, T)`
     /// — `Requantize.code(preActivation(…))` without a residual — in a loop the compiler
-    /// vectorises (64-bit lanes); `offsets` from `fillOffsets`. Equals the layer-wise SNN's
+    /// vectorises (64-bit lanes); `offsets` from `prepareCodes`. Equals the layer-wise SNN's
     /// `integrateAndFire` with threshold `2^S` too.
     @inline(__always)
     func codes(_ acc: UnsafeMutablePointer<Int32>, k: Int64, offsets: UnsafePointer<Int64>, timesteps t: Int) {
@@ -94,12 +117,36 @@ public struct WeightedLayer {
         }
     }
 
-    /// `codes` on one output pixel's accumulators, then its codes stored into the CHW tensor
-    /// `out` (`plane` = outH · outW) at `pixel`.
+    /// The codes of one output pixel's sums, held in the gather's sum order (`SumOrder`;
+    /// `outC` a multiple of 32; `prepareCodes` done for this `k` and `T`), stored into the CHW
+    /// tensor `out` (`plane` = outH · outW) at `pixel`: counted against the thresholds in int32
+    /// lanes for `T ≤ 15`, else put in channel order in `temporary` (`outC` int32, not
+    /// overlapping `sums`) and computed by `codes`.
     @inline(__always)
-    func storeCodes(_ acc: UnsafeMutablePointer<Int32>, k: Int64, offsets: UnsafePointer<Int64>, timesteps t: Int,
-                    into out: UnsafeMutablePointer<UInt8>, plane: Int, pixel: Int) {
-        codes(acc, k: k, offsets: offsets, timesteps: t)
-        for j in 0..<record.outC { out[j &* plane &+ pixel] = UInt8(truncatingIfNeeded: acc[j]) }
+    func storeCodes(sumOrder sums: UnsafePointer<Int32>, k: Int64, layout: EventScratch, timesteps t: Int,
+                    temporary: UnsafeMutablePointer<Int32>, into out: UnsafeMutablePointer<UInt8>, plane: Int, pixel: Int) {
+        let outC = record.outC
+        guard t <= Self.maxThresholdTimesteps else {
+            Self.reorder(UnsafeMutableRawPointer(mutating: sums), into: temporary, channels: outC, clear: true)
+            codes(temporary, k: k, offsets: layout.offsets, timesteps: t)
+            for j in 0..<outC { out[j &* plane &+ pixel] = UInt8(truncatingIfNeeded: temporary[j]) }
+            return
+        }
+        let raw = UnsafeRawPointer(sums), th = UnsafeRawPointer(layout.thresholds)
+        var p = 0
+        while p < outC {
+            let a = raw.loadUnaligned(fromByteOffset: 4 * p, as: SIMD8<Int32>.self)
+            var code = SIMD8<Int32>(repeating: Int32(truncatingIfNeeded: t))
+            for n in 0..<t {
+                // −1 in the lanes that miss threshold n + 1.
+                let below = a .< th.loadUnaligned(fromByteOffset: 4 * (n * outC + p), as: SIMD8<Int32>.self)
+                code &+= SIMD8<Int32>(repeating: 0).replacing(with: -1, where: below)
+            }
+            let group = p & ~31
+            for i in 0..<8 {
+                out[(group &+ SumOrder.channel((p & 31) &+ i)) &* plane &+ pixel] = UInt8(truncatingIfNeeded: code[i])
+            }
+            p += 8
+        }
     }
 }

@@ -51,13 +51,17 @@ extension Interpreter {
                     if usesEventGather(w, layer: i, maxValue: 255) {
                         let layout = EventScratch(scratch: pointer(.scratch, layer: i), layer: layer,
                                                   accumulatorBytes: layer.outC * 4)
-                        w.fillOffsets(layout.offsets, timesteps: t)
-                        w.eventGather(input: src, maxValue: 255, spikeMask: nil, layout: layout,
-                                      accumulators: acc, pixelStride: 0, clear: true) { pixel, acc in
-                            if isScores { return emitPixel(pixel, acc) }
-                            // Spike counts = codes (threshold 2^S): the vectorised loop.
-                            w.storeCodes(acc, k: Int64(widening: t), offsets: layout.offsets, timesteps: t,
-                                         into: out, plane: plane, pixel: pixel)
+                        w.prepareCodes(layout, k: Int64(widening: t), timesteps: t)
+                        if isScores {
+                            w.eventGather(input: src, maxValue: 255, spikeMask: nil, layout: layout,
+                                          accumulators: acc, pixelStride: 0, clear: true, emitPixel)
+                        } else {
+                            // Spike counts = codes (threshold 2^S): from the gather's sum-ordered sums.
+                            w.eventGather(input: src, maxValue: 255, spikeMask: nil, layout: layout, accumulators: acc,
+                                          pixelStride: 0, clear: true, sumOrderBody: true) { pixel, sums in
+                                w.storeCodes(sumOrder: sums, k: Int64(widening: t), layout: layout, timesteps: t,
+                                             temporary: acc, into: out, plane: plane, pixel: pixel)
+                            }
                         }
                         if counting { countGatheredInput(w, input: src, layout: layout, inputBits: 8, into: &c) }
                     } else {
@@ -74,9 +78,12 @@ extension Interpreter {
                             w.eventGather(input: src, maxValue: 1, spikeMask: Requantize.spikeMask(step: step, timesteps: t), layout: layout,
                                           accumulators: acc, pixelStride: layer.outC, clear: false, permuted: true) { _, _ in }
                         }
-                        // The passes kept every pixel's sums in mod-4 order: back to channel order.
-                        for pixel in 0..<plane {
-                            WeightedLayer.unpermute(acc + pixel * layer.outC, channels: layer.outC, temporary: layout.wide)
+                        // The passes kept every pixel's sums in sum order: back to channel order
+                        // unless the codes are taken straight from them (below).
+                        if isScores || res != nil {
+                            for pixel in 0..<plane {
+                                WeightedLayer.unpermute(acc + pixel * layer.outC, channels: layer.outC, temporary: layout.wide)
+                            }
                         }
                         if counting {
                             // Over the T steps an input with spike count c fires c times.
@@ -97,11 +104,12 @@ extension Interpreter {
                         }
                     }
                     if fast && !isScores && res == nil {
-                        // Spike counts = codes (threshold 2^S): the vectorised loop, per pixel.
-                        w.fillOffsets(layout.offsets, timesteps: t)
+                        // Spike counts = codes (threshold 2^S): per pixel, from its sum-ordered sums.
+                        w.prepareCodes(layout, k: 1, timesteps: t)
+                        let temporary = layout.wide.assumingMemoryBound(to: Int32.self)
                         for pixel in 0..<plane {
-                            w.storeCodes(acc + pixel * layer.outC, k: 1, offsets: layout.offsets, timesteps: t,
-                                         into: out, plane: plane, pixel: pixel)
+                            w.storeCodes(sumOrder: acc + pixel * layer.outC, k: 1, layout: layout, timesteps: t,
+                                         temporary: temporary, into: out, plane: plane, pixel: pixel)
                         }
                     } else {
                         for pixel in 0..<plane {

@@ -52,15 +52,18 @@ extension Interpreter {
                 let maxValue = layer.readsModelInput ? 255 : t
                 if usesEventGather(w, layer: i, maxValue: maxValue) {
                     let layout = EventScratch(scratch: scratch, layer: layer, accumulatorBytes: layer.outC * 4)
-                    w.fillOffsets(layout.offsets, timesteps: t)
+                    w.prepareCodes(layout, k: k, timesteps: t)
                     let vectorEmit = !isScores && res == nil
-                    w.eventGather(input: src, maxValue: maxValue, spikeMask: nil, layout: layout,
-                                  accumulators: acc, pixelStride: 0, clear: true) { pixel, acc in
-                        if vectorEmit {
-                            w.storeCodes(acc, k: k, offsets: layout.offsets, timesteps: t, into: out, plane: plane, pixel: pixel)
-                        } else {
-                            emit(pixel, acc)
+                    if vectorEmit {
+                        // Codes straight from the gather's sum-ordered sums (thresholds in the same order).
+                        w.eventGather(input: src, maxValue: maxValue, spikeMask: nil, layout: layout, accumulators: acc,
+                                      pixelStride: 0, clear: true, sumOrderBody: true) { pixel, sums in
+                            w.storeCodes(sumOrder: sums, k: k, layout: layout, timesteps: t, temporary: acc,
+                                         into: out, plane: plane, pixel: pixel)
                         }
+                    } else {
+                        w.eventGather(input: src, maxValue: maxValue, spikeMask: nil, layout: layout,
+                                      accumulators: acc, pixelStride: 0, clear: true, emit)
                     }
                     if counting { countGatheredInput(w, input: src, layout: layout, inputBits: inBits, into: &c) }
                 } else {
