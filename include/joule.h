@@ -62,6 +62,7 @@ typedef int32_t joule_status_t;
 #define JOULE_E_BUFFER_SIZE_MISMATCH     17  /* caller's input/score/name buffer has the wrong size */
 #define JOULE_E_COUNTER_BUFFER_TOO_SMALL 18  /* fewer counter entries than layers (not returned here) */
 #define JOULE_E_BAD_OUTPUT_LAYER         19  /* the last layer does not produce scores, or another does */
+#define JOULE_E_TIMESTEPS_EXCEED_PLAN    20  /* T needs more bits per code than the compact QNN plan packs */
 /* C API only. */
 #define JOULE_E_BAD_ARGUMENT             64  /* NULL/misaligned pointer, unknown mode/readout, bad layer index */
 #define JOULE_E_NOT_OPEN                 65  /* the handle was not opened by a successful joule_open */

@@ -195,7 +195,7 @@ public func joule_run(_ p: UnsafeMutableRawPointer?, _ timesteps: UInt32, _ read
         let interpreter = try h.pointee.interpreter()
         // A refused run touches nothing; the input stays set. A run consumes the input (its bytes
         // may be reused by later layers), so the next run needs a new joule_set_input.
-        guard t >= 1, t <= 255 else { throw JouleError(.badTimesteps) }
+        try interpreter.check(timesteps: t)
         h.pointee.state = .bound
         try interpreter.run(timesteps: t, readout: r, counters: h.pointee.counters)
     } catch {

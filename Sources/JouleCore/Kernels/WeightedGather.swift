@@ -5,12 +5,12 @@ extension WeightedLayer {
     /// accumulators to `body(pixel, acc)`, where `pixel = oy · outW + ox`.
     ///
     /// - Parameters:
-    ///   - input: `inC · inH · inW` values in CHW order (codes or input bytes).
+    ///   - input: `inC · inH · inW` values in CHW order (codes or input bytes; bytes or packed codes).
     ///   - inputBits: bit width of one input value, for the traffic counters.
     ///   - acc: scratch for `outC` int32 accumulators (the caller's arena).
     ///   - counters: receives effective MACs, weight and activation read bits.
     @inline(__always)
-    func gather(input: UnsafePointer<UInt8>, inputBits: Int, acc: UnsafeMutablePointer<Int32>,
+    func gather<I: CodeReader>(input: I, inputBits: Int, acc: UnsafeMutablePointer<Int32>,
                 counters: inout EventCounters, _ body: (Int, UnsafeMutablePointer<Int32>) -> Void) {
         let r = record
         let outC = r.outC, bits = r.weightBits, plane = r.inH * r.inW
@@ -24,12 +24,12 @@ extension WeightedLayer {
                 let kxLo = max(0, -x0), kxHi = min(kernelW, r.inW - x0)
                 for j in 0..<outC { acc[j] = 0 }
                 for ci in 0..<r.inC {
-                    let channel = input + ci * plane
+                    let channel = ci * plane
                     for ky in kyLo..<max(kyLo, kyHi) {
                         let line = channel + (y0 + ky) * r.inW + x0
                         let rowBase = (ci * kernelH + ky) * kernelW
                         for kx in kxLo..<max(kxLo, kxHi) {
-                            let x = line[kx]
+                            let x = input.code(at: line &+ kx)
                             if x == 0 { continue }
                             let rowIndex = rowBase + kx
                             WeightRow.multiplyAccumulate(row(rowIndex), bits: bits, x: Int32(x), into: acc, count: outC)
