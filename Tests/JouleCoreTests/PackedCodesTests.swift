@@ -25,14 +25,14 @@ final class PackedCodesTests: XCTestCase {
             for count in lengths {
                 let codes = (0..<count).map { _ in UInt8.random(in: 0...UInt8((1 << bits) - 1), using: &rng) }
                 let size = PackedCodes.bytes(count: count, bits: bits)
-                XCTAssertEqual(size, (count * bits + 7) / 8 + 1, "one padding byte")
+                XCTAssertEqual(size, (count * bits + 7) / 8 + 3, "three padding bytes")
                 // Zeroed buffer, codes written in order: the bytes are the reference's.
                 var buffer = Array(repeating: UInt8(0), count: size)
                 buffer.withUnsafeMutableBytes { p in
                     for (i, c) in codes.enumerated() { PackedCodes.store(c, p.baseAddress!, index: i, bits: bits) }
                 }
-                XCTAssertEqual(Array(buffer.prefix(size - 1)), referencePack(codes, bits: bits), "b \(bits) n \(count)")
-                XCTAssertEqual(buffer.last, 0, "the padding byte is kept")
+                XCTAssertEqual(Array(buffer.prefix(size - PackedCodes.padding)), referencePack(codes, bits: bits), "b \(bits) n \(count)")
+                XCTAssertEqual(Array(buffer.suffix(3)), [0, 0, 0], "the padding is kept")
                 // Buffer full of ones, codes written in a scattered order (as the CHW stores of a
                 // conv layer are): every code reads back, bits outside the codes are kept.
                 var dirty = Array(repeating: UInt8(0xFF), count: size)
@@ -45,6 +45,13 @@ final class PackedCodesTests: XCTestCase {
                     for i in 0..<count {
                         XCTAssertEqual(PackedCodes.load(p.baseAddress!, index: i, bits: bits), codes[i], "b \(bits) n \(count) i \(i)")
                         XCTAssertEqual(PackedCodeReader(p.baseAddress!, bits: bits).code(at: i), codes[i])
+                    }
+                    // A window holds the codes from `i` on, as many as fit 25 bits.
+                    for i in 0..<count {
+                        let w = PackedCodes.window(p.baseAddress!, index: i, bits: bits)
+                        for k in 0..<min(25 / bits, count - i) {
+                            XCTAssertEqual(UInt8((w >> (k * bits)) & ((1 << bits) - 1)), codes[i + k], "b \(bits) window \(i)+\(k)")
+                        }
                     }
                     let (nz, sum) = PackedCodes.nonZeroAndSum(p.baseAddress!, count: count, bits: bits)
                     XCTAssertEqual(nz, UInt64(codes.filter { $0 != 0 }.count), "b \(bits) n \(count)")
