@@ -10,7 +10,8 @@ public struct PoolingLayer {
     /// Window size `kh · kw`.
     @inlinable public var windowSize: Int { record.kernelH * record.kernelW }
 
-    /// Calls `body(outIndex, sum, max)` for every output neuron (CHW index) with the sum and the
+    /// Calls `body(outIndex, sum, max)` for every output neuron, in CHW order (`outIndex` = 0, 1,
+    /// 2, …; the packed QNN writer relies on it), with the sum and the
     /// maximum of its window of `input` (bytes or packed codes), and counts the window's non-zero visits and value sum.
     @inline(__always)
     func reduceWindows<I: CodeReader>(_ input: I, nonZeroVisits: inout UInt64, valueVisits: inout UInt64,

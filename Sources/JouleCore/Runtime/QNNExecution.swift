@@ -50,7 +50,7 @@ extension Interpreter {
                     runQNNPooling(PoolingLayer(layer), input: src, output: out, inputBits: inBits, into: &c)
                 } else {
                     runQNNPooling(PoolingLayer(layer), input: PackedCodeReader(src, bits: packBits),
-                                  output: PackedCodeWriter(out, bits: packBits), inputBits: inBits, into: &c)
+                                  packedOutput: PackedCodeWriter(out, bits: packBits), inputBits: inBits, into: &c)
                 }
             }
             if layer.activation == .none {
@@ -143,6 +143,41 @@ extension Interpreter {
             // division costs tens of cycles per output.
             let mean = windowShift >= 0 ? sum &>> windowShift : sum / window
             out.setCode(isAverage ? UInt8(truncatingIfNeeded: mean) : largest, at: o)
+        }
+        c.denseSynapticOps = UInt64(widening: n * window)
+        c.effectiveACs = nonZeroVisits
+        c.activationReadBits = UInt64(widening: n * window * inBits)
+    }
+
+    /// One pooling layer of the QNN writing packed codes: the outputs come in CHW order, so they
+    /// are gathered in a register and stored a byte at a time.
+    @inline(__always)
+    func runQNNPooling<I: CodeReader>(_ pool: PoolingLayer, input: I, packedOutput out: PackedCodeWriter,
+                                      inputBits inBits: Int, into c: inout EventCounters) {
+        let n = pool.record.outputCount
+        let window = pool.windowSize
+        let windowShift = window & (window - 1) == 0 ? window.trailingZeroBitCount : -1
+        let isAverage = pool.record.kind == .avgPool
+        let bits = UInt32(truncatingIfNeeded: out.bits)
+        var pending: UInt32 = 0, pendingBits: UInt32 = 0, byte = 0
+        var nonZeroVisits: UInt64 = 0, valueSum: UInt64 = 0
+        pool.reduceWindows(input, nonZeroVisits: &nonZeroVisits, valueVisits: &valueSum) { _, sum, largest in
+            let mean = windowShift >= 0 ? sum &>> windowShift : sum / window
+            let code = isAverage ? UInt8(truncatingIfNeeded: mean) : largest
+            pending |= UInt32(code) &<< pendingBits
+            pendingBits &+= bits
+            if pendingBits >= 8 {
+                out.base.storeBytes(of: UInt8(truncatingIfNeeded: pending), toByteOffset: byte, as: UInt8.self)
+                byte &+= 1
+                pending &>>= 8
+                pendingBits &-= 8
+            }
+        }
+        if pendingBits > 0 {
+            // The last, partial byte: keep the bits past the codes.
+            let keep = ~((UInt8(1) &<< UInt8(truncatingIfNeeded: pendingBits)) &- 1)
+            let old = out.base.load(fromByteOffset: byte, as: UInt8.self)
+            out.base.storeBytes(of: (old & keep) | UInt8(truncatingIfNeeded: pending), toByteOffset: byte, as: UInt8.self)
         }
         c.denseSynapticOps = UInt64(widening: n * window)
         c.effectiveACs = nonZeroVisits
