@@ -195,7 +195,7 @@ public func joule_run(_ p: UnsafeMutableRawPointer?, _ timesteps: UInt32, _ read
         let interpreter = try h.pointee.interpreter()
         // A refused run touches nothing; the input stays set. A run consumes the input (its bytes
         // may be reused by later layers), so the next run needs a new joule_set_input.
-        guard t >= 1, t <= 255 else { throw JouleError(.badTimesteps) }
+        try interpreter.check(timesteps: t)
         h.pointee.state = .bound
         try interpreter.run(timesteps: t, readout: r, counters: h.pointee.counters)
     } catch {
@@ -276,6 +276,7 @@ public func joule_error_message(_ code: Int32) -> UnsafePointer<CChar> {
     case 17: s = "buffer size mismatch: the caller's input, output or name buffer has the wrong size"
     case 18: s = "counter buffer too small: fewer counter entries than layers"
     case 19: s = "bad output layer: the last layer does not produce scores, or another layer does"
+    case 20: s = "timesteps exceed plan: T needs more bits per code than the compact QNN plan packs (repack for this T)"
     case 64: s = "bad argument: a NULL or misaligned pointer, an unknown mode or readout, or a layer index out of range"
     case 65: s = "not open: the handle was not opened by a successful joule_open"
     case 66: s = "not bound: call joule_bind first"

@@ -43,6 +43,9 @@ public enum JouleErrorCode: UInt8, Sendable {
     case counterBufferTooSmall = 18
     /// The model's last layer does not produce scores, or another layer does.
     case badOutputLayer = 19
+    /// `T` needs more bits per activation code than the QNN plan packs its codes in (a compact
+    /// plan made for a smaller `T`; `ArenaPlan.codeBits`).
+    case timestepsExceedPlan = 20
 }
 
 /// An error from the core: what went wrong and where.

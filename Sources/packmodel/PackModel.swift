@@ -21,7 +21,7 @@ struct PackModel: ParsableCommand {
     @Flag(help: "Only validate; write nothing.")
     var check = false
 
-    @Flag(help: "Plan the smallest arenas: no scratch for the vectorised event gather, so every layer runs the plain kernels (for microcontrollers without SIMD, where RAM is what counts).")
+    @Flag(help: "Plan the smallest arenas: no scratch for the vectorised event gather, so every layer runs the plain kernels, and QNN activation codes bit-packed at ceil(log2(T+1)) bits for the model's default T (runs with a T needing more bits are refused). For microcontrollers without SIMD, where RAM is what counts.")
     var compact = false
 
     func run() throws {

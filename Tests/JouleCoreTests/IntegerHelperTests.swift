@@ -20,6 +20,37 @@ final class IntegerHelperTests: XCTestCase {
         }
     }
 
+    /// The event gather's codes count thresholds instead of computing the 64-bit requantisation:
+    /// for parameters across the validated ranges (multipliers up to 2^31 − 1, biases up to
+    /// ±2^47, shifts up to 48, input scale k up to 255), a code equals the number of its level
+    /// thresholds the accumulator reaches, at and around every threshold and at random points.
+    func testCodeThresholdsCountTheCode() {
+        var rng = SystemRandomNumberGenerator()
+        for trial in 0..<4000 {
+            let t = [1, 2, 3, 6, 7, 15][trial % 6]
+            let shift = [0, 1, 8, 20, 31, 48][(trial / 6) % 6]
+            let m = trial % 5 == 0 ? Int64(Int32.max) : Int64.random(in: 1...(Int64(1) << 31 - 1), using: &rng)
+            let k: Int64 = trial % 3 == 0 ? Int64(t) : (trial % 7 == 0 ? 255 : 1)
+            let bias = trial % 4 == 0 ? Int64.random(in: -(Int64(1) << 47 - 1)...(Int64(1) << 47 - 1), using: &rng)
+                : Int64.random(in: -(Int64(1) << Int64(shift + 3))...(Int64(1) << Int64(shift + 3)), using: &rng)
+            let offset = Int64(t) * bias
+            // Accumulators the validation admits: |m · a · k| and the sum stay far inside int64.
+            let bound = min(Int64(Int32.max) - 1, (Int64(1) << 61) / (m * k))
+            let thresholds = (1...t).map {
+                Requantize.codeThreshold(level: $0, multiplier: m, offset: offset, shift: shift, scale: k)
+            }
+            func check(_ a: Int64) {
+                guard a >= -bound, a <= bound else { return }
+                let expected = Requantize.code(m * a * k + offset, shift: shift, timesteps: t)
+                let counted = thresholds.filter { Int64($0) <= a }.count
+                XCTAssertEqual(counted, Int(expected), "a \(a) m \(m) k \(k) B \(bias) S \(shift) T \(t)")
+            }
+            for th in thresholds { for d in Int64(-1)...1 { check(Int64(th) + d) } }
+            for _ in 0..<8 { check(Int64.random(in: -bound...bound, using: &rng)) }
+            check(0)
+        }
+    }
+
     func testIntegrateAndFireEmitsTheQuantisedCount() {
         // A step-by-step IF neuron with current total/T per step (rational arithmetic, scaled by T)
         // fires clamp(floor(total / threshold), 0, T) times.

@@ -19,6 +19,8 @@ final class PackedValidationTests: XCTestCase {
         fatalError()
     }()
     lazy var bytes: [UInt8] = try! Packer.pack(model).bytes
+    /// The same model packed `--compact`: QNN codes bit-packed at 3 bits (default T = 6).
+    lazy var compactBytes: [UInt8] = try! Packer.pack(model, compact: true).bytes
 
     func open(_ b: [UInt8]) -> JouleError? {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, b.count), alignment: 16)
@@ -163,6 +165,52 @@ final class PackedValidationTests: XCTestCase {
         }, .badArenaPlan, "overlapping live buffers")
     }
 
+    func testPackedCodeWidthIsValidated() {
+        let plans = section(bytes, .plans).offset
+        XCTAssertNil(open(bytes))
+        XCTAssertNil(open(compactBytes))
+        XCTAssertEqual(compactBytes[plans + F.offPlanQNNCodeBits], 3, "T = 6: 3 bits per code")
+        XCTAssertEqual(codeAfter { $0[plans + F.offPlanQNNCodeBits] = 9 }, .badArenaPlan, "more than 8 bits")
+        // A byte plan's outputs are large enough for any width: marking it packed stays valid.
+        XCTAssertNil(codeAfter { $0[plans + F.offPlanQNNCodeBits] = 2 })
+        // A packed plan's outputs are too small for bytes (or wider codes).
+        var b = compactBytes
+        b[plans + F.offPlanQNNCodeBits] = 0
+        Packer.sealChecksum(&b)
+        XCTAssertEqual(open(b)?.code, .badArenaPlan, "packed outputs read as one byte per code")
+        b[plans + F.offPlanQNNCodeBits] = 5
+        Packer.sealChecksum(&b)
+        XCTAssertEqual(open(b)?.code, .badArenaPlan, "3-bit outputs read as 5-bit")
+    }
+
+    func testRunRefusesTimestepsBeyondThePackedWidth() throws {
+        let file = try PackedModelFile(bytes: compactBytes, name: "c")
+        XCTAssertEqual(file.model.plan(.qnn).codeBits, 3)
+        let input = RandomModels.input(for: model, seed: 3)
+        let runner = try ModelRunner(file: file, mode: .qnn)
+        for t in 1...7 { XCTAssertNoThrow(try runner.run(input: input, timesteps: t), "T \(t) fits 3 bits") }
+        for t in [8, 15, 255] {
+            XCTAssertThrowsError(try runner.run(input: input, timesteps: t)) {
+                XCTAssertTrue("\($0)".contains("JOULE_E_TIMESTEPS_EXCEED_PLAN"), "\($0)")
+            }
+        }
+        // The core's error, before the arena is touched.
+        let arena = UnsafeMutableRawBufferPointer.allocate(byteCount: file.model.plan(.qnn).arenaBytes, alignment: 16)
+        defer { arena.deallocate() }
+        let interpreter = try Interpreter(model: file.model, arena: arena, mode: .qnn)
+        XCTAssertThrowsError(try interpreter.check(timesteps: 8)) {
+            XCTAssertEqual(($0 as? JouleError)?.code, .timestepsExceedPlan)
+        }
+        XCTAssertThrowsError(try interpreter.run(timesteps: 8, counters: UnsafeMutableBufferPointer(start: nil, count: 0))) {
+            XCTAssertEqual(($0 as? JouleError)?.code, .timestepsExceedPlan)
+        }
+        // A refused run leaves the QNN usable; the SNN plans do not pack and take any T.
+        XCTAssertNoThrow(try runner.run(input: input, timesteps: 6))
+        for mode in [ExecutionMode.snnLayerwise, .snnStreaming] {
+            XCTAssertNoThrow(try ModelRunner(file: file, mode: mode).run(input: input, timesteps: 40))
+        }
+    }
+
     func testArenaTooSmallAtBind() throws {
         let file = try PackedModelFile(bytes: bytes, name: "t")
         for mode in [ExecutionMode.qnn, .snnLayerwise, .snnStreaming] {
@@ -187,7 +235,7 @@ final class PackedValidationTests: XCTestCase {
         var rng = TestRNG(2026)
         var opened = 0, rejected = 0
         for round in 0..<3000 {
-            var b = bytes
+            var b = round % 3 == 2 ? compactBytes : bytes
             let edits = rng.int(1...4)
             for _ in 0..<edits {
                 let o = rng.int(0...(b.count - 1))
@@ -207,7 +255,12 @@ final class PackedValidationTests: XCTestCase {
             // Whatever validated must also run without trapping, in every mode.
             for mode in [ExecutionMode.qnn, .snnLayerwise, .snnStreaming] {
                 let runner = try ModelRunner(file: file, mode: mode)
-                _ = try runner.run(input: RandomModels.input(for: model, seed: UInt64(round)), timesteps: 1 + round % 16)
+                do {
+                    _ = try runner.run(input: RandomModels.input(for: model, seed: UInt64(round)), timesteps: 1 + round % 16)
+                } catch {
+                    // The one run-time refusal a valid file may earn: T wider than its packed codes.
+                    XCTAssertTrue("\(error)".contains("JOULE_E_TIMESTEPS_EXCEED_PLAN"), "\(error)")
+                }
             }
         }
         print("fuzz: \(opened) mutated files validated and ran, \(rejected) rejected")

@@ -22,6 +22,47 @@ final class RuntimeAgreementTests: XCTestCase {
         }
     }
 
+    func testCompactPlansWithPackedCodesAgreeWithReferenceAndFastPlan() throws {
+        // Compact QNN plans store codes bit-packed at ceil(log2(T + 1)) bits for the model's T;
+        // codes, scores and every counter must equal the default (byte) plan's and the
+        // reference's, at the planned T and at a smaller T (fewer bits than planned).
+        var kinds = Set<UInt8>(), int4 = 0, residuals = 0, widths = Set<Int>()
+        for seed in UInt64(800)...830 {
+            for t in [1, 3, 6, 7, 15] {
+                let model = RandomModels.make(seed: seed, layers: 3 + Int(seed % 4), timesteps: t)
+                let fast = try RuntimeHarness(model), compact = try RuntimeHarness(model, compact: true)
+                let bits = Requantize.codeBits(timesteps: t)
+                XCTAssertEqual(compact.file.model.plan(.qnn).codeBits, bits)
+                XCTAssertEqual(fast.file.model.plan(.qnn).codeBits, 0)
+                XCTAssertEqual(compact.file.model.plan(.snnLayerwise).codeBits, 0, "only QNN plans pack")
+                widths.insert(bits)
+                let input = RandomModels.input(for: model, seed: seed &+ UInt64(t))
+                for runT in Set([t, max(1, t / 2)]) {
+                    let expected = ReferenceModel(model: model).run(input: input, timesteps: runT)
+                    let a = try fast.run(input, mode: .qnn, timesteps: runT), b = try compact.run(input, mode: .qnn, timesteps: runT)
+                    for i in model.layers.indices where model.layers[i].activation == .quant {
+                        XCTAssertEqual(b.layerValues[i], expected.layerValues[i], "seed \(seed) T \(runT)/\(t) layer \(i) codes")
+                    }
+                    XCTAssertEqual(b.layerValues, a.layerValues, "seed \(seed) T \(runT)/\(t)")
+                    XCTAssertEqual(b.scores, expected.scores, "seed \(seed) T \(runT)/\(t) scores")
+                    XCTAssertEqual(b.scores, a.scores, "seed \(seed) T \(runT)/\(t) scores")
+                    XCTAssertEqual(b.counters, expected.counters, "seed \(seed) T \(runT)/\(t) counters")
+                    XCTAssertEqual(b.counters, a.counters, "seed \(seed) T \(runT)/\(t) counters")
+                }
+                for l in model.layers {
+                    kinds.insert(l.kind.rawValue)
+                    if l.weightBits == 4 { int4 += 1 }
+                    if l.residualIndex >= 0 { residuals += 1 }
+                }
+                XCTAssertLessThanOrEqual(compact.file.model.plan(.qnn).arenaBytes, fast.file.model.plan(.qnn).arenaBytes)
+            }
+        }
+        XCTAssertEqual(widths, [1, 2, 3, 4])
+        XCTAssertEqual(kinds, [1, 2, 3, 4], "conv, linear, avg and max pooling")
+        XCTAssertGreaterThan(int4, 5)
+        XCTAssertGreaterThan(residuals, 3)
+    }
+
     func testRandomModelsExerciseEveryKernel() {
         // The agreement tests are only meaningful if the generator covers every kind and format.
         var kinds = Set<UInt8>(), bits = Set<Int>(), residuals = 0, strided = 0, padded = 0

@@ -18,6 +18,21 @@ public enum Requantize {
         return UInt8(truncatingIfNeeded: low > top ? top : low)
     }
 
+    /// The smallest int32 accumulator `a` whose code `clamp(⌊(m·a·k + offset) / 2^S⌋, 0, T)`
+    /// is at least `level` (1…T): `⌈(level · 2^S − offset) / (m · k)⌉`, clamped to the int32 range
+    /// (a validated layer's accumulators stay strictly inside it, so clamping changes no
+    /// comparison). A code is then the number of its levels' thresholds the accumulator reaches.
+    /// - Precondition: `m · k > 0`, `level · 2^S` and `offset` below `2^60` in magnitude.
+    @inlinable @inline(__always)
+    public static func codeThreshold(level: Int, multiplier m: Int64, offset: Int64, shift: Int, scale k: Int64) -> Int32 {
+        let scale = m &* k
+        let x = (Int64(widening: level) &<< Int64(widening: shift)) &- offset
+        let q = x >= 0 ? (x &+ scale &- 1) / scale : -((-x) / scale)  // ⌈x / scale⌉, scale > 0
+        if q < Int64(widening: Int32.min) { return Int32.min }
+        if q > Int64(widening: Int32.max) { return Int32.max }
+        return Int32(truncatingIfNeeded: q)
+    }
+
     /// Spikes an integrate-and-fire neuron (reset by subtraction, membrane starting at 0) emits
     /// in `T` steps when driven by the constant current `total / T` with per-step threshold
     /// `threshold`: the layer-wise schedule's emission, `clamp(floor(total / threshold), 0, T)`,

@@ -5,17 +5,20 @@ extension WeightedLayer {
     /// accumulators to `body(pixel, acc)`, where `pixel = oy · outW + ox`.
     ///
     /// - Parameters:
-    ///   - input: `inC · inH · inW` values in CHW order (codes or input bytes).
+    ///   - input: `inC · inH · inW` values in CHW order (codes or input bytes; bytes or packed codes).
     ///   - inputBits: bit width of one input value, for the traffic counters.
     ///   - acc: scratch for `outC` int32 accumulators (the caller's arena).
     ///   - counters: receives effective MACs, weight and activation read bits.
     @inline(__always)
-    func gather(input: UnsafePointer<UInt8>, inputBits: Int, acc: UnsafeMutablePointer<Int32>,
+    func gather<I: CodeReader>(input: I, inputBits: Int, acc: UnsafeMutablePointer<Int32>,
                 counters: inout EventCounters, _ body: (Int, UnsafeMutablePointer<Int32>) -> Void) {
         let r = record
         let outC = r.outC, bits = r.weightBits, plane = r.inH * r.inW
         let rowBits = UInt64(widening: outC * bits)
         var macs: UInt64 = 0, visits: UInt64 = 0, nonZeroVisits: UInt64 = 0
+        let packedBits = input.packedBits
+        let fieldMask: UInt32 = (1 &<< UInt32(truncatingIfNeeded: packedBits)) &- 1
+        let chunk = packedBits == 0 ? 1 : 25 / packedBits  // codes per window
         for oy in 0..<r.outH {
             let y0 = oy * strideH - padH
             let kyLo = max(0, -y0), kyHi = min(kernelH, r.inH - y0)
@@ -24,17 +27,41 @@ extension WeightedLayer {
                 let kxLo = max(0, -x0), kxHi = min(kernelW, r.inW - x0)
                 for j in 0..<outC { acc[j] = 0 }
                 for ci in 0..<r.inC {
-                    let channel = input + ci * plane
+                    let channel = ci * plane
                     for ky in kyLo..<max(kyLo, kyHi) {
                         let line = channel + (y0 + ky) * r.inW + x0
                         let rowBase = (ci * kernelH + ky) * kernelW
-                        for kx in kxLo..<max(kxLo, kxHi) {
-                            let x = line[kx]
-                            if x == 0 { continue }
-                            let rowIndex = rowBase + kx
-                            WeightRow.multiplyAccumulate(row(rowIndex), bits: bits, x: Int32(x), into: acc, count: outC)
-                            macs &+= nonZeroWeights(row: rowIndex)
-                            nonZeroVisits &+= 1
+                        if packedBits == 0 {
+                            for kx in kxLo..<max(kxLo, kxHi) {
+                                let x = input.code(at: line &+ kx)
+                                if x == 0 { continue }
+                                let rowIndex = rowBase + kx
+                                WeightRow.multiplyAccumulate(row(rowIndex), bits: bits, x: Int32(x), into: acc, count: outC)
+                                macs &+= nonZeroWeights(row: rowIndex)
+                                nonZeroVisits &+= 1
+                            }
+                        } else {
+                            // Packed codes: up to `chunk` taps per 32-bit load, all-zero runs
+                            // skipped as a whole.
+                            var kx = kxLo
+                            while kx < kxHi {
+                                let m = min(kxHi &- kx, chunk)
+                                var window = input.window(at: line &+ kx)
+                                    & ((1 &<< UInt32(truncatingIfNeeded: m &* packedBits)) &- 1)
+                                var rowIndex = rowBase &+ kx
+                                while window != 0 {
+                                    let x = window & fieldMask
+                                    if x != 0 {
+                                        WeightRow.multiplyAccumulate(row(rowIndex), bits: bits, x: Int32(bitPattern: x),
+                                                                     into: acc, count: outC)
+                                        macs &+= nonZeroWeights(row: rowIndex)
+                                        nonZeroVisits &+= 1
+                                    }
+                                    window &>>= UInt32(truncatingIfNeeded: packedBits)
+                                    rowIndex &+= 1
+                                }
+                                kx &+= m
+                            }
                         }
                         visits &+= UInt64(widening: max(0, kxHi - kxLo))
                     }

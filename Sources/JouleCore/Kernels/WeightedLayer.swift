@@ -88,16 +88,11 @@ public struct WeightedLayer {
     func prepareCodes(_ layout: EventScratch, k: Int64, timesteps t: Int) {
         for j in 0..<record.outC { layout.offsets[j] = Int64(widening: t) &* bias(j) }
         guard t <= Self.maxThresholdTimesteps else { return }
-        let s = Int64(widening: record.shift)
         for j in 0..<record.outC {
-            let scale = multiplier(j) &* k  // > 0, < 2^39
             let position = (j & ~31) | SumOrder.position(j & 31)
             for n in 0..<t {
-                // ⌈x / scale⌉ for scale > 0; |x| < 2^57.
-                let x = (Int64(widening: n + 1) &<< s) &- layout.offsets[j]
-                let q = x >= 0 ? (x &+ scale &- 1) / scale : -((-x) / scale)
-                let clamped = q < Int64(widening: Int32.min) ? Int32.min : (q > Int64(widening: Int32.max) ? Int32.max : Int32(truncatingIfNeeded: q))
-                layout.thresholds[n * record.outC + position] = clamped
+                layout.thresholds[n * record.outC + position] = Requantize.codeThreshold(
+                    level: n + 1, multiplier: multiplier(j), offset: layout.offsets[j], shift: record.shift, scale: k)
             }
         }
     }

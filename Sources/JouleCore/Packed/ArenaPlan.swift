@@ -19,11 +19,16 @@ public struct ArenaPlan: Sendable {
     /// File offset of this mode's block.
     let blockOffset: Int
     public let layerCount: Int
+    /// Bits per activation code when this plan stores its codes bit-packed (`PackedCodes`), 1…8;
+    /// 0 when it stores one byte per code. Only QNN plans pack; the runtime refuses a run whose
+    /// `T` needs more than `codeBits` bits.
+    public let codeBits: Int
 
-    init(view: ByteView, blockOffset: Int, layerCount: Int) {
+    init(view: ByteView, blockOffset: Int, layerCount: Int, codeBits: Int) {
         self.view = view
         self.blockOffset = blockOffset
         self.layerCount = layerCount
+        self.codeBits = codeBits
     }
 
     /// Bytes of arena this mode needs; the caller's arena must be at least this large.

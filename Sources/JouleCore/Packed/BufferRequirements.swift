@@ -4,7 +4,8 @@
 /// plan against them, so plan and kernels cannot disagree.
 ///
 /// - `output`: what the layer leaves for its consumers — activation codes / spike counts
-///   (1 byte per neuron), a streaming spike map (1 byte per neuron, 0 or 1), or the final scores
+///   (1 byte per neuron; QNN codes in a plan with `codeBits > 0`: bit-packed,
+///   `PackedCodes.bytes(count:bits:)`), a streaming spike map (1 byte per neuron, 0 or 1), or the final scores
 ///   (8 bytes per class, int64).
 /// - `scratch`: live only while the layer runs (int32 accumulators).
 /// - `fastScratch`: the scratch with which the vectorised event gather (`EventGather.swift`) can
@@ -32,10 +33,12 @@ public struct BufferRequirements: Equatable, Sendable {
         compact ? scratch : max(scratch, fastScratch)
     }
 
-    /// The requirements of `layer` when run in `mode`.
-    public static func of(_ layer: LayerRecord, mode: ExecutionMode) -> BufferRequirements {
+    /// The requirements of `layer` when run in `mode`. `codeBits`: the plan's packed code width
+    /// (QNN only; 0 = one byte per code).
+    public static func of(_ layer: LayerRecord, mode: ExecutionMode, codeBits: Int = 0) -> BufferRequirements {
         let n = layer.outputCount
-        let output = layer.activation == .none ? layer.outC * 8 : n
+        let output = layer.activation == .none ? layer.outC * 8
+            : mode == .qnn && codeBits > 0 ? PackedCodes.bytes(count: n, bits: codeBits) : n
         let scratch: Int
         var state = 0
         switch (layer.kind, mode) {

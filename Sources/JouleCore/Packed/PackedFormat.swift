@@ -72,12 +72,17 @@ public enum PackedFormat {
     public static let offLayerName = 64
     public static let layerNameBytes = 32
 
-    // Plan section: a 16-byte header (mode count, layer count, 0, 0), then per mode a 16-byte
+    // Plan section: a 16-byte header (mode count, layer count, QNN code bits, 0…), then per mode a 16-byte
     // mode header (mode, arena bytes, input offset, input bytes) and one 24-byte entry per layer
     // (output offset, output bytes, scratch offset, scratch bytes, state offset, state bytes).
     public static let planHeaderBytes = 16
     public static let planModeHeaderBytes = 16
     public static let planLayerEntryBytes = 24
+    /// In the plans section's header: u8, the bits per code of the QNN plan's bit-packed
+    /// activation codes (`Kernels/PackedCodes.swift`), or 0 for one byte per code. Packmodel
+    /// `--compact` writes `ceil(log2(T + 1))` for the model's default `T`; runs whose `T` needs
+    /// more bits are refused (`timestepsExceedPlan`).
+    public static let offPlanQNNCodeBits = 8
 
     /// Rounds `n` up to the format's alignment.
     @inlinable

@@ -29,7 +29,7 @@ public struct PackedModel: Sendable {
     /// The arena plan for `mode`.
     public func plan(_ mode: ExecutionMode) -> ArenaPlan {
         ArenaPlan(view: view, blockOffset: Self.planBlockOffset(plansOffset, mode: mode, layerCount: layerCount),
-                  layerCount: layerCount)
+                  layerCount: layerCount, codeBits: mode == .qnn ? qnnCodeBits : 0)
     }
 
     /// The layer's name as stored (ASCII, up to 32 bytes, NUL padded).
@@ -50,6 +50,9 @@ public struct PackedModel: Sendable {
         PackedFormat.planHeaderBytes + ExecutionMode.count
             * (PackedFormat.planModeHeaderBytes + layerCount * PackedFormat.planLayerEntryBytes)
     }
+
+    /// Bits per code of the QNN plan's packed activations (0: one byte per code); see `ArenaPlan.codeBits`.
+    public var qnnCodeBits: Int { Int(view.u8(plansOffset + PackedFormat.offPlanQNNCodeBits) ?? 0) }
 
     /// Validates `bytes` as a packed model and returns a view of it.
     /// - Throws: `JouleError` naming the first problem found, its layer and byte offset.

@@ -1,6 +1,6 @@
 /// Arena-plan validation, run once by `PackedModel.open` for all three modes.
 ///
-/// After it passes: every buffer is at least as large as `BufferRequirements` says, 16-byte
+/// After it passes: the QNN plan's code width is 0 (bytes) or 1…8, every buffer is at least as large as `BufferRequirements` says, 16-byte
 /// aligned and inside the mode's `arenaBytes`, and no two buffers that are live at the same time
 /// (`Liveness`) share a byte. The runtime then only compares `arenaBytes` with the caller's arena.
 extension PackedModel {
@@ -12,7 +12,8 @@ extension PackedModel {
         let v = model.view
         guard plansLength >= plansSectionBytes(layerCount: n),
               Int(v.u32(model.plansOffset)!) == ExecutionMode.count,
-              Int(v.u32(model.plansOffset + 4)!) == n
+              Int(v.u32(model.plansOffset + 4)!) == n,
+              model.qnnCodeBits <= 8
         else { throw JouleError(.badArenaPlan, byteOffset: model.plansOffset) }
         for raw in 0..<ExecutionMode.count {
             try validatePlan(model, mode: ExecutionMode(rawValue: UInt8(raw))!)
@@ -48,7 +49,7 @@ extension PackedModel {
         for i in 0..<n {
             let layer = model.layer(i)
             if layer.inputIndex < 0 { lastInputReader = i }
-            let need = BufferRequirements.of(layer, mode: mode)
+            let need = BufferRequirements.of(layer, mode: mode, codeBits: plan.codeBits)
             let output = plan.region(.output, layer: i), scratch = plan.region(.scratch, layer: i)
             let state = plan.region(.state, layer: i)
             guard output.bytes >= need.output, scratch.bytes >= need.scratch, state.bytes >= need.state,

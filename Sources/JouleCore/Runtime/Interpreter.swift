@@ -58,7 +58,7 @@ public struct Interpreter {
     public func run(timesteps: Int, readout: Readout = .membrane,
                     counters: UnsafeMutableBufferPointer<EventCounters>,
                     afterLayer: (Int) -> Void = { _ in }) throws(JouleError) {
-        guard timesteps >= 1, timesteps <= 255 else { throw JouleError(.badTimesteps) }
+        try check(timesteps: timesteps)
         guard counters.isEmpty || counters.count >= model.layerCount else {
             throw JouleError(.counterBufferTooSmall)
         }
@@ -67,6 +67,25 @@ public struct Interpreter {
         case .snnLayerwise: runLayerwise(timesteps: timesteps, readout: readout, counters: counters, afterLayer: afterLayer)
         case .snnStreaming: runStreaming(timesteps: timesteps, readout: readout, counters: counters, afterLayer: afterLayer)
         }
+    }
+
+    /// Throws what `run` would throw for `timesteps` before touching the arena: `badTimesteps`
+    /// outside 1…255, `timestepsExceedPlan` when the plan packs codes in fewer bits than `T` needs.
+    public func check(timesteps: Int) throws(JouleError) {
+        guard timesteps >= 1, timesteps <= 255 else { throw JouleError(.badTimesteps) }
+        guard plan.codeBits == 0 || Requantize.codeBits(timesteps: timesteps) <= plan.codeBits else {
+            throw JouleError(.timestepsExceedPlan)
+        }
+    }
+
+    /// Value `index` (CHW order) of the activation output of layer `layer` as the arena holds it
+    /// now (codes, spike counts or a spike map; unpacked when the plan packs codes). Meaningful
+    /// right after the layer ran (`run`'s `afterLayer`) or, until its buffer is reused, later.
+    /// - Precondition: the layer's activation is `quant`, `0 ≤ index < outputCount`.
+    public func outputValue(layer: Int, at index: Int) -> UInt8 {
+        let p = pointer(.output, layer: layer)
+        return plan.codeBits > 0 ? PackedCodes.load(p, index: index, bits: plan.codeBits)
+            : p.load(fromByteOffset: index, as: UInt8.self)
     }
 
     // MARK: Buffers
@@ -133,7 +152,8 @@ extension Interpreter {
         return false
         #else
         let need = BufferRequirements.of(w.record, mode: mode)
-        return need.fastScratch > 0 && w.supportsEventGather(maxValue: maxValue)
+        // Packed codes (compact QNN plans) are read and written by the plain kernels only.
+        return plan.codeBits == 0 && need.fastScratch > 0 && w.supportsEventGather(maxValue: maxValue)
             && plan.region(.scratch, layer: i).bytes >= need.fastScratch
         #endif
     }

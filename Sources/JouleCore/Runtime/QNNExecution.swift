@@ -1,8 +1,10 @@
-/// QNN mode: one pass, activation codes `0…T` (`ceil(log2(T+1))` bits).
+/// QNN mode: one pass, activation codes `0…T` (`ceil(log2(T+1))` bits), stored one byte per code
+/// or — in a plan with `codeBits > 0` (packmodel `--compact`) — bit-packed (`PackedCodes`).
 extension Interpreter {
     func runQNN(timesteps t: Int, counters: UnsafeMutableBufferPointer<EventCounters>,
                       afterLayer: (Int) -> Void) {
         let codeBits = Requantize.codeBits(timesteps: t)
+        let packBits = plan.codeBits
         let counting = !counters.isEmpty
         for i in 0..<model.layerCount {
             let layer = model.layer(i)
@@ -16,58 +18,25 @@ extension Interpreter {
                     : counters[layer.inputIndex].outputEvents
             }
             c.inputTrafficBits = UInt64(widening: layer.inputCount * inBits)
+            let out = bytes(.output, layer: i)
             switch layer.kind {
             case .conv2d, .linear:
                 let w = WeightedLayer(layer, in: model)
-                let k: Int64 = layer.readsModelInput ? Int64(widening: t) : 1
-                let plane = layer.outH * layer.outW
-                c.denseSynapticOps = w.denseSynapticOps()
                 let res = residual(of: layer)
-                let scores = int64s(.output, layer: i), out = bytes(.output, layer: i)
-                let isScores = layer.activation == .none
-                /// Re-quantises one output pixel's accumulators into codes (or final scores).
-                func emit(_ pixel: Int, _ acc: UnsafeMutablePointer<Int32>) {
-                    if isScores {
-                        for j in 0..<layer.outC {
-                            scores[j] = w.preActivation(channel: j, acc: acc[j], k: k, timesteps: t, residual: 0)
-                        }
-                    } else if let res {
-                        for j in 0..<layer.outC {
-                            let o = j &* plane &+ pixel
-                            let a = w.preActivation(channel: j, acc: acc[j], k: k, timesteps: t, residual: Int64(widening: res[o]))
-                            out[o] = Requantize.code(a, shift: layer.shift, timesteps: t)
-                        }
-                    } else {
-                        // Two passes: codes in place (a loop the compiler vectorises), then the
-                        // strided CHW stores.
-                        for j in 0..<layer.outC {
-                            let a = w.preActivation(channel: j, acc: acc[j], k: k, timesteps: t, residual: 0)
-                            acc[j] = Int32(Requantize.code(a, shift: layer.shift, timesteps: t))
-                        }
-                        for j in 0..<layer.outC { out[j &* plane &+ pixel] = UInt8(truncatingIfNeeded: acc[j]) }
-                    }
-                }
-                let scratch = pointer(.scratch, layer: i)
-                let acc = scratch.assumingMemoryBound(to: Int32.self)
-                let maxValue = layer.readsModelInput ? 255 : t
-                if usesEventGather(w, layer: i, maxValue: maxValue) {
-                    let layout = EventScratch(scratch: scratch, layer: layer, accumulatorBytes: layer.outC * 4)
-                    w.prepareCodes(layout, k: k, timesteps: t)
-                    let vectorEmit = !isScores && res == nil
-                    if vectorEmit {
-                        // Codes straight from the gather's sum-ordered sums (thresholds in the same order).
-                        w.eventGather(input: src, maxValue: maxValue, spikeMask: nil, layout: layout, accumulators: acc,
-                                      pixelStride: 0, clear: true, sumOrderBody: true) { pixel, sums in
-                            w.storeCodes(sumOrder: sums, k: k, layout: layout, timesteps: t, temporary: acc,
-                                         into: out, plane: plane, pixel: pixel)
-                        }
-                    } else {
-                        w.eventGather(input: src, maxValue: maxValue, spikeMask: nil, layout: layout,
-                                      accumulators: acc, pixelStride: 0, clear: true, emit)
-                    }
-                    if counting { countGatheredInput(w, input: src, layout: layout, inputBits: inBits, into: &c) }
+                if packBits == 0 {
+                    runQNNWeighted(w, layer: i, input: src, residual: res, output: out, src: src, timesteps: t,
+                                   inputBits: inBits, counting: counting, into: &c)
                 } else {
-                    w.gather(input: src, inputBits: inBits, acc: acc, counters: &c, emit)
+                    let packedOut = PackedCodeWriter(out, bits: packBits)
+                    let packedRes = res.map { PackedCodeReader($0, bits: packBits) }
+                    if layer.readsModelInput {
+                        runQNNWeighted(w, layer: i, input: src, residual: packedRes, output: packedOut, src: src,
+                                       timesteps: t, inputBits: inBits, counting: counting, into: &c)
+                    } else {
+                        runQNNWeighted(w, layer: i, input: PackedCodeReader(src, bits: packBits), residual: packedRes,
+                                       output: packedOut, src: src, timesteps: t, inputBits: inBits,
+                                       counting: counting, into: &c)
+                    }
                 }
                 if res != nil, counting {
                     let nz = counters[layer.residualIndex].outputEvents
@@ -77,28 +46,20 @@ extension Interpreter {
                     c.inputTrafficBits &+= UInt64(widening: n * codeBits)
                 }
             case .avgPool, .maxPool:
-                let pool = PoolingLayer(layer)
-                let out = bytes(.output, layer: i)
-                let window = pool.windowSize
-                let windowShift = window & (window - 1) == 0 ? window.trailingZeroBitCount : -1
-                let isAverage = layer.kind == .avgPool
-                var nonZeroVisits: UInt64 = 0, valueSum: UInt64 = 0
-                pool.reduceWindows(src, nonZeroVisits: &nonZeroVisits, valueVisits: &valueSum) { o, sum, largest in
-                    // Power-of-two windows (2×2 and the like) divide by a shift: an integer
-                    // division costs tens of cycles per output.
-                    let mean = windowShift >= 0 ? sum &>> windowShift : sum / window
-                    out[o] = isAverage ? UInt8(truncatingIfNeeded: mean) : largest
+                if packBits == 0 {
+                    runQNNPooling(PoolingLayer(layer), input: src, output: out, inputBits: inBits, into: &c)
+                } else {
+                    runQNNPooling(PoolingLayer(layer), input: PackedCodeReader(src, bits: packBits),
+                                  packedOutput: PackedCodeWriter(out, bits: packBits), inputBits: inBits, into: &c)
                 }
-                c.denseSynapticOps = UInt64(widening: n * window)
-                c.effectiveACs = nonZeroVisits
-                c.activationReadBits = UInt64(widening: n * window * inBits)
             }
             if layer.activation == .none {
                 c.neuronUpdates = UInt64(widening: layer.outC)
                 c.activationWriteBits = UInt64(widening: layer.outC * 32)
                 c.outputTrafficBits = c.activationWriteBits
             } else if counting {
-                let (nz, sum) = ByteCounts.nonZeroAndSum(bytes(.output, layer: i), count: n)
+                let (nz, sum) = packBits == 0 ? ByteCounts.nonZeroAndSum(out, count: n)
+                    : PackedCodes.nonZeroAndSum(out, count: n, bits: packBits)
                 c.outputEvents = nz
                 c.outputLevelSum = sum
                 c.neuronUpdates = UInt64(widening: n)
@@ -108,5 +69,120 @@ extension Interpreter {
             store(c, layer: i, into: counters)
             afterLayer(i)
         }
+    }
+
+    /// One conv/linear layer of the QNN. `input`, `residual` and `output` are the layer's buffers
+    /// as the plain kernels read and write them (bytes or packed codes); `src` is the input's
+    /// bytes for the event gather, which runs only on byte plans (`usesEventGather`).
+    @inline(__always)
+    func runQNNWeighted<I: CodeReader, R: CodeReader, W: CodeWriter>(
+        _ w: WeightedLayer, layer i: Int, input: I, residual res: R?, output out: W, src: UnsafePointer<UInt8>,
+        timesteps t: Int, inputBits inBits: Int, counting: Bool, into c: inout EventCounters
+    ) {
+        let layer = w.record
+        let k: Int64 = layer.readsModelInput ? Int64(widening: t) : 1
+        let plane = layer.outH * layer.outW
+        c.denseSynapticOps = w.denseSynapticOps()
+        let scores = int64s(.output, layer: i)
+        let isScores = layer.activation == .none
+        /// Re-quantises one output pixel's accumulators into codes (or final scores).
+        func emit(_ pixel: Int, _ acc: UnsafeMutablePointer<Int32>) {
+            if isScores {
+                for j in 0..<layer.outC {
+                    scores[j] = w.preActivation(channel: j, acc: acc[j], k: k, timesteps: t, residual: 0)
+                }
+            } else if let res {
+                for j in 0..<layer.outC {
+                    let o = j &* plane &+ pixel
+                    let a = w.preActivation(channel: j, acc: acc[j], k: k, timesteps: t, residual: Int64(widening: res.code(at: o)))
+                    out.setCode(Requantize.code(a, shift: layer.shift, timesteps: t), at: o)
+                }
+            } else {
+                // Two passes: codes in place (a loop the compiler vectorises), then the
+                // strided CHW stores.
+                for j in 0..<layer.outC {
+                    let a = w.preActivation(channel: j, acc: acc[j], k: k, timesteps: t, residual: 0)
+                    acc[j] = Int32(Requantize.code(a, shift: layer.shift, timesteps: t))
+                }
+                for j in 0..<layer.outC { out.setCode(UInt8(truncatingIfNeeded: acc[j]), at: j &* plane &+ pixel) }
+            }
+        }
+        let scratch = pointer(.scratch, layer: i)
+        let acc = scratch.assumingMemoryBound(to: Int32.self)
+        let maxValue = layer.readsModelInput ? 255 : t
+        if usesEventGather(w, layer: i, maxValue: maxValue) {
+            let outBytes = bytes(.output, layer: i)
+            let layout = EventScratch(scratch: scratch, layer: layer, accumulatorBytes: layer.outC * 4)
+            w.prepareCodes(layout, k: k, timesteps: t)
+            if !isScores && res == nil {
+                // Codes straight from the gather's sum-ordered sums (thresholds in the same order).
+                w.eventGather(input: src, maxValue: maxValue, spikeMask: nil, layout: layout, accumulators: acc,
+                              pixelStride: 0, clear: true, sumOrderBody: true) { pixel, sums in
+                    w.storeCodes(sumOrder: sums, k: k, layout: layout, timesteps: t, temporary: acc,
+                                 into: outBytes, plane: plane, pixel: pixel)
+                }
+            } else {
+                w.eventGather(input: src, maxValue: maxValue, spikeMask: nil, layout: layout,
+                              accumulators: acc, pixelStride: 0, clear: true, emit)
+            }
+            if counting { countGatheredInput(w, input: src, layout: layout, inputBits: inBits, into: &c) }
+        } else {
+            w.gather(input: input, inputBits: inBits, acc: acc, counters: &c, emit)
+        }
+    }
+
+    /// One pooling layer of the QNN over bytes or packed codes.
+    @inline(__always)
+    func runQNNPooling<I: CodeReader, W: CodeWriter>(_ pool: PoolingLayer, input: I, output out: W,
+                                                     inputBits inBits: Int, into c: inout EventCounters) {
+        let n = pool.record.outputCount
+        let window = pool.windowSize
+        let windowShift = window & (window - 1) == 0 ? window.trailingZeroBitCount : -1
+        let isAverage = pool.record.kind == .avgPool
+        var nonZeroVisits: UInt64 = 0, valueSum: UInt64 = 0
+        pool.reduceWindows(input, nonZeroVisits: &nonZeroVisits, valueVisits: &valueSum) { o, sum, largest in
+            // Power-of-two windows (2×2 and the like) divide by a shift: an integer
+            // division costs tens of cycles per output.
+            let mean = windowShift >= 0 ? sum &>> windowShift : sum / window
+            out.setCode(isAverage ? UInt8(truncatingIfNeeded: mean) : largest, at: o)
+        }
+        c.denseSynapticOps = UInt64(widening: n * window)
+        c.effectiveACs = nonZeroVisits
+        c.activationReadBits = UInt64(widening: n * window * inBits)
+    }
+
+    /// One pooling layer of the QNN writing packed codes: the outputs come in CHW order, so they
+    /// are gathered in a register and stored a byte at a time.
+    @inline(__always)
+    func runQNNPooling<I: CodeReader>(_ pool: PoolingLayer, input: I, packedOutput out: PackedCodeWriter,
+                                      inputBits inBits: Int, into c: inout EventCounters) {
+        let n = pool.record.outputCount
+        let window = pool.windowSize
+        let windowShift = window & (window - 1) == 0 ? window.trailingZeroBitCount : -1
+        let isAverage = pool.record.kind == .avgPool
+        let bits = UInt32(truncatingIfNeeded: out.bits)
+        var pending: UInt32 = 0, pendingBits: UInt32 = 0, byte = 0
+        var nonZeroVisits: UInt64 = 0, valueSum: UInt64 = 0
+        pool.reduceWindows(input, nonZeroVisits: &nonZeroVisits, valueVisits: &valueSum) { _, sum, largest in
+            let mean = windowShift >= 0 ? sum &>> windowShift : sum / window
+            let code = isAverage ? UInt8(truncatingIfNeeded: mean) : largest
+            pending |= UInt32(code) &<< pendingBits
+            pendingBits &+= bits
+            if pendingBits >= 8 {
+                out.base.storeBytes(of: UInt8(truncatingIfNeeded: pending), toByteOffset: byte, as: UInt8.self)
+                byte &+= 1
+                pending &>>= 8
+                pendingBits &-= 8
+            }
+        }
+        if pendingBits > 0 {
+            // The last, partial byte: keep the bits past the codes.
+            let keep = ~((UInt8(1) &<< UInt8(truncatingIfNeeded: pendingBits)) &- 1)
+            let old = out.base.load(fromByteOffset: byte, as: UInt8.self)
+            out.base.storeBytes(of: (old & keep) | UInt8(truncatingIfNeeded: pending), toByteOffset: byte, as: UInt8.self)
+        }
+        c.denseSynapticOps = UInt64(widening: n * window)
+        c.effectiveACs = nonZeroVisits
+        c.activationReadBits = UInt64(widening: n * window * inBits)
     }
 }

@@ -26,20 +26,24 @@ public struct ArenaPlanner {
         public var layers: [[ArenaRegion]]
         /// Largest sum of buffer bytes live at one time: no plan can be smaller.
         public var lowerBound: Int
+        /// Bits per packed activation code (QNN compact plans), 0 for one byte per code.
+        public var codeBits: Int = 0
     }
 
     /// Plans `mode` for `records` (decoded layer records with `lastReader` set). `compact` plans
     /// only the minimum scratch (plain kernels); otherwise layers the vectorised event gather can
-    /// run get its larger scratch (`BufferRequirements.fastScratch`).
+    /// run get its larger scratch (`BufferRequirements.fastScratch`). `codeBits` > 0 (QNN only)
+    /// sizes the activation outputs for codes bit-packed at that width (`PackedCodes`).
     public static func plan(_ records: [LayerRecord], inputBytes: Int, mode: ExecutionMode,
-                            compact: Bool = false) -> Plan {
+                            compact: Bool = false, codeBits: Int = 0) -> Plan {
+        let codeBits = mode == .qnn ? codeBits : 0
         let n = records.count
         var buffers: [Buffer] = []
         let lastInputReader = records.lastIndex { $0.inputIndex < 0 } ?? -1
         buffers.append(Buffer(layer: -1, role: nil, bytes: inputBytes,
                               live: Liveness.input(mode: mode, layerCount: n, lastInputReader: lastInputReader)))
         for (i, r) in records.enumerated() {
-            let need = BufferRequirements.of(r, mode: mode)
+            let need = BufferRequirements.of(r, mode: mode, codeBits: codeBits)
             for (role, bytes) in [(BufferRole.output, need.output), (.scratch, need.plannedScratch(compact: compact)), (.state, need.state)] {
                 buffers.append(Buffer(layer: i, role: role, bytes: bytes,
                                       live: Liveness.range(role, layer: i, mode: mode, layerCount: n,
@@ -75,6 +79,6 @@ public struct ArenaPlanner {
             lowerBound = max(lowerBound, live.reduce(0) { $0 + PackedFormat.aligned($1.bytes) })
         }
         return Plan(mode: mode, arenaBytes: arena, input: ArenaRegion(offset: buffers[0].offset, bytes: inputBytes),
-                    layers: layers, lowerBound: lowerBound)
+                    layers: layers, lowerBound: lowerBound, codeBits: codeBits)
     }
 }

@@ -23,7 +23,8 @@ extension Packer.Summary {
         let names = ["QNN", "SNN layer-wise", "SNN streaming"]
         for plan in plans {
             lines.append("arena \(names[Int(plan.mode.rawValue)]): \(plan.arenaBytes) bytes "
-                + "(live-set lower bound \(plan.lowerBound))")
+                + "(live-set lower bound \(plan.lowerBound))"
+                + (plan.codeBits > 0 ? ", codes packed at \(plan.codeBits) bits" : ""))
         }
         return lines.joined(separator: "\n")
     }

@@ -13,7 +13,9 @@ public enum Packer {
 
     /// Packs `model`. The model must already be consistent (`ModelDescription.resolve` checks a
     /// JSON model); the result is validated by the core before it is returned.
-    /// `compact` plans the smallest arenas (plain kernels only; see `ArenaPlanner.plan`).
+    /// `compact` plans the smallest arenas: plain kernels only (see `ArenaPlanner.plan`) and QNN
+    /// activation codes bit-packed at `ceil(log2(T + 1))` bits for the model's default `T` (runs
+    /// with a `T` that needs more bits are then refused with `timestepsExceedPlan`).
     /// - Throws: `PackError` if the core rejects the result.
     public static func pack(_ model: PackableModel, compact: Bool = false) throws -> Summary {
         typealias F = PackedFormat
@@ -24,8 +26,10 @@ public enum Packer {
             }.max() ?? -1)
         }
         let inputBytes = model.inputChannels * model.inputHeight * model.inputWidth
+        let codeBits = compact ? Requantize.codeBits(timesteps: model.defaultTimesteps) : 0
         let plans = (0..<ExecutionMode.count).map {
-            ArenaPlanner.plan(records, inputBytes: inputBytes, mode: ExecutionMode(rawValue: UInt8($0))!, compact: compact)
+            ArenaPlanner.plan(records, inputBytes: inputBytes, mode: ExecutionMode(rawValue: UInt8($0))!,
+                              compact: compact, codeBits: codeBits)
         }
 
         var w = ByteWriter()
@@ -45,6 +49,7 @@ public enum Packer {
         let plansAt = w.reserve(PackedModel.plansSectionBytes(layerCount: n))
         w.put(UInt32(ExecutionMode.count), at: plansAt)
         w.put(UInt32(n), at: plansAt + 4)
+        w.put(UInt8(codeBits), at: plansAt + F.offPlanQNNCodeBits)
         for (m, plan) in plans.enumerated() {
             let block = plansAt + F.planHeaderBytes + m * (F.planModeHeaderBytes + n * F.planLayerEntryBytes)
             w.put(UInt32(m), at: block)

@@ -41,6 +41,12 @@ public final class ModelRunner {
         }
     }
 
+    /// Value `index` (CHW) of layer `layer`'s activation output as the arena holds it now,
+    /// unpacked where the plan packs codes (`Interpreter.outputValue`); read it from `afterLayer`.
+    public func outputValue(layer: Int, at index: Int) -> Int {
+        Int(interpreter.outputValue(layer: layer, at: index))
+    }
+
     /// The kernel each layer runs with at `timesteps` (vectorised event gather or a plain one).
     public func kernels(timesteps: Int) -> [LayerKernel] {
         (0..<file.model.layerCount).map { interpreter.kernel(layer: $0, timesteps: timesteps) }

@@ -103,6 +103,7 @@ extension JouleErrorCode: CustomStringConvertible {
         case .bufferSizeMismatch: return "BUFFER_SIZE_MISMATCH"
         case .counterBufferTooSmall: return "COUNTER_BUFFER_TOO_SMALL"
         case .badOutputLayer: return "BAD_OUTPUT_LAYER"
+        case .timestepsExceedPlan: return "TIMESTEPS_EXCEED_PLAN"
         }
     }
 
@@ -128,6 +129,8 @@ extension JouleErrorCode: CustomStringConvertible {
         case .bufferSizeMismatch: return "an input or output buffer has the wrong size"
         case .counterBufferTooSmall: return "the counter buffer has fewer entries than layers"
         case .badOutputLayer: return "only the last layer may (and must) produce raw scores"
+        case .timestepsExceedPlan:
+            return "T needs more bits per code than this compact QNN plan packs (repack for this T)"
         }
     }
 }

@@ -21,14 +21,12 @@ struct RuntimeHarness {
     func run(_ input: [UInt8], mode: ExecutionMode, timesteps: Int, readout: Readout = .membrane,
              counting: Bool = true) throws -> Output {
         let runner = try ModelRunner(file: file, mode: mode)
-        let plan = file.model.plan(mode)
         var values = (0..<file.model.layerCount).map { Array(repeating: 0, count: file.model.layer($0).outputCount) }
         let result = try runner.run(input: input, timesteps: timesteps, readout: readout, counting: counting) { i in
             let layer = file.model.layer(i)
             guard layer.activation == .quant else { return }
-            let base = runner.arena.baseAddress! + plan.region(.output, layer: i).offset
             for j in 0..<layer.outputCount {
-                let v = Int(base.load(fromByteOffset: j, as: UInt8.self))
+                let v = runner.outputValue(layer: i, at: j)
                 if mode == .snnStreaming { values[i][j] += v } else { values[i][j] = v }
             }
         }
