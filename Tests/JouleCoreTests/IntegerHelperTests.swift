@@ -36,8 +36,19 @@ final class IntegerHelperTests: XCTestCase {
             let offset = Int64(t) * bias
             // Accumulators the validation admits: |m · a · k| and the sum stay far inside int64.
             let bound = min(Int64(Int32.max) - 1, (Int64(1) << 61) / (m * k))
-            let thresholds = (1...t).map {
-                Requantize.codeThreshold(level: $0, multiplier: m, offset: offset, shift: shift, scale: k)
+            var thresholds = [Int32](repeating: 0, count: 2 * t)
+            thresholds.withUnsafeMutableBufferPointer {
+                Requantize.fillCodeThresholds($0.baseAddress! + 1, stride: 2, timesteps: t,
+                                              multiplier: m, offset: offset, shift: shift, scale: k)
+            }
+            XCTAssertEqual(thresholds.enumerated().filter { $0.offset % 2 == 0 }.map(\.element), [Int32](repeating: 0, count: t),
+                           "writes only its stride")
+            thresholds = thresholds.enumerated().filter { $0.offset % 2 == 1 }.map(\.element)
+            // Each threshold is the ceiling division, computed here directly.
+            for n in 1...t {
+                let x = (Int64(n) << Int64(shift)) - offset, d = m * k
+                let q = x >= 0 ? (x + d - 1) / d : -((-x) / d)
+                XCTAssertEqual(thresholds[n - 1], Int32(clamping: q), "level \(n)")
             }
             func check(_ a: Int64) {
                 guard a >= -bound, a <= bound else { return }
@@ -124,7 +135,9 @@ final class IntegerHelperTests: XCTestCase {
 final class ByteCountsTests: XCTestCase {
     func testNonZeroAndSumEqualPlainLoops() {
         var state: UInt64 = 12345
-        for length in 0...600 {
+        // Every short length, and lengths around the vector blocks' flush points (255 and 256
+        // vectors of 32 bytes, 31 and 32 SWAR words) with all-255 data, the worst case for lanes.
+        for length in Array(0...600) + [7_935, 7_936, 7_937, 8_159, 8_160, 8_161, 8_191, 8_192, 8_193, 16_385, 40_000] {
             let bytes: [UInt8] = (0..<length).map { _ in
                 state = state &* 6364136223846793005 &+ 1442695040888963407
                 let r = UInt8(truncatingIfNeeded: state >> 56)

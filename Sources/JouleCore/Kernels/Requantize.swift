@@ -18,19 +18,31 @@ public enum Requantize {
         return UInt8(truncatingIfNeeded: low > top ? top : low)
     }
 
-    /// The smallest int32 accumulator `a` whose code `clamp(⌊(m·a·k + offset) / 2^S⌋, 0, T)`
-    /// is at least `level` (1…T): `⌈(level · 2^S − offset) / (m · k)⌉`, clamped to the int32 range
+    /// The smallest int32 accumulators whose code `clamp(⌊(m·a·k + offset) / 2^S⌋, 0, T)` reaches
+    /// each level `n = 1…T`: `θ_n = ⌈(n · 2^S − offset) / (m · k)⌉`, clamped to the int32 range
     /// (a validated layer's accumulators stay strictly inside it, so clamping changes no
-    /// comparison). A code is then the number of its levels' thresholds the accumulator reaches.
-    /// - Precondition: `m · k > 0`, `level · 2^S` and `offset` below `2^60` in magnitude.
+    /// comparison), written to `out[(n − 1) · stride]`. A code is then the number of thresholds
+    /// its accumulator reaches. Two divisions in all: `θ_{n+1}` follows from `θ_n` and the
+    /// quotient and remainder of `2^S / (m · k)`.
+    /// - Precondition: `m · k > 0`, `T · 2^S` and `offset` below `2^60` in magnitude.
     @inlinable @inline(__always)
-    public static func codeThreshold(level: Int, multiplier m: Int64, offset: Int64, shift: Int, scale k: Int64) -> Int32 {
+    public static func fillCodeThresholds(_ out: UnsafeMutablePointer<Int32>, stride: Int, timesteps t: Int,
+                                          multiplier m: Int64, offset: Int64, shift: Int, scale k: Int64) {
         let scale = m &* k
-        let x = (Int64(widening: level) &<< Int64(widening: shift)) &- offset
-        let q = x >= 0 ? (x &+ scale &- 1) / scale : -((-x) / scale)  // ⌈x / scale⌉, scale > 0
-        if q < Int64(widening: Int32.min) { return Int32.min }
-        if q > Int64(widening: Int32.max) { return Int32.max }
-        return Int32(truncatingIfNeeded: q)
+        let step = Int64(1) &<< Int64(widening: shift)
+        // θ_1 = ⌈x / scale⌉ with x = 2^S − offset; r = θ·scale − x ∈ [0, scale).
+        let x = step &- offset
+        var q = x >= 0 ? (x &+ scale &- 1) / scale : -((-x) / scale)
+        var r = q &* scale &- x
+        let whole = step / scale, part = step &- whole &* scale  // 2^S = whole · scale + part
+        for n in 0..<t {
+            out[n &* stride] = q < Int64(widening: Int32.min) ? Int32.min
+                : (q > Int64(widening: Int32.max) ? Int32.max : Int32(truncatingIfNeeded: q))
+            // x grows by 2^S: θ grows by `whole`, and by one more when the remainder runs out.
+            q &+= whole
+            r &-= part
+            if r < 0 { r &+= scale; q &+= 1 }
+        }
     }
 
     /// Spikes an integrate-and-fire neuron (reset by subtraction, membrane starting at 0) emits

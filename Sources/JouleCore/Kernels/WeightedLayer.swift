@@ -90,10 +90,8 @@ public struct WeightedLayer {
         guard t <= Self.maxThresholdTimesteps else { return }
         for j in 0..<record.outC {
             let position = (j & ~31) | SumOrder.position(j & 31)
-            for n in 0..<t {
-                layout.thresholds[n * record.outC + position] = Requantize.codeThreshold(
-                    level: n + 1, multiplier: multiplier(j), offset: layout.offsets[j], shift: record.shift, scale: k)
-            }
+            Requantize.fillCodeThresholds(layout.thresholds + position, stride: record.outC, timesteps: t,
+                                          multiplier: multiplier(j), offset: layout.offsets[j], shift: record.shift, scale: k)
         }
     }
 
