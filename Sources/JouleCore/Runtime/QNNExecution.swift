@@ -82,7 +82,7 @@ extension Interpreter {
         let layer = w.record
         let k: Int64 = layer.readsModelInput ? Int64(widening: t) : 1
         let plane = layer.outH * layer.outW
-        c.denseSynapticOps = w.denseSynapticOps()
+        if counting { c.denseSynapticOps = w.denseSynapticOps() }  // a loop over the output pixels
         let scores = int64s(.output, layer: i)
         let isScores = layer.activation == .none
         /// Re-quantises one output pixel's accumulators into codes (or final scores).
