@@ -47,7 +47,7 @@ extension Interpreter {
                 }
             case .avgPool, .maxPool:
                 if packBits == 0 {
-                    runQNNPooling(PoolingLayer(layer), input: src, output: out, inputBits: inBits, into: &c)
+                    runQNNPooling(PoolingLayer(layer), input: src, inputBits: inBits, into: &c) { out[$0] = $1 }
                 } else {
                     runQNNPooling(PoolingLayer(layer), input: PackedCodeReader(src, bits: packBits),
                                   packedOutput: PackedCodeWriter(out, bits: packBits), inputBits: inBits, into: &c)
@@ -131,10 +131,11 @@ extension Interpreter {
         }
     }
 
-    /// One pooling layer of the QNN over bytes or packed codes.
+    /// One pooling layer of the QNN over bytes or packed codes: hands every output's code to
+    /// `store(index, code)` in CHW order (index 0, 1, 2, …) and sets the layer's counters.
     @inline(__always)
-    func runQNNPooling<I: CodeReader, W: CodeWriter>(_ pool: PoolingLayer, input: I, output out: W,
-                                                     inputBits inBits: Int, into c: inout EventCounters) {
+    func runQNNPooling<I: CodeReader>(_ pool: PoolingLayer, input: I, inputBits inBits: Int,
+                                      into c: inout EventCounters, _ store: (Int, UInt8) -> Void) {
         let n = pool.record.outputCount
         let window = pool.windowSize
         let windowShift = window & (window - 1) == 0 ? window.trailingZeroBitCount : -1
@@ -144,7 +145,7 @@ extension Interpreter {
             // Power-of-two windows (2×2 and the like) divide by a shift: an integer
             // division costs tens of cycles per output.
             let mean = windowShift >= 0 ? sum &>> windowShift : sum / window
-            out.setCode(isAverage ? UInt8(truncatingIfNeeded: mean) : largest, at: o)
+            store(o, isAverage ? UInt8(truncatingIfNeeded: mean) : largest)
         }
         c.denseSynapticOps = UInt64(widening: n * window)
         c.effectiveACs = nonZeroVisits
@@ -156,16 +157,9 @@ extension Interpreter {
     @inline(__always)
     func runQNNPooling<I: CodeReader>(_ pool: PoolingLayer, input: I, packedOutput out: PackedCodeWriter,
                                       inputBits inBits: Int, into c: inout EventCounters) {
-        let n = pool.record.outputCount
-        let window = pool.windowSize
-        let windowShift = window & (window - 1) == 0 ? window.trailingZeroBitCount : -1
-        let isAverage = pool.record.kind == .avgPool
         let bits = UInt32(truncatingIfNeeded: out.bits)
         var pending: UInt32 = 0, pendingBits: UInt32 = 0, byte = 0
-        var nonZeroVisits: UInt64 = 0, valueSum: UInt64 = 0
-        pool.reduceWindows(input, nonZeroVisits: &nonZeroVisits, valueVisits: &valueSum) { _, sum, largest in
-            let mean = windowShift >= 0 ? sum &>> windowShift : sum / window
-            let code = isAverage ? UInt8(truncatingIfNeeded: mean) : largest
+        runQNNPooling(pool, input: input, inputBits: inBits, into: &c) { _, code in
             pending |= UInt32(code) &<< pendingBits
             pendingBits &+= bits
             if pendingBits >= 8 {
@@ -181,8 +175,5 @@ extension Interpreter {
             let old = out.base.load(fromByteOffset: byte, as: UInt8.self)
             out.base.storeBytes(of: (old & keep) | UInt8(truncatingIfNeeded: pending), toByteOffset: byte, as: UInt8.self)
         }
-        c.denseSynapticOps = UInt64(widening: n * window)
-        c.effectiveACs = nonZeroVisits
-        c.activationReadBits = UInt64(widening: n * window * inBits)
     }
 }
