@@ -2,12 +2,24 @@
 // Joule: decides, with numbers, when an SNN saves energy over its QNN twin, and runs the winner
 // allocation-free. See Sources/README.md for the module map and who may import whom.
 import PackageDescription
+import Foundation
 
-// Release builds compile the inference core for the CPU they run on (`-target-cpu native`: AVX2
-// on the x86 machines here, so the event gather's 16-lane vectors are one instruction each; ~2×
-// over baseline x86-64). Set JOULE_PORTABLE=1 to build a binary for any CPU of the architecture.
-let coreFlags: [SwiftSetting] = Context.environment["JOULE_PORTABLE"] == nil
-    ? [.unsafeFlags(["-target-cpu", "native"], .when(configuration: .release))] : []
+// The inference core is compiled for the CPU it runs on (`-target-cpu native`: AVX2 on the x86
+// machines here, so the event gather's 16-lane vectors are one instruction each; ~2× over
+// baseline x86-64), and where the host has AVX2 with `-D JOULE_AVX2`, which builds the dense
+// `vpmaddubsw` convolution (Sources/JouleCore/Kernels/DenseConvolution.swift). Debug builds get
+// the same flags so that the tests run the kernels the release runs. Set JOULE_PORTABLE=1 to
+// build for any CPU of the architecture (no AVX2 kernel).
+let hostHasAVX2: Bool = {
+    #if arch(x86_64)
+    let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+    return cpuinfo.split(separator: "\n").first { $0.hasPrefix("flags") }?.split(separator: " ").contains("avx2") ?? false
+    #else
+    return false
+    #endif
+}()
+let coreFlags: [SwiftSetting] = Context.environment["JOULE_PORTABLE"] != nil ? []
+    : [.unsafeFlags(["-target-cpu", "native"])] + (hostHasAVX2 ? [.define("JOULE_AVX2")] : [])
 
 let package = Package(
     name: "Joule",

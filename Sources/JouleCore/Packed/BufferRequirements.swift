@@ -12,6 +12,10 @@
 ///   run the layer — accumulators, tap prefix sums of the non-zero weight counts and the event lists of `kernelH` input rows —
 ///   or 0 where it does not apply. Plans made with it (packmodel's default) run fast; a plan
 ///   with only `scratch` (packmodel `--compact`) is valid and runs the plain kernels.
+/// - `denseScratch`: the scratch with which the dense paired-dot convolution
+///   (`DenseConvolution.swift`, x86 with AVX2) can run the layer in the QNN — channels-last
+///   input copy, one interleaved weight tile, thresholds — or 0 where it does not apply. Planned
+///   like `fastScratch` (by shape, on every host, so a plan does not depend on where it was made).
 /// - `state`: SNN streaming only, live for the whole run (int64 membranes; for the analog first
 ///   layer also its constant input current; for max pooling, running spike counts).
 public struct BufferRequirements: Equatable, Sendable {
@@ -19,18 +23,20 @@ public struct BufferRequirements: Equatable, Sendable {
     public var scratch: Int
     public var state: Int
     public var fastScratch: Int
+    public var denseScratch: Int
 
-    public init(output: Int, scratch: Int, state: Int, fastScratch: Int = 0) {
+    public init(output: Int, scratch: Int, state: Int, fastScratch: Int = 0, denseScratch: Int = 0) {
         self.output = output
         self.scratch = scratch
         self.state = state
         self.fastScratch = fastScratch
+        self.denseScratch = denseScratch
     }
 
-    /// Scratch bytes the planner gives the layer: `fastScratch` when it applies and `compact` is
-    /// false, else `scratch`.
+    /// Scratch bytes the planner gives the layer: the largest of `scratch`, `fastScratch` and
+    /// `denseScratch` when `compact` is false, else `scratch`.
     public func plannedScratch(compact: Bool) -> Int {
-        compact ? scratch : max(scratch, fastScratch)
+        compact ? scratch : max(max(scratch, fastScratch), denseScratch)
     }
 
     /// The requirements of `layer` when run in `mode`. `codeBits`: the plan's packed code width
@@ -71,6 +77,8 @@ public struct BufferRequirements: Equatable, Sendable {
             default: break
             }
         }
-        return BufferRequirements(output: output, scratch: scratch, state: state, fastScratch: fastScratch)
+        let denseScratch = mode == .qnn ? DenseScratch.bytes(layer) : 0
+        return BufferRequirements(output: output, scratch: scratch, state: state, fastScratch: fastScratch,
+                                  denseScratch: denseScratch)
     }
 }

@@ -19,6 +19,9 @@ public struct Interpreter {
     public let mode: ExecutionMode
     public let plan: ArenaPlan
     let arena: UnsafeMutableRawPointer
+    /// When QNN layers the dense convolution can run (`DenseConvolution.swift`: x86 builds with
+    /// AVX2, plans with its scratch) run it. Same results whichever kernel runs.
+    public var denseConvolution = DenseConvolutionPolicy.automatic
 
     /// Binds `model` to `arena` for `mode`.
     /// - Throws: `arenaTooSmall` when the arena is smaller than the plan or misaligned.
@@ -129,6 +132,17 @@ public struct Interpreter {
     }
 }
 
+/// When the QNN runs a layer with the dense convolution instead of the event gather.
+public enum DenseConvolutionPolicy: UInt8, Sendable {
+    /// When its cost model expects it to be faster for this run's input
+    /// (`WeightedLayer.prefersDense`): dense inputs.
+    case automatic = 0
+    /// Never: the event gather runs (for tests and benchmarks that compare the two).
+    case never = 1
+    /// Always where it applies, however sparse the input (for tests).
+    case always = 2
+}
+
 /// Which kernel runs a layer (see `Interpreter.kernel(layer:timesteps:)`).
 public enum LayerKernel: UInt8, Sendable {
     /// The vectorised event gather (`Kernels/EventGather.swift`).
@@ -139,6 +153,10 @@ public enum LayerKernel: UInt8, Sendable {
     case plainScatter = 2
     /// Pooling.
     case pooling = 3
+    /// The dense paired-dot convolution (`Kernels/DenseConvolution.swift`, QNN, x86 AVX2) —
+    /// under `DenseConvolutionPolicy.automatic` only for inputs dense enough, else the event
+    /// gather (decided each run from the input's non-zero count).
+    case denseConvolution = 4
 }
 
 extension Interpreter {
@@ -158,6 +176,20 @@ extension Interpreter {
         #endif
     }
 
+    /// Whether QNN layer `i` may run the dense convolution: built in (`JOULE_AVX2` on x86_64,
+    /// not `JOULE_PLAIN_KERNELS`), not ruled out by the policy, a byte plan that gave the layer the
+    /// kernel's scratch, a shape it supports, values of at most 15 (255 for the model input).
+    @inline(__always)
+    func usesDenseConvolution(_ record: LayerRecord, layer i: Int, maxValue: Int) -> Bool {
+        #if JOULE_AVX2 && arch(x86_64) && !JOULE_PLAIN_KERNELS
+        return mode == .qnn && denseConvolution != .never && plan.codeBits == 0 && maxValue >= 1
+            && (maxValue <= 15 || (record.readsModelInput && maxValue <= 255))
+            && DenseScratch.supports(record) && plan.region(.scratch, layer: i).bytes >= DenseScratch.bytes(record)
+        #else
+        return false
+        #endif
+    }
+
     /// The kernel `run(timesteps:)` uses for layer `i` (0 ≤ i < layerCount) in this mode.
     public func kernel(layer i: Int, timesteps t: Int) -> LayerKernel {
         let layer = model.layer(i)
@@ -165,6 +197,7 @@ extension Interpreter {
         let w = WeightedLayer(layer, in: model)
         switch mode {
         case .qnn:
+            if usesDenseConvolution(layer, layer: i, maxValue: layer.readsModelInput ? 255 : t) { return .denseConvolution }
             return usesEventGather(w, layer: i, maxValue: layer.readsModelInput ? 255 : t) ? .eventGather : .plainGather
         case .snnLayerwise:
             if layer.readsModelInput { return usesEventGather(w, layer: i, maxValue: 255) ? .eventGather : .plainGather }
@@ -176,14 +209,15 @@ extension Interpreter {
 }
 
 extension Interpreter {
-    /// Counters of a layer the event gather ran on non-spike inputs (codes or input bytes):
-    /// effective MACs and weight reads from one pass over `input`, activation reads of every
-    /// valid tap (`inputBits` each).
+    /// Counters of a layer the event gather or the dense convolution ran on non-spike inputs
+    /// (codes or input bytes): effective MACs and weight reads from one pass over `input`,
+    /// activation reads of every valid tap (`inputBits` each). `prefix`: the kernel's scratch
+    /// for the tap prefix sums (`EventScratch.prefixEntries` per input channel).
     @inline(__always)
-    func countGatheredInput(_ w: WeightedLayer, input: UnsafePointer<UInt8>, layout: EventScratch, inputBits: Int,
-                            into c: inout EventCounters) {
+    func countGatheredInput(_ w: WeightedLayer, input: UnsafePointer<UInt8>, prefix: UnsafeMutablePointer<UInt32>,
+                            inputBits: Int, into c: inout EventCounters) {
         var tally = WeightedLayer.EventTally()
-        w.countInputEvents(input, weighted: false, prefix: layout.tapPrefix, into: &tally)
+        w.countInputEvents(input, weighted: false, prefix: prefix, into: &tally)
         c.effectiveMACs = tally.operations
         c.weightReadBits = tally.rowsRead &* UInt64(widening: w.record.outC * w.record.weightBits)
         c.activationReadBits = c.denseSynapticOps / UInt64(widening: w.record.outC) &* UInt64(widening: inputBits)

@@ -63,7 +63,7 @@ extension Interpreter {
                                              temporary: acc, into: out, plane: plane, pixel: pixel)
                             }
                         }
-                        if counting { countGatheredInput(w, input: src, layout: layout, inputBits: 8, into: &c) }
+                        if counting { countGatheredInput(w, input: src, prefix: layout.tapPrefix, inputBits: 8, into: &c) }
                     } else {
                         w.gather(input: src, inputBits: 8, acc: acc, counters: &c, emitPixel)
                     }

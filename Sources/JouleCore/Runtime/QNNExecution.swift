@@ -25,7 +25,8 @@ extension Interpreter {
                 let res = residual(of: layer)
                 if packBits == 0 {
                     runQNNWeighted(w, layer: i, input: src, residual: res, output: out, src: src, timesteps: t,
-                                   inputBits: inBits, counting: counting, into: &c)
+                                   inputBits: inBits, counting: counting, nonZeroInputs: counting ? c.inputEvents : nil,
+                                   into: &c)
                 } else {
                     let packedOut = PackedCodeWriter(out, bits: packBits)
                     let packedRes = res.map { PackedCodeReader($0, bits: packBits) }
@@ -77,7 +78,8 @@ extension Interpreter {
     @inline(__always)
     func runQNNWeighted<I: CodeReader, R: CodeReader, W: CodeWriter>(
         _ w: WeightedLayer, layer i: Int, input: I, residual res: R?, output out: W, src: UnsafePointer<UInt8>,
-        timesteps t: Int, inputBits inBits: Int, counting: Bool, into c: inout EventCounters
+        timesteps t: Int, inputBits inBits: Int, counting: Bool, nonZeroInputs: UInt64? = nil,
+        into c: inout EventCounters
     ) {
         let layer = w.record
         let k: Int64 = layer.readsModelInput ? Int64(widening: t) : 1
@@ -110,6 +112,20 @@ extension Interpreter {
         let scratch = pointer(.scratch, layer: i)
         let acc = scratch.assumingMemoryBound(to: Int32.self)
         let maxValue = layer.readsModelInput ? 255 : t
+        #if JOULE_AVX2 && arch(x86_64) && !JOULE_PLAIN_KERNELS
+        if res == nil, usesDenseConvolution(layer, layer: i, maxValue: maxValue),
+           denseConvolution == .always
+            || w.prefersDense(nonZero: Int(truncatingIfNeeded: nonZeroInputs ?? ByteCounts.nonZero(src, count: layer.inputCount)),
+                              maxValue: maxValue) {
+            // The kernel's vector loads want 32-byte alignment; its scratch has 32 bytes to spare.
+            let base = UnsafeMutableRawPointer(bitPattern: (Int(bitPattern: scratch) &+ 31) & ~31)!
+            let layout = DenseScratch(scratch: base, layer: layer)
+            w.prepareDenseCodes(layout, k: k, timesteps: t)
+            w.denseConvolution(input: src, maxValue: maxValue, layout: layout, timesteps: t, output: bytes(.output, layer: i))
+            if counting { countGatheredInput(w, input: src, prefix: layout.tapPrefix, inputBits: inBits, into: &c) }
+            return
+        }
+        #endif
         if usesEventGather(w, layer: i, maxValue: maxValue) {
             let outBytes = bytes(.output, layer: i)
             let layout = EventScratch(scratch: scratch, layer: layer, accumulatorBytes: layer.outC * 4)
@@ -125,7 +141,7 @@ extension Interpreter {
                 w.eventGather(input: src, maxValue: maxValue, spikeMask: nil, layout: layout,
                               accumulators: acc, pixelStride: 0, clear: true, emit)
             }
-            if counting { countGatheredInput(w, input: src, layout: layout, inputBits: inBits, into: &c) }
+            if counting { countGatheredInput(w, input: src, prefix: layout.tapPrefix, inputBits: inBits, into: &c) }
         } else {
             w.gather(input: input, inputBits: inBits, acc: acc, counters: &c, emit)
         }

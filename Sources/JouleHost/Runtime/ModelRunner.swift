@@ -6,7 +6,7 @@ public final class ModelRunner {
     public let file: PackedModelFile
     public let mode: ExecutionMode
     public let arena: UnsafeMutableRawBufferPointer
-    let interpreter: Interpreter
+    var interpreter: Interpreter
     var counterStorage: [EventCounters]
 
     /// - Parameter arenaBytes: arena size to allocate; default the plan's `arenaBytes`.
@@ -14,7 +14,7 @@ public final class ModelRunner {
         self.file = file
         self.mode = mode
         let size = max(0, arenaBytes ?? file.model.plan(mode).arenaBytes)
-        let storage = UnsafeMutableRawBufferPointer.allocate(byteCount: max(16, size), alignment: 16)
+        let storage = HostBuffer.allocate(byteCount: size)
         do {
             interpreter = try Interpreter(model: file.model,
                                           arena: UnsafeMutableRawBufferPointer(rebasing: storage[0..<size]), mode: mode)
@@ -45,6 +45,12 @@ public final class ModelRunner {
     /// unpacked where the plan packs codes (`Interpreter.outputValue`); read it from `afterLayer`.
     public func outputValue(layer: Int, at index: Int) -> Int {
         Int(interpreter.outputValue(layer: layer, at: index))
+    }
+
+    /// When QNN layers run the dense convolution (x86 with AVX2; `DenseConvolutionPolicy`).
+    public var denseConvolution: DenseConvolutionPolicy {
+        get { interpreter.denseConvolution }
+        set { interpreter.denseConvolution = newValue }
     }
 
     /// The kernel each layer runs with at `timesteps` (vectorised event gather or a plain one).

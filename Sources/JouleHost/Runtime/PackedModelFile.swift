@@ -26,7 +26,7 @@ public final class PackedModelFile: @unchecked Sendable {
     /// Builds from bytes (e.g. fresh from the packer).
     public init(bytes: [UInt8], name: String) throws {
         path = name
-        let storage = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, bytes.count), alignment: 16)
+        let storage = HostBuffer.allocate(byteCount: bytes.count)
         bytes.withUnsafeBytes { storage.copyMemory(from: $0) }
         do {
             model = try PackedModel.open(UnsafeRawBufferPointer(rebasing: storage[0..<bytes.count]))

@@ -22,8 +22,11 @@ struct TestRNG: RandomNumberGenerator {
 enum RandomModels {
     /// `wide`: convolution and hidden fully connected layers get 32, 64 or 96 output channels and
     /// inputs are larger, so the vectorised event gather (multiples of 32 channels) runs them.
+    /// `unitStride`: convolutions get stride 1 (the dense convolution's shape), `int8`: no int4
+    /// weights; neither changes the random draws, so a seed's model keeps its other choices.
     static func make(seed: UInt64, layers layerCount: Int = 4, timesteps: Int = 6,
-                     allowResidual: Bool = true, maxChannels: Int = 6, wide: Bool = false) -> PackableModel {
+                     allowResidual: Bool = true, maxChannels: Int = 6, wide: Bool = false,
+                     unitStride: Bool = false, int8: Bool = false) -> PackableModel {
         var rng = TestRNG(seed)
         let c0 = rng.int(1...3), h0 = rng.int(5...12), w0 = rng.int(5...12)
         var layers: [PackableLayer] = []
@@ -64,14 +67,15 @@ enum RandomModels {
                 // Convolution.
                 let kh = rng.int(1...min(5, shape.h + 2)), kw = rng.int(1...min(5, shape.w + 2))
                 let ph = rng.int(0...(kh - 1)), pw = rng.int(0...(kw - 1))
-                let sh = rng.int(1...3), sw = rng.int(1...3)
+                var sh = rng.int(1...3), sw = rng.int(1...3)
+                if unitStride { sh = 1; sw = 1 }
                 guard shape.h + 2 * ph >= kh, shape.w + 2 * pw >= kw else { continue }
                 let outC = wide ? 32 * rng.int(1...3) : rng.int(1...maxChannels)
                 var layer = PackableLayer(name: "conv\(index)", kind: .conv2d, inputIndex: source,
                                           inC: shape.c, inH: shape.h, inW: shape.w, outC: outC,
                                           outH: (shape.h + 2 * ph - kh) / sh + 1, outW: (shape.w + 2 * pw - kw) / sw + 1,
                                           kernelH: kh, kernelW: kw, strideH: sh, strideW: sw, padH: ph, padW: pw)
-                fillWeights(&layer, fanIn: shape.c * kh * kw, analog: source < 0, rng: &rng, timesteps: timesteps)
+                fillWeights(&layer, fanIn: shape.c * kh * kw, analog: source < 0, rng: &rng, timesteps: timesteps, int8: int8)
                 // A residual from an earlier layer with the same output shape (identity shortcut).
                 if allowResidual, rng.chance(0.7),
                    let r = layers.indices.last(where: {
@@ -92,8 +96,9 @@ enum RandomModels {
 
     /// Random weights (a fifth of them zero) and multipliers scaled to the fan-in, so that the
     /// typical pre-activation lands inside `0…T` levels.
-    static func fillWeights(_ layer: inout PackableLayer, fanIn: Int, analog: Bool, rng: inout TestRNG, timesteps: Int) {
-        layer.weightBits = rng.chance(0.3) ? 4 : 8
+    static func fillWeights(_ layer: inout PackableLayer, fanIn: Int, analog: Bool, rng: inout TestRNG, timesteps: Int,
+                            int8: Bool = false) {
+        layer.weightBits = rng.chance(0.3) && !int8 ? 4 : 8
         let limit = layer.weightBits == 8 ? 127 : 7
         let low = layer.weightBits == 8 ? -127 : -8
         layer.weights = (0..<(layer.outC * fanIn)).map { _ in

@@ -19,8 +19,9 @@ struct RuntimeHarness {
     }
 
     func run(_ input: [UInt8], mode: ExecutionMode, timesteps: Int, readout: Readout = .membrane,
-             counting: Bool = true) throws -> Output {
+             counting: Bool = true, dense: DenseConvolutionPolicy = .automatic) throws -> Output {
         let runner = try ModelRunner(file: file, mode: mode)
+        runner.denseConvolution = dense
         var values = (0..<file.model.layerCount).map { Array(repeating: 0, count: file.model.layer($0).outputCount) }
         let result = try runner.run(input: input, timesteps: timesteps, readout: readout, counting: counting) { i in
             let layer = file.model.layer(i)

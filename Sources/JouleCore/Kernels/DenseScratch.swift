@@ -1,0 +1,122 @@
+/// Where the dense paired-dot convolution (`DenseConvolution.swift`) keeps its working memory in
+/// a layer's scratch region (caller-owned), each part 32-byte aligned relative to the region:
+///
+/// 1. `thresholds`: `15 · outC` int32 code thresholds, channel order (`θ_{j,n}` at
+///    `(n − 1) · outC + j`, `Requantize.fillCodeThresholds`).
+/// 2. `sums`: `pixels · tileChannels` int32 sums of one block of output pixels.
+/// 3. `tapPrefix`: the counters' tap prefix sums (`WeightedLayer.countInputEvents`), as in
+///    `EventScratch`.
+/// 4. `weights`: one span of `span(layer)` output channels (64, 32 or 16: the largest that
+///    divides `outC`; one cache line of each weight row), re-laid for `vpmaddubsw` as
+///    `span / 16` tiles of 16 channels: for tile `s`, input-channel group `g` (channels
+///    `4g…4g+3`, zero past `inC`) and tap `t`, 64 bytes at `((s · groups + g) · taps + t) · 64`
+///    — output channel `q` (0…15) of the tile at `4q`, its four input channels' weights in order.
+/// 5. `input`: the layer's input channels-last with a zero border, in `planes(layer)` planes:
+///    `rows · width` pixels of `channels` bytes (`channels = inC` rounded up to 4), input pixel
+///    `(y, x)` at `((y + padH) · width + x + padW) · channels`. Codes take one plane; the model
+///    input's bytes take two, their low and high 4-bit halves.
+///
+/// Applies to stride-1 convolutions with int8 weights and `outC` a multiple of 16, without a
+/// residual input; the sizes depend only on the layer's shape, so packmodel plans them on any
+/// host (`BufferRequirements.denseScratch`).
+struct DenseScratch {
+    /// Output pixels of one row computed together (their accumulators stay in registers).
+    static let pixels = 4
+    /// Output channels per weight tile.
+    static let tileChannels = 16
+
+    let thresholds: UnsafeMutablePointer<Int32>
+    let sums: UnsafeMutablePointer<Int32>
+    let tapPrefix: UnsafeMutablePointer<UInt32>
+    let weights: UnsafeMutableRawPointer
+    let input: UnsafeMutablePointer<UInt8>
+
+    init(scratch: UnsafeMutableRawPointer, layer: LayerRecord) {
+        let o = Self.offsets(layer)
+        thresholds = (scratch + o.thresholds).assumingMemoryBound(to: Int32.self)
+        sums = (scratch + o.sums).assumingMemoryBound(to: Int32.self)
+        tapPrefix = (scratch + o.tapPrefix).assumingMemoryBound(to: UInt32.self)
+        weights = scratch + o.weights
+        input = (scratch + o.input).assumingMemoryBound(to: UInt8.self)
+    }
+
+    /// Whether the dense kernel can run `layer` (shape only; the runtime also needs codes of at
+    /// most 15 and the kernel compiled in).
+    @inline(__always)
+    static func supports(_ layer: LayerRecord) -> Bool {
+        layer.kind == .conv2d && layer.weightBits == 8 && layer.strideH == 1
+            && layer.strideW == 1 && layer.outC % tileChannels == 0 && layer.residualIndex < 0
+            && layer.activation != .none
+    }
+
+    /// Output channels interleaved together: 64, 32 or 16, the largest dividing `outC`.
+    @inline(__always)
+    static func span(_ layer: LayerRecord) -> Int {
+        layer.outC % 64 == 0 ? 64 : (layer.outC % 32 == 0 ? 32 : 16)
+    }
+
+    /// Planes of the channels-last input: 2 for the model input (4-bit halves of its bytes), else 1.
+    @inline(__always)
+    static func planes(_ layer: LayerRecord) -> Int { layer.readsModelInput ? 2 : 1 }
+
+    /// Bytes of one plane of the channels-last input.
+    @inline(__always)
+    static func planeBytes(_ layer: LayerRecord) -> Int { rows(layer) * width(layer) * channels(layer) }
+
+    /// Input channels rounded up to a multiple of 4.
+    @inline(__always)
+    static func channels(_ layer: LayerRecord) -> Int { (layer.inC + 3) & ~3 }
+
+    /// Rows of the channels-last input: `outH + kernelH − 1` (= `inH + 2 · padH`).
+    @inline(__always)
+    static func rows(_ layer: LayerRecord) -> Int { layer.outH + layer.kernelH - 1 }
+
+    /// Pixels per row of the channels-last input: `outW` rounded up to `pixels`, plus
+    /// `kernelW − 1`, so that the last block of a row reads zeros, not the next row.
+    @inline(__always)
+    static func width(_ layer: LayerRecord) -> Int {
+        (layer.outW + pixels - 1) / pixels * pixels + layer.kernelW - 1
+    }
+
+    @inline(__always)
+    static func aligned32(_ n: Int) -> Int { (n + 31) & ~31 }
+
+    @inline(__always)
+    static func offsets(_ layer: LayerRecord) -> (thresholds: Int, sums: Int, tapPrefix: Int, weights: Int, input: Int, end: Int) {
+        let thresholds = 0
+        let sums = aligned32(thresholds + layer.outC * WeightedLayer.maxThresholdTimesteps * 4)
+        let tapPrefix = aligned32(sums + pixels * tileChannels * 4)
+        let weights = aligned32(tapPrefix + layer.inC * EventScratch.prefixEntries(layer) * 4)
+        let input = aligned32(weights + channels(layer) / 4 * layer.kernelH * layer.kernelW * span(layer) * 4)
+        let end = input + planes(layer) * planeBytes(layer)
+        return (thresholds, sums, tapPrefix, weights, input, end)
+    }
+
+    /// Scratch bytes the dense kernel needs for `layer`, or 0 where it does not apply. 32 more
+    /// than the parts so that the runtime can align them to 32 bytes in a 16-byte aligned region.
+    static func bytes(_ layer: LayerRecord) -> Int {
+        supports(layer) ? offsets(layer).end + 32 : 0
+    }
+}
+
+extension WeightedLayer {
+    /// Whether the dense convolution is expected to be faster than the event gather for an input
+    /// with `nonZero` non-zero values (`maxValue` as in `denseConvolution`). A cost model fitted
+    /// to per-layer times of both kernels on this project's workloads (Zen 3, AVX2; see
+    /// `Sources/README.md`): the event gather costs ≈ 2.2 ns per input event and tap and ≈ 220 ns
+    /// per output pixel, per tile of 32 or 64 channels; the dense kernel ≈ 15 ps per
+    /// multiply-accumulate it does (padded channels and pixels included, twice for 8-bit input).
+    /// Layers with more than 64 KiB of weights per output pixel (W1's last convolution: 4.7 MB
+    /// for 4 pixels) stay with the event gather: re-laying their weights each run, from beyond
+    /// the L2 cache, costs more than the dense kernel saves.
+    public func prefersDense(nonZero: Int, maxValue: Int) -> Bool {
+        let r = record
+        let taps = kernelH * kernelW, pixels = r.outH * r.outW
+        guard r.inC * taps * r.outC <= 65_536 * pixels else { return false }
+        let tiles = r.outC % 64 == 0 ? r.outC / 64 : (r.outC + 31) / 32
+        let eventPicoseconds = tiles * (2_200 * nonZero * taps + 220_000 * pixels)
+        let paddedPixels = r.outH * ((r.outW + DenseScratch.pixels - 1) / DenseScratch.pixels * DenseScratch.pixels)
+        let densePicoseconds = 15 * paddedPixels * taps * DenseScratch.channels(r) * r.outC * (maxValue > 15 ? 2 : 1)
+        return densePicoseconds < eventPicoseconds
+    }
+}

@@ -1,0 +1,136 @@
+import JouleCore
+import JouleHost
+import XCTest
+
+/// The dense `vpmaddubsw` convolution (`Kernels/DenseConvolution.swift`, x86 builds with AVX2)
+/// against the independent reference (`ReferenceModel`), the event gather and the plain kernels,
+/// on random stride-1 models, and at the bounds of its 16-bit accumulation.
+final class DenseConvolutionTests: XCTestCase {
+    /// Runs `model` with the dense kernel forced on and off and as a compact (plain) plan;
+    /// asserts codes, scores and counters equal the reference in all three. Returns the kernels
+    /// of the forced-dense run (no `.denseConvolution` where the kernel is not built).
+    @discardableResult
+    func checkAgainstReference(_ model: PackableModel, input: [UInt8], timesteps t: Int, label: String) throws -> [LayerKernel] {
+        var planned = model
+        planned.defaultTimesteps = t
+        let fast = try RuntimeHarness(planned), plain = try RuntimeHarness(planned, compact: true)
+        let expected = ReferenceModel(model: model).run(input: input, timesteps: t)
+        let dense = try fast.run(input, mode: .qnn, timesteps: t, dense: .always)
+        let event = try fast.run(input, mode: .qnn, timesteps: t, dense: .never)
+        let automatic = try fast.run(input, mode: .qnn, timesteps: t)
+        let compact = try plain.run(input, mode: .qnn, timesteps: t)
+        for (name, got) in [("dense", dense), ("event", event), ("automatic", automatic), ("compact", compact)] {
+            for i in model.layers.indices where model.layers[i].activation == .quant {
+                XCTAssertEqual(got.layerValues[i], expected.layerValues[i], "\(label) T \(t) \(name) layer \(i) codes")
+            }
+            XCTAssertEqual(got.scores, expected.scores, "\(label) T \(t) \(name) scores")
+            XCTAssertEqual(got.counters, expected.counters, "\(label) T \(t) \(name) counters")
+        }
+        XCTAssertFalse(event.kernels.contains(.denseConvolution), "policy never")
+        XCTAssertFalse(compact.kernels.contains(.denseConvolution), "compact plans run the plain kernels")
+        return dense.kernels
+    }
+
+    func testMatchesReferenceOnRandomStrideOneModels() throws {
+        var denseLayers = 0, firstLayers = 0
+        for seed in UInt64(800)...830 {
+            let model = RandomModels.make(seed: seed, layers: 2 + Int(seed % 4), wide: true, unitStride: true, int8: true)
+            let input = RandomModels.input(for: model, seed: seed)
+            for t in [1, 2, 6, 15] {
+                let kernels = try checkAgainstReference(model, input: input, timesteps: t, label: "seed \(seed)")
+                denseLayers += kernels.filter { $0 == .denseConvolution }.count
+                if kernels.first == .denseConvolution { firstLayers += 1 }
+            }
+            // T = 16 needs codes above 15: the dense kernel must step aside.
+            var sixteen = model
+            sixteen.defaultTimesteps = 16
+            let kernels = try RuntimeHarness(sixteen).run(input, mode: .qnn, timesteps: 16, dense: .always).kernels
+            for (i, k) in kernels.enumerated() where k == .denseConvolution {
+                XCTAssertLessThan(model.layers[i].inputIndex, 0, "seed \(seed): only the model input (bytes) runs dense at T = 16")
+            }
+        }
+        try XCTSkipIf(denseLayers == 0, "the dense convolution is not built here (needs x86_64 with AVX2)")
+        XCTAssertGreaterThan(denseLayers, 60, "the dense kernel must really run for the comparison to mean anything")
+        XCTAssertGreaterThan(firstLayers, 5, "first layers (input bytes up to 255, two 4-bit planes) through the dense kernel")
+    }
+
+    /// One 3×3 convolution whose every input is the largest value and every weight ±127: each
+    /// 16-bit lane of the accumulation reaches its bound (`K · 2 · 127 · m ≤ 32767` with
+    /// `K = ⌊32767 / (256 · m)⌋`), so one step more before widening would overflow and change
+    /// the codes. Output scaled so that a 2^16 error moves a code.
+    func testAccumulationBoundsAreExact() throws {
+        for (t, weight, inC) in [(15, Int8(-127), 64), (15, Int8(127), 64), (6, Int8(-127), 128), (6, Int8(127), 40), (1, Int8(-127), 200)] {
+            let h = 6, w = 7, outC = 16
+            var conv = PackableLayer(name: "conv", kind: .conv2d, inputIndex: 0, inC: inC, inH: h, inW: w, outC: outC,
+                                     outH: h, outW: w, kernelH: 3, kernelW: 3, strideH: 1, strideW: 1, padH: 1, padW: 1)
+            conv.weightBits = 8
+            conv.weights = Array(repeating: weight, count: outC * inC * 9)
+            conv.shift = 16
+            conv.multipliers = (0..<outC).map { Int32(1 + $0 % 3) }
+            // Centre the interior sums (9 · inC · t · weight) on code t/2 for multiplier 1.
+            let interior = Int64(9 * inC * t) * Int64(weight)
+            conv.biases = (0..<outC).map { _ in (Int64(t / 2) * 65536 - interior) / Int64(t) + Int64(t) * 1000 }
+            // The producer: a 1×1 convolution of the input whose codes are all T (large bias).
+            var source = PackableLayer(name: "src", kind: .conv2d, inputIndex: -1, inC: 1, inH: h, inW: w, outC: inC,
+                                       outH: h, outW: w, kernelH: 1, kernelW: 1, strideH: 1, strideW: 1, padH: 0, padW: 0)
+            source.weightBits = 8
+            source.weights = Array(repeating: 1, count: inC)
+            source.shift = 8
+            source.multipliers = Array(repeating: 1, count: inC)
+            source.biases = Array(repeating: Int64(t) * 256, count: inC)
+            var fc = PackableLayer(name: "fc", kind: .linear, inputIndex: 1, inC: outC, inH: h, inW: w, outC: 3,
+                                   outH: 1, outW: 1, activation: .none)
+            fc.weightBits = 8
+            fc.weights = (0..<(3 * outC * h * w)).map { Int8(truncatingIfNeeded: $0 % 7 - 3) }
+            fc.shift = 8
+            fc.multipliers = [1, 1, 1]
+            fc.biases = [0, 0, 0]
+            let model = PackableModel(name: "bounds", inputChannels: 1, inputHeight: h, inputWidth: w,
+                                      defaultTimesteps: t, layers: [source, conv, fc])
+            let input = [UInt8](repeating: 7, count: h * w)
+            let codes = ReferenceModel(model: model).run(input: input, timesteps: t).layerValues
+            XCTAssertTrue(codes[0].allSatisfy { $0 == t }, "T \(t): the producer saturates")
+            XCTAssertTrue(Set(codes[1]).count > 1, "T \(t): the codes under test are not all clamped")
+            let kernels = try checkAgainstReference(model, input: input, timesteps: t, label: "bounds w \(weight) inC \(inC)")
+            try XCTSkipIf(kernels[1] != .denseConvolution, "the dense convolution is not built here (needs x86_64 with AVX2)")
+            if inC % 16 == 0 {
+                XCTAssertEqual(kernels[0], .denseConvolution, "the 1×1 first layer (8-bit input) runs dense too")
+            }
+        }
+    }
+
+    /// The automatic policy's cost model: sparse inputs to the event gather, dense ones to the
+    /// dense kernel, and layers with more weights than their few output pixels can amortise
+    /// (W1's last convolution) to the event gather whatever the density.
+    func testCostModelPrefersEventsForSparseInputs() throws {
+        func layer(inC: Int, outC: Int, size: Int, pad: Int) throws -> WeightedLayer {
+            var conv = PackableLayer(name: "c", kind: .conv2d, inputIndex: -1, inC: inC, inH: size, inW: size, outC: outC,
+                                     outH: size + 2 * pad - 2, outW: size + 2 * pad - 2, kernelH: 3, kernelW: 3,
+                                     strideH: 1, strideW: 1, padH: pad, padW: pad)
+            conv.weightBits = 8
+            conv.weights = Array(repeating: 1, count: outC * inC * 9)
+            conv.shift = 8
+            conv.multipliers = Array(repeating: 1, count: outC)
+            conv.biases = Array(repeating: 0, count: outC)
+            var head = PackableLayer(name: "fc", kind: .linear, inputIndex: 0, inC: outC, inH: size + 2 * pad - 2,
+                                     inW: size + 2 * pad - 2, outC: 2, outH: 1, outW: 1, activation: .none)
+            head.weightBits = 8
+            head.weights = Array(repeating: 1, count: 2 * head.inputCount)
+            head.shift = 8
+            head.multipliers = [1, 1]
+            head.biases = [0, 0]
+            let packed = try RuntimeHarness(PackableModel(name: "m", inputChannels: inC, inputHeight: size, inputWidth: size,
+                                                          defaultTimesteps: 6, layers: [conv, head]))
+            return WeightedLayer(packed.file.model.layer(0), in: packed.file.model)
+        }
+        // watch-net's conv4 shape (64 → 64, 14 × 14): trained inputs are ≈ 5 % non-zero, seeded ≈ 40 %.
+        let w2 = try layer(inC: 64, outC: 64, size: 14, pad: 1)
+        let inputs = 64 * 14 * 14
+        XCTAssertFalse(w2.prefersDense(nonZero: inputs * 5 / 100, maxValue: 6))
+        XCTAssertTrue(w2.prefersDense(nonZero: inputs * 40 / 100, maxValue: 6))
+        XCTAssertFalse(w2.prefersDense(nonZero: 0, maxValue: 6))
+        // VGG*'s last convolution shape (512 → 1024 on 4 × 4, no padding: 4 output pixels).
+        let w1 = try layer(inC: 512, outC: 1024, size: 4, pad: 0)
+        XCTAssertFalse(w1.prefersDense(nonZero: 512 * 16, maxValue: 6), "4.7 MB of weights for 4 pixels")
+    }
+}
