@@ -31,6 +31,10 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Also write the results as JSON to this path (for Tools/bench).")
     var json: String?
 
+    @Option(help: ArgumentHelp("When the QNN runs the dense convolution (x86 with AVX2): automatic (a cost model picks it or the event gather per layer and input), never, always.",
+                               valueName: "policy"))
+    var dense: DenseConvolutionPolicy = .automatic
+
     func run() throws {
         try reportingErrors {
             let file = try PackedModelFile(path: model)
@@ -54,7 +58,7 @@ struct BenchCommand: ParsableCommand {
             let modes = chosen.map { $0.1 }
             FileHandle.standardError.write(Data("benchmarking \(model): \(rounds) rounds × \(modes.count) modes, T = \(t)\n".utf8))
             let results = try Benchmark.run(file: file, modes: modes, timesteps: t, input: bytes, rounds: rounds,
-                                            denseMACs: macs) { round in
+                                            denseMACs: macs, dense: dense) { round in
                 FileHandle.standardError.write(Data("\r  round \(round)/\(rounds)".utf8))
             }
             FileHandle.standardError.write(Data("\n".utf8))
@@ -107,4 +111,25 @@ struct BenchCommand: ParsableCommand {
 
 extension String {
     func leftPadded(_ n: Int) -> String { count >= n ? " " + self : String(repeating: " ", count: n - count) + self }
+}
+
+extension DenseConvolutionPolicy: ExpressibleByArgument {
+    public init?(argument: String) {
+        switch argument {
+        case "automatic": self = .automatic
+        case "never": self = .never
+        case "always": self = .always
+        default: return nil
+        }
+    }
+
+    public static var allValueStrings: [String] { ["automatic", "never", "always"] }
+
+    public var defaultValueDescription: String {
+        switch self {
+        case .automatic: "automatic"
+        case .never: "never"
+        case .always: "always"
+        }
+    }
 }

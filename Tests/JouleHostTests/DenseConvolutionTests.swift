@@ -36,10 +36,16 @@ final class DenseConvolutionTests: XCTestCase {
         for seed in UInt64(800)...830 {
             let model = RandomModels.make(seed: seed, layers: 2 + Int(seed % 4), wide: true, unitStride: true, int8: true)
             let input = RandomModels.input(for: model, seed: seed)
+            // The same input kept only in its top-left ninth: windows elsewhere are empty, so the
+            // dense kernel's group masks skip most of the work.
+            let (h, w) = (model.inputHeight, model.inputWidth)
+            let patch = input.indices.map { i in (i % (h * w)) / w < (h + 2) / 3 && i % w < (w + 2) / 3 ? input[i] : 0 }
             for t in [1, 2, 6, 15] {
-                let kernels = try checkAgainstReference(model, input: input, timesteps: t, label: "seed \(seed)")
-                denseLayers += kernels.filter { $0 == .denseConvolution }.count
-                if kernels.first == .denseConvolution { firstLayers += 1 }
+                for (name, x) in [("dense input", input), ("patch input", patch)] {
+                    let kernels = try checkAgainstReference(model, input: x, timesteps: t, label: "seed \(seed) \(name)")
+                    denseLayers += kernels.filter { $0 == .denseConvolution }.count
+                    if kernels.first == .denseConvolution { firstLayers += 1 }
+                }
             }
             // T = 16 needs codes above 15: the dense kernel must step aside.
             var sixteen = model
@@ -124,13 +130,16 @@ final class DenseConvolutionTests: XCTestCase {
             return WeightedLayer(packed.file.model.layer(0), in: packed.file.model)
         }
         // watch-net's conv4 shape (64 → 64, 14 × 14): trained inputs are ≈ 5 % non-zero, seeded ≈ 40 %.
+        // Every (block, group) pair active: 14 rows × 4 blocks × 16 groups.
         let w2 = try layer(inC: 64, outC: 64, size: 14, pad: 1)
-        let inputs = 64 * 14 * 14
-        XCTAssertFalse(w2.prefersDense(nonZero: inputs * 5 / 100, maxValue: 6))
-        XCTAssertTrue(w2.prefersDense(nonZero: inputs * 40 / 100, maxValue: 6))
-        XCTAssertFalse(w2.prefersDense(nonZero: 0, maxValue: 6))
+        let inputs = 64 * 14 * 14, allGroups = 14 * 4 * 16
+        XCTAssertFalse(w2.prefersDense(nonZero: inputs * 5 / 100, activeGroups: allGroups, maxValue: 6),
+                       "scattered sparse input: every group active somewhere, events few")
+        XCTAssertTrue(w2.prefersDense(nonZero: inputs * 40 / 100, activeGroups: allGroups, maxValue: 6))
+        XCTAssertTrue(w2.prefersDense(nonZero: inputs * 5 / 100, activeGroups: allGroups / 8, maxValue: 6),
+                      "clustered sparse input: most blocks see few active groups")
         // VGG*'s last convolution shape (512 → 1024 on 4 × 4, no padding: 4 output pixels).
         let w1 = try layer(inC: 512, outC: 1024, size: 4, pad: 0)
-        XCTAssertFalse(w1.prefersDense(nonZero: 512 * 16, maxValue: 6), "4.7 MB of weights for 4 pixels")
+        XCTAssertFalse(w1.prefersDense(nonZero: 512 * 16, activeGroups: 2 * 128, maxValue: 6), "4.7 MB of weights for 4 pixels")
     }
 }

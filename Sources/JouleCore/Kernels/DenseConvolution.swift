@@ -21,18 +21,96 @@ import _Builtin_intrinsics.intel
 /// Built only with `-D JOULE_AVX2` on x86_64 (Package.swift sets it with `-target-cpu native`
 /// where the host has AVX2); elsewhere the event gather and plain kernels run.
 extension WeightedLayer {
+    /// Fills `layout`'s group masks from the layer's CHW input and returns the number of (output
+    /// block, input-channel group) pairs with a non-zero input in the block's window: the dense
+    /// kernel's work, `outH · blocks · groups` for a dense input (`prefersDense(activeGroups:…)`).
+    /// Reads the input once, 32 values of 4 channels per step; touches no channels-last copy,
+    /// so that choosing the event gather afterwards wastes little.
+    func denseGroupMasks(_ input: UnsafePointer<UInt8>, layout: DenseScratch) -> Int {
+        let r = record
+        let words = DenseScratch.maskWords(r)
+        let groups = DenseScratch.channels(r) / 4, plane = r.inH * r.inW
+        // Pixel masks, unpadded: input pixel p's at p · words.
+        layout.pixelMasks.update(repeating: 0, count: plane * words)
+        let zero = _mm256_setzero_si256()
+        for g in 0..<groups {
+            let bit = UInt64(1) &<< UInt64(g & 63)
+            let masks = layout.pixelMasks + (g >> 6)
+            let first = input + 4 * g * plane, channels = min(r.inC, 4 * g + 4) - 4 * g
+            var p = 0
+            while p + 32 <= plane {
+                var v = _mm256_loadu_si256(UnsafeRawPointer(first + p).assumingMemoryBound(to: __m256i.self))
+                for c in 1..<channels {
+                    v = _mm256_or_si256(v, _mm256_loadu_si256(UnsafeRawPointer(first + c * plane + p).assumingMemoryBound(to: __m256i.self)))
+                }
+                var set = ~UInt32(truncatingIfNeeded: _mm256_movemask_epi8(_mm256_cmpeq_epi8(v, zero)))
+                while set != 0 {
+                    masks[(p + set.trailingZeroBitCount) * words] |= bit
+                    set &= set &- 1
+                }
+                p += 32
+            }
+            while p < plane {
+                var v = first[p]
+                for c in 1..<channels { v |= first[c * plane + p] }
+                if v != 0 { masks[p * words] |= bit }
+                p += 1
+            }
+        }
+        // Block masks: the OR over each block's window (kernelH rows × pixels + kernelW − 1
+        // columns, clipped to the input).
+        var active = 0
+        let blocks = DenseScratch.blocks(r)
+        for oy in 0..<r.outH {
+            let yLo = max(0, oy - padH), yHi = min(r.inH, oy - padH + kernelH)
+            for b in 0..<blocks {
+                let x0 = b * DenseScratch.pixels - padW
+                let xLo = max(0, x0), xHi = min(r.inW, x0 + DenseScratch.pixels + kernelW - 1)
+                let out = layout.blockMasks + (oy * blocks + b) * words
+                for word in 0..<words {
+                    var m: UInt64 = 0
+                    var y = yLo
+                    while y < yHi {
+                        var x = xLo
+                        while x < xHi { m |= layout.pixelMasks[(y * r.inW + x) * words + word]; x += 1 }
+                        y += 1
+                    }
+                    out[word] = m
+                    active &+= m.nonzeroBitCount
+                }
+            }
+        }
+        return active
+    }
+
+    /// Sets every block's mask to all groups (for an input dense enough that masks would not
+    /// skip anything) and returns their number, `outH · blocks · groups`.
+    func denseAllGroups(_ layout: DenseScratch) -> Int {
+        let r = record
+        let words = DenseScratch.maskWords(r), groups = DenseScratch.channels(r) / 4
+        let count = r.outH * DenseScratch.blocks(r)
+        for block in 0..<count {
+            for word in 0..<words {
+                let bits = min(64, groups - 64 * word)
+                layout.blockMasks[block * words + word] = bits == 64 ? ~0 : (UInt64(1) &<< UInt64(bits)) &- 1
+            }
+        }
+        return count * groups
+    }
+
     /// Runs the layer over `input` (CHW values `0…maxValue`: codes with `1 ≤ maxValue ≤ 15`, or
     /// the model input's bytes with `maxValue ≤ 255`) into `output` (CHW codes,
-    /// `outC · outH · outW` bytes). `layout.thresholds` must hold this run's code thresholds
+    /// `outC · outH · outW` bytes), visiting for each block only the groups its mask has.
+    /// `layout` must hold this input's masks (`denseGroupMasks`) and this run's code thresholds
     /// (`prepareDenseCodes`).
     /// - Precondition: `DenseScratch.supports(record)`; `maxValue > 15` only for the model input.
-    func denseConvolution(input: UnsafePointer<UInt8>, maxValue: Int, layout: DenseScratch,
-                          timesteps t: Int, output: UnsafeMutablePointer<UInt8>) {
+    func denseConvolution(input: UnsafePointer<UInt8>, maxValue: Int, layout: DenseScratch, timesteps t: Int,
+                          output: UnsafeMutablePointer<UInt8>) {
         let r = record
         let channels = DenseScratch.channels(r), width = DenseScratch.width(r)
         let groups = channels / 4, taps = kernelH * kernelW
         let split = maxValue > 15
-        let planeBytes = DenseScratch.planeBytes(r)
+        let planeBytes = DenseScratch.planeBytes(r), words = DenseScratch.maskWords(r), blocks = DenseScratch.blocks(r)
         Self.copyChannelsLast(input, record: r, padH: padH, padW: padW, into: layout.input,
                               channels: channels, width: width, planeBytes: planeBytes, split: split)
         let limit = max(1, 32767 / (256 * min(maxValue, 15)))
@@ -46,21 +124,22 @@ extension WeightedLayer {
                 let tile = first + s * DenseScratch.tileChannels
                 let tileWeights = UnsafeRawPointer(layout.weights) + s * tileBytes
                 for oy in 0..<r.outH {
-                    var bx = 0
-                    while bx < r.outW {
+                    for b in 0..<blocks {
+                        let bx = b * DenseScratch.pixels
                         let origin = UnsafeRawPointer(layout.input) + (oy * width + bx) * channels
+                        let mask = UnsafePointer(layout.blockMasks + (oy * blocks + b) * words)
                         Self.clear(layout.sums)
-                        Self.block(origin, weights: tileWeights, groups: groups, kernelH: kernelH, kernelW: kernelW,
-                                   channels: channels, rowStride: rowStride, limit: limit, scale: 1, sums: layout.sums)
+                        Self.block(origin, weights: tileWeights, mask: mask, words: words, kernelH: kernelH,
+                                   kernelW: kernelW, channels: channels, rowStride: rowStride, limit: limit, scale: 1,
+                                   sums: layout.sums)
                         if split {
                             // The high 4-bit halves, weighed 16.
-                            Self.block(origin + planeBytes, weights: tileWeights, groups: groups, kernelH: kernelH,
+                            Self.block(origin + planeBytes, weights: tileWeights, mask: mask, words: words, kernelH: kernelH,
                                        kernelW: kernelW, channels: channels, rowStride: rowStride, limit: limit,
                                        scale: 16, sums: layout.sums)
                         }
                         storeBlockCodes(layout, tile: tile, timesteps: t, output: output + oy * r.outW + bx,
                                         plane: plane, pixels: min(DenseScratch.pixels, r.outW - bx))
-                        bx += DenseScratch.pixels
                     }
                 }
             }
@@ -147,47 +226,52 @@ extension WeightedLayer {
     }
 
     /// Adds `scale` times the sums of 4 output pixels (`origin`: the channels-last input at the
-    /// top-left tap of the first) × 16 channels into `sums` (pixel-major, channel order).
+    /// top-left tap of the first) × 16 channels into `sums` (pixel-major, channel order), over
+    /// the input-channel groups set in `mask` (`words` UInt64).
     @inline(__always)
-    static func block(_ origin: UnsafeRawPointer, weights: UnsafeRawPointer, groups: Int, kernelH: Int,
-                      kernelW: Int, channels: Int, rowStride: Int, limit: Int, scale: Int16,
+    static func block(_ origin: UnsafeRawPointer, weights: UnsafeRawPointer, mask: UnsafePointer<UInt64>, words: Int,
+                      kernelH: Int, kernelW: Int, channels: Int, rowStride: Int, limit: Int, scale: Int16,
                       sums: UnsafeMutablePointer<Int32>) {
         let zero = _mm256_setzero_si256()
         let weigh = _mm256_set1_epi16(scale)
         var a0 = zero, b0 = zero, a1 = zero, b1 = zero, a2 = zero, b2 = zero, a3 = zero, b3 = zero
         var pending = 0
-        var w = weights
-        var group = origin
         let c1 = channels, c2 = channels &* 2, c3 = channels &* 3
-        for _ in 0..<groups {
-            var line = group
-            for _ in 0..<kernelH {
-                var x = line
-                for _ in 0..<kernelW {
-                    let w0 = w.load(as: __m256i.self), w1 = w.load(fromByteOffset: 32, as: __m256i.self)
-                    let x0 = _mm256_set1_epi32(x.loadUnaligned(as: Int32.self))
-                    let x1 = _mm256_set1_epi32(x.loadUnaligned(fromByteOffset: c1, as: Int32.self))
-                    let x2 = _mm256_set1_epi32(x.loadUnaligned(fromByteOffset: c2, as: Int32.self))
-                    let x3 = _mm256_set1_epi32(x.loadUnaligned(fromByteOffset: c3, as: Int32.self))
-                    a0 = _mm256_add_epi16(a0, _mm256_maddubs_epi16(x0, w0))
-                    b0 = _mm256_add_epi16(b0, _mm256_maddubs_epi16(x0, w1))
-                    a1 = _mm256_add_epi16(a1, _mm256_maddubs_epi16(x1, w0))
-                    b1 = _mm256_add_epi16(b1, _mm256_maddubs_epi16(x1, w1))
-                    a2 = _mm256_add_epi16(a2, _mm256_maddubs_epi16(x2, w0))
-                    b2 = _mm256_add_epi16(b2, _mm256_maddubs_epi16(x2, w1))
-                    a3 = _mm256_add_epi16(a3, _mm256_maddubs_epi16(x3, w0))
-                    b3 = _mm256_add_epi16(b3, _mm256_maddubs_epi16(x3, w1))
-                    w += 64
-                    x += c1
-                    pending &+= 1
-                    if pending == limit {
-                        flush(&a0, &b0, &a1, &b1, &a2, &b2, &a3, &b3, weigh: weigh, into: sums)
-                        pending = 0
+        let groupBytes = kernelH &* kernelW &* 64
+        for word in 0..<words {
+            var m = mask[word]
+            while m != 0 {
+                let g = word &* 64 &+ m.trailingZeroBitCount
+                m &= m &- 1
+                var w = weights + g &* groupBytes
+                var line = origin + 4 &* g
+                for _ in 0..<kernelH {
+                    var x = line
+                    for _ in 0..<kernelW {
+                        let w0 = w.load(as: __m256i.self), w1 = w.load(fromByteOffset: 32, as: __m256i.self)
+                        let x0 = _mm256_set1_epi32(x.loadUnaligned(as: Int32.self))
+                        let x1 = _mm256_set1_epi32(x.loadUnaligned(fromByteOffset: c1, as: Int32.self))
+                        let x2 = _mm256_set1_epi32(x.loadUnaligned(fromByteOffset: c2, as: Int32.self))
+                        let x3 = _mm256_set1_epi32(x.loadUnaligned(fromByteOffset: c3, as: Int32.self))
+                        a0 = _mm256_add_epi16(a0, _mm256_maddubs_epi16(x0, w0))
+                        b0 = _mm256_add_epi16(b0, _mm256_maddubs_epi16(x0, w1))
+                        a1 = _mm256_add_epi16(a1, _mm256_maddubs_epi16(x1, w0))
+                        b1 = _mm256_add_epi16(b1, _mm256_maddubs_epi16(x1, w1))
+                        a2 = _mm256_add_epi16(a2, _mm256_maddubs_epi16(x2, w0))
+                        b2 = _mm256_add_epi16(b2, _mm256_maddubs_epi16(x2, w1))
+                        a3 = _mm256_add_epi16(a3, _mm256_maddubs_epi16(x3, w0))
+                        b3 = _mm256_add_epi16(b3, _mm256_maddubs_epi16(x3, w1))
+                        w += 64
+                        x += c1
+                        pending &+= 1
+                        if pending == limit {
+                            flush(&a0, &b0, &a1, &b1, &a2, &b2, &a3, &b3, weigh: weigh, into: sums)
+                            pending = 0
+                        }
                     }
+                    line += rowStride
                 }
-                line += rowStride
             }
-            group += 4
         }
         flush(&a0, &b0, &a1, &b1, &a2, &b2, &a3, &b3, weigh: weigh, into: sums)
     }
@@ -211,23 +295,44 @@ extension WeightedLayer {
     }
 
     /// Codes of the block's sums against the channel-ordered thresholds, stored into the CHW
-    /// output at `output` (pixel 0 of the block, channel 0) for the first `pixels` pixels.
+    /// output at `output` (pixel 0 of the block, channel 0) for the first `pixels` pixels: a
+    /// full block's 4 codes of a channel are adjacent in the output row, one 32-bit store.
     @inline(__always)
     func storeBlockCodes(_ layout: DenseScratch, tile: Int, timesteps t: Int, output: UnsafeMutablePointer<UInt8>,
                          plane: Int, pixels: Int) {
         let outC = record.outC
         let th = UnsafeRawPointer(layout.thresholds) + 4 * tile
         let raw = UnsafeRawPointer(layout.sums)
-        for p in 0..<pixels {
-            for half in 0..<2 {
-                let a = raw.load(fromByteOffset: 64 * p + 32 * half, as: SIMD8<Int32>.self)
-                var code = SIMD8<Int32>(repeating: Int32(truncatingIfNeeded: t))
-                for n in 0..<t {
-                    let below = a .< th.loadUnaligned(fromByteOffset: 4 * (n * outC + 8 * half), as: SIMD8<Int32>.self)
-                    code &+= SIMD8<Int32>(repeating: 0).replacing(with: -1, where: below)
+        // Byte 4p + c of each 128-bit lane (pixel p, channel c) to byte 4c + p.
+        let transpose = _mm256_setr_epi8(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15,
+                                         0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15)
+        for half in 0..<2 {
+            let a0 = raw.load(fromByteOffset: 32 * half, as: SIMD8<Int32>.self)
+            let a1 = raw.load(fromByteOffset: 64 + 32 * half, as: SIMD8<Int32>.self)
+            let a2 = raw.load(fromByteOffset: 128 + 32 * half, as: SIMD8<Int32>.self)
+            let a3 = raw.load(fromByteOffset: 192 + 32 * half, as: SIMD8<Int32>.self)
+            let top = SIMD8<Int32>(repeating: Int32(truncatingIfNeeded: t)), zero = SIMD8<Int32>(repeating: 0)
+            var c0 = top, c1 = top, c2 = top, c3 = top
+            for n in 0..<t {
+                // −1 in the lanes that miss threshold n + 1.
+                let theta = th.loadUnaligned(fromByteOffset: 4 * (n * outC + 8 * half), as: SIMD8<Int32>.self)
+                c0 &+= zero.replacing(with: -1, where: a0 .< theta)
+                c1 &+= zero.replacing(with: -1, where: a1 .< theta)
+                c2 &+= zero.replacing(with: -1, where: a2 .< theta)
+                c3 &+= zero.replacing(with: -1, where: a3 .< theta)
+            }
+            // Codes 0…15 packed to bytes: lane k of each 128-bit half holds pixels 0…3 of
+            // channels 4k…4k+3, then transposed so that each 32-bit word is one channel.
+            let p01 = _mm256_packs_epi32(unsafeBitCast(c0, to: __m256i.self), unsafeBitCast(c1, to: __m256i.self))
+            let p23 = _mm256_packs_epi32(unsafeBitCast(c2, to: __m256i.self), unsafeBitCast(c3, to: __m256i.self))
+            let words = unsafeBitCast(_mm256_shuffle_epi8(_mm256_packus_epi16(p01, p23), transpose), to: SIMD8<UInt32>.self)
+            let base = output + (tile + 8 * half) * plane
+            if pixels == DenseScratch.pixels {
+                for i in 0..<8 { UnsafeMutableRawPointer(base + i * plane).storeBytes(of: words[i], as: UInt32.self) }
+            } else {
+                for i in 0..<8 {
+                    for p in 0..<pixels { base[i * plane + p] = UInt8(truncatingIfNeeded: words[i] &>> UInt32(8 * p)) }
                 }
-                let base = output + (tile + 8 * half) * plane + p
-                for i in 0..<8 { base[i * plane] = UInt8(truncatingIfNeeded: code[i]) }
             }
         }
     }

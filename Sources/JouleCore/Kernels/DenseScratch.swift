@@ -11,7 +11,11 @@
 ///    `span / 16` tiles of 16 channels: for tile `s`, input-channel group `g` (channels
 ///    `4g…4g+3`, zero past `inC`) and tap `t`, 64 bytes at `((s · groups + g) · taps + t) · 64`
 ///    — output channel `q` (0…15) of the tile at `4q`, its four input channels' weights in order.
-/// 5. `input`: the layer's input channels-last with a zero border, in `planes(layer)` planes:
+/// 5. `pixelMasks`: per input pixel (`inH · inW`, no border), `maskWords` UInt64 whose bit `g`
+///    says whether input-channel group `g` holds a non-zero value there; `blockMasks`: per block of
+///    output pixels (`outH` rows × `blocks` per row), the OR of its window's pixel masks — the
+///    groups the kernel must visit for that block (all of them for dense inputs).
+/// 6. `input`: the layer's input channels-last with a zero border, in `planes(layer)` planes:
 ///    `rows · width` pixels of `channels` bytes (`channels = inC` rounded up to 4), input pixel
 ///    `(y, x)` at `((y + padH) · width + x + padW) · channels`. Codes take one plane; the model
 ///    input's bytes take two, their low and high 4-bit halves.
@@ -29,6 +33,8 @@ struct DenseScratch {
     let sums: UnsafeMutablePointer<Int32>
     let tapPrefix: UnsafeMutablePointer<UInt32>
     let weights: UnsafeMutableRawPointer
+    let pixelMasks: UnsafeMutablePointer<UInt64>
+    let blockMasks: UnsafeMutablePointer<UInt64>
     let input: UnsafeMutablePointer<UInt8>
 
     init(scratch: UnsafeMutableRawPointer, layer: LayerRecord) {
@@ -37,6 +43,8 @@ struct DenseScratch {
         sums = (scratch + o.sums).assumingMemoryBound(to: Int32.self)
         tapPrefix = (scratch + o.tapPrefix).assumingMemoryBound(to: UInt32.self)
         weights = scratch + o.weights
+        pixelMasks = (scratch + o.pixelMasks).assumingMemoryBound(to: UInt64.self)
+        blockMasks = (scratch + o.blockMasks).assumingMemoryBound(to: UInt64.self)
         input = (scratch + o.input).assumingMemoryBound(to: UInt8.self)
     }
 
@@ -78,18 +86,29 @@ struct DenseScratch {
         (layer.outW + pixels - 1) / pixels * pixels + layer.kernelW - 1
     }
 
+    /// Blocks of `pixels` output pixels per output row.
+    @inline(__always)
+    static func blocks(_ layer: LayerRecord) -> Int { (layer.outW + pixels - 1) / pixels }
+
+    /// UInt64 words of one group mask: one bit per input-channel group.
+    @inline(__always)
+    static func maskWords(_ layer: LayerRecord) -> Int { (channels(layer) / 4 + 63) / 64 }
+
     @inline(__always)
     static func aligned32(_ n: Int) -> Int { (n + 31) & ~31 }
 
     @inline(__always)
-    static func offsets(_ layer: LayerRecord) -> (thresholds: Int, sums: Int, tapPrefix: Int, weights: Int, input: Int, end: Int) {
+    static func offsets(_ layer: LayerRecord)
+        -> (thresholds: Int, sums: Int, tapPrefix: Int, weights: Int, pixelMasks: Int, blockMasks: Int, input: Int, end: Int) {
         let thresholds = 0
         let sums = aligned32(thresholds + layer.outC * WeightedLayer.maxThresholdTimesteps * 4)
         let tapPrefix = aligned32(sums + pixels * tileChannels * 4)
         let weights = aligned32(tapPrefix + layer.inC * EventScratch.prefixEntries(layer) * 4)
-        let input = aligned32(weights + channels(layer) / 4 * layer.kernelH * layer.kernelW * span(layer) * 4)
+        let pixelMasks = aligned32(weights + channels(layer) / 4 * layer.kernelH * layer.kernelW * span(layer) * 4)
+        let blockMasks = aligned32(pixelMasks + layer.inH * layer.inW * maskWords(layer) * 8)
+        let input = aligned32(blockMasks + layer.outH * blocks(layer) * maskWords(layer) * 8)
         let end = input + planes(layer) * planeBytes(layer)
-        return (thresholds, sums, tapPrefix, weights, input, end)
+        return (thresholds, sums, tapPrefix, weights, pixelMasks, blockMasks, input, end)
     }
 
     /// Scratch bytes the dense kernel needs for `layer`, or 0 where it does not apply. 32 more
@@ -101,22 +120,23 @@ struct DenseScratch {
 
 extension WeightedLayer {
     /// Whether the dense convolution is expected to be faster than the event gather for an input
-    /// with `nonZero` non-zero values (`maxValue` as in `denseConvolution`). A cost model fitted
-    /// to per-layer times of both kernels on this project's workloads (Zen 3, AVX2; see
+    /// with `nonZero` non-zero values whose non-zero (output block, input-channel group) pairs
+    /// number `activeGroups` (`denseGroupMasks`; `maxValue` as in `denseConvolution`). A cost model fitted to
+    /// per-layer times of both kernels on this project's workloads (Zen 3, AVX2; see
     /// `Sources/README.md`): the event gather costs ≈ 2.2 ns per input event and tap and ≈ 220 ns
-    /// per output pixel, per tile of 32 or 64 channels; the dense kernel ≈ 15 ps per
-    /// multiply-accumulate it does (padded channels and pixels included, twice for 8-bit input).
-    /// Layers with more than 64 KiB of weights per output pixel (W1's last convolution: 4.7 MB
-    /// for 4 pixels) stay with the event gather: re-laying their weights each run, from beyond
-    /// the L2 cache, costs more than the dense kernel saves.
-    public func prefersDense(nonZero: Int, maxValue: Int) -> Bool {
+    /// per output pixel, per tile of 32 or 64 channels; the dense kernel ≈ 200 ps per active group,
+    /// tap and output channel (16 multiply-accumulates; twice for 8-bit input) and ≈ 60 ns per
+    /// block of 4 pixels and 16 channels. Layers with more than 64 KiB of weights per output
+    /// pixel (W1's last convolution: 4.7 MB for 4 pixels) stay with the event gather: re-laying
+    /// their weights each run, from beyond the L2 cache, costs more than the dense kernel saves.
+    public func prefersDense(nonZero: Int, activeGroups: Int, maxValue: Int) -> Bool {
         let r = record
         let taps = kernelH * kernelW, pixels = r.outH * r.outW
         guard r.inC * taps * r.outC <= 65_536 * pixels else { return false }
         let tiles = r.outC % 64 == 0 ? r.outC / 64 : (r.outC + 31) / 32
         let eventPicoseconds = tiles * (2_200 * nonZero * taps + 220_000 * pixels)
-        let paddedPixels = r.outH * ((r.outW + DenseScratch.pixels - 1) / DenseScratch.pixels * DenseScratch.pixels)
-        let densePicoseconds = 15 * paddedPixels * taps * DenseScratch.channels(r) * r.outC * (maxValue > 15 ? 2 : 1)
+        let blockTiles = r.outH * DenseScratch.blocks(r) * (r.outC / DenseScratch.tileChannels)
+        let densePicoseconds = 200 * activeGroups * taps * r.outC * (maxValue > 15 ? 2 : 1) + 60_000 * blockTiles
         return densePicoseconds < eventPicoseconds
     }
 }

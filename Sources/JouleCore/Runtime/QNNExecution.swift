@@ -113,17 +113,24 @@ extension Interpreter {
         let acc = scratch.assumingMemoryBound(to: Int32.self)
         let maxValue = layer.readsModelInput ? 255 : t
         #if JOULE_AVX2 && arch(x86_64) && !JOULE_PLAIN_KERNELS
-        if res == nil, usesDenseConvolution(layer, layer: i, maxValue: maxValue),
-           denseConvolution == .always
-            || w.prefersDense(nonZero: Int(truncatingIfNeeded: nonZeroInputs ?? ByteCounts.nonZero(src, count: layer.inputCount)),
-                              maxValue: maxValue) {
+        if res == nil, usesDenseConvolution(layer, layer: i, maxValue: maxValue) {
             // The kernel's vector loads want 32-byte alignment; its scratch has 32 bytes to spare.
             let base = UnsafeMutableRawPointer(bitPattern: (Int(bitPattern: scratch) &+ 31) & ~31)!
             let layout = DenseScratch(scratch: base, layer: layer)
-            w.prepareDenseCodes(layout, k: k, timesteps: t)
-            w.denseConvolution(input: src, maxValue: maxValue, layout: layout, timesteps: t, output: bytes(.output, layer: i))
-            if counting { countGatheredInput(w, input: src, prefix: layout.tapPrefix, inputBits: inBits, into: &c) }
-            return
+            // Inputs more than a quarter non-zero run over every group; sparser ones are masked
+            // first (the kernel then skips the groups a block's window lacks) and the masks' count
+            // of active groups decides between the kernels. `.always` masks too, so that tests
+            // run both.
+            let nonZero = Int(truncatingIfNeeded: nonZeroInputs ?? ByteCounts.nonZero(src, count: layer.inputCount))
+            let masked = denseConvolution == .always || nonZero * 4 < layer.inputCount
+            let active = masked ? w.denseGroupMasks(src, layout: layout) : w.denseAllGroups(layout)
+            let dense = denseConvolution == .always || w.prefersDense(nonZero: nonZero, activeGroups: active, maxValue: maxValue)
+            if dense {
+                w.prepareDenseCodes(layout, k: k, timesteps: t)
+                w.denseConvolution(input: src, maxValue: maxValue, layout: layout, timesteps: t, output: bytes(.output, layer: i))
+                if counting { countGatheredInput(w, input: src, prefix: layout.tapPrefix, inputBits: inBits, into: &c) }
+                return
+            }
         }
         #endif
         if usesEventGather(w, layer: i, maxValue: maxValue) {

@@ -26,10 +26,13 @@ public enum Benchmark {
 
     /// Runs `rounds` timed inferences per mode after one warm-up, modes interleaved round by round
     /// so machine noise hits them alike; each round also times every mode once with the counters
-    /// off (order alternating), for the counting overhead.
+    /// off (order alternating), for the counting overhead. `dense`: when the QNN runs the dense
+    /// convolution (x86 with AVX2), to compare kernels.
     public static func run(file: PackedModelFile, modes: [ExecutionMode], timesteps: Int, input: [UInt8],
-                           rounds: Int, denseMACs: Int, progress: (Int) -> Void = { _ in }) throws -> [ModeResult] {
+                           rounds: Int, denseMACs: Int, dense: DenseConvolutionPolicy = .automatic,
+                           progress: (Int) -> Void = { _ in }) throws -> [ModeResult] {
         let runners = try modes.map { try ModelRunner(file: file, mode: $0) }
+        for runner in runners { runner.denseConvolution = dense }
         let n = file.model.layerCount
         var layerSamples = Array(repeating: Array(repeating: [Double](), count: n), count: modes.count)
         var totalSamples = Array(repeating: [Double](), count: modes.count)
