@@ -301,7 +301,7 @@ extension WeightedLayer {
     func storeBlockCodes(_ layout: DenseScratch, tile: Int, timesteps t: Int, output: UnsafeMutablePointer<UInt8>,
                          plane: Int, pixels: Int) {
         let outC = record.outC
-        let th = UnsafeRawPointer(layout.thresholds) + 4 * tile
+        let th = UnsafeRawPointer(layout.thresholds) + 4 &* tile
         let raw = UnsafeRawPointer(layout.sums)
         // Byte 4p + c of each 128-bit lane (pixel p, channel c) to byte 4c + p.
         let transpose = _mm256_setr_epi8(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15,
@@ -315,7 +315,7 @@ extension WeightedLayer {
             var c0 = top, c1 = top, c2 = top, c3 = top
             for n in 0..<t {
                 // −1 in the lanes that miss threshold n + 1.
-                let theta = th.loadUnaligned(fromByteOffset: 4 * (n * outC + 8 * half), as: SIMD8<Int32>.self)
+                let theta = th.loadUnaligned(fromByteOffset: 4 &* (n &* outC &+ 8 &* half), as: SIMD8<Int32>.self)
                 c0 &+= zero.replacing(with: -1, where: a0 .< theta)
                 c1 &+= zero.replacing(with: -1, where: a1 .< theta)
                 c2 &+= zero.replacing(with: -1, where: a2 .< theta)
@@ -326,12 +326,12 @@ extension WeightedLayer {
             let p01 = _mm256_packs_epi32(unsafeBitCast(c0, to: __m256i.self), unsafeBitCast(c1, to: __m256i.self))
             let p23 = _mm256_packs_epi32(unsafeBitCast(c2, to: __m256i.self), unsafeBitCast(c3, to: __m256i.self))
             let words = unsafeBitCast(_mm256_shuffle_epi8(_mm256_packus_epi16(p01, p23), transpose), to: SIMD8<UInt32>.self)
-            let base = output + (tile + 8 * half) * plane
+            let base = output + (tile &+ 8 &* half) &* plane
             if pixels == DenseScratch.pixels {
-                for i in 0..<8 { UnsafeMutableRawPointer(base + i * plane).storeBytes(of: words[i], as: UInt32.self) }
+                for i in 0..<8 { UnsafeMutableRawPointer(base + i &* plane).storeBytes(of: words[i], as: UInt32.self) }
             } else {
                 for i in 0..<8 {
-                    for p in 0..<pixels { base[i * plane + p] = UInt8(truncatingIfNeeded: words[i] &>> UInt32(8 * p)) }
+                    for p in 0..<pixels { base[i &* plane &+ p] = UInt8(truncatingIfNeeded: words[i] &>> UInt32(truncatingIfNeeded: 8 &* p)) }
                 }
             }
         }

@@ -48,20 +48,20 @@ public struct WeightedLayer {
     }
 
     /// Valid (non-padding) kernel taps times `inC · outC` over all output pixels: NeuroBench's
-    /// dense synaptic operations of one pass.
+    /// dense synaptic operations of one pass. A pixel's valid taps are its valid kernel rows
+    /// times its valid kernel columns, so the sum over pixels is the product of the two sums.
     func denseSynapticOps() -> UInt64 {
-        var taps = 0
         let r = record
+        var rows = 0, cols = 0
         for oy in 0..<r.outH {
             let y0 = oy * strideH - padH
-            let rows = min(kernelH, r.inH - y0) - max(0, -y0)
-            for ox in 0..<r.outW {
-                let x0 = ox * strideW - padW
-                let cols = min(kernelW, r.inW - x0) - max(0, -x0)
-                taps += max(0, rows) * max(0, cols)
-            }
+            rows += max(0, min(kernelH, r.inH - y0) - max(0, -y0))
         }
-        return UInt64(widening: taps) * UInt64(widening: r.inC) * UInt64(widening: r.outC)
+        for ox in 0..<r.outW {
+            let x0 = ox * strideW - padW
+            cols += max(0, min(kernelW, r.inW - x0) - max(0, -x0))
+        }
+        return UInt64(widening: rows * cols) * UInt64(widening: r.inC) * UInt64(widening: r.outC)
     }
 
     /// `A_j = M_j · acc · k + T · B_j + R · 2^S` for output channel `j`.
