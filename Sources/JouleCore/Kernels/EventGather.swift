@@ -20,7 +20,9 @@
 ///
 /// (A `vpmaddubsw` variant — two events at a time, their rows interleaved byte by byte — was
 /// built and measured bit-exact but 17 % slower on W2 and within noise on W1 on this Zen 3: the
-/// loop is bound by the dependent list → row loads, not by multiplies.)
+/// loop is bound by the dependent list → row loads, not by multiplies. Where inputs are dense,
+/// `vpmaddubsw` does pay in the dense convolution, `DenseConvolution.swift`, which the QNN picks
+/// per layer and input.)
 extension WeightedLayer {
     /// Whether the event gather can run this layer with event values up to `maxValue`: int8
     /// weights, `outC` a multiple of 32, and `1 ≤ maxValue ≤ 15` with fewer than 4096 input
