@@ -3,20 +3,24 @@ import _Builtin_intrinsics.intel
 
 /// The dense convolution of the QNN on x86 with AVX2: every tap of every input, four input
 /// channels at a time with `vpmaddubsw` (unsigned codes × int8 weights, 32 products per
-/// instruction), register-blocked over 4 output pixels × 16 output channels. For layers whose
-/// inputs are too dense for the event gather to skip much (more than a few per cent non-zero)
-/// it does the same work in fewer instructions: no lists, no per-event loads.
+/// instruction), register-blocked over 4 output pixels × 16 output channels. For inputs too
+/// dense for the event gather to skip much it does the same work in far fewer instructions: no
+/// lists, no per-event loads. For sparser inputs, a mask per block of output pixels lists the
+/// input-channel groups with a non-zero value in the block's window, and only those are visited.
 ///
 /// Layout (`DenseScratch`): the input is copied channels-last with a zero border (each pixel's
-/// four-channel groups are one 32-bit broadcast), the weights of one 16-channel tile are
-/// interleaved as `[group][tap][channel][4 inputs]` before the tile runs (a pass over the
-/// layer's weights per inference; no format change, the file keeps its rows).
+/// four-channel groups are one 32-bit broadcast; the model input's bytes as two planes of 4-bit
+/// halves); the weights of one span of up to 64 output channels are interleaved as
+/// `[tile][group][tap][channel][4 inputs]` before the span runs (a pass over the layer's weights
+/// per inference, reading each row's span as one cache line; no format change, the file keeps
+/// its rows).
 ///
-/// Exactness: codes are at most `m = T ≤ 15`, so each 16-bit lane of `vpmaddubsw` is a sum of
-/// two products of magnitude at most `128 · m` — never saturated — and `K = ⌊32767 / (256 · m)⌋`
-/// of them can be added in 16 bits; every `K` steps (and at the end) the lanes are widened and
-/// pair-summed into int32 with `vpmaddwd` against ones. The results equal the plain kernel's bit
-/// for bit (`DenseConvolutionTests`).
+/// Exactness: values are at most `m = min(maxValue, 15)` (codes at `T ≤ 15`, or 4-bit halves), so
+/// each 16-bit lane of `vpmaddubsw` is a sum of two products of magnitude at most `127 · m` —
+/// never saturated — and `K = ⌊32767 / (256 · m)⌋` of them can be added in 16 bits; every `K`
+/// steps (and at the end) the lanes are pair-summed into int32 with `vpmaddwd` against ones (16
+/// for the high halves). Skipped groups add only zeros. The results equal the plain kernel's bit
+/// for bit (`DenseConvolutionTests`, which drive the lanes to the bound).
 ///
 /// Built only with `-D JOULE_AVX2` on x86_64 (Package.swift sets it with `-target-cpu native`
 /// where the host has AVX2); elsewhere the event gather and plain kernels run.
