@@ -105,6 +105,47 @@ final class DenseConvolutionTests: XCTestCase {
         }
     }
 
+    /// The input copies' other shapes: a model input of 4–9 channels (two 4-bit planes, copied
+    /// 16 pixels at a time with a tail, not folded) and a convolution reading codes of 1 channel
+    /// (folded, one plane), 1×1 to 5×5 kernels.
+    func testCopiesOfWideInputsAndFoldedCodes() throws {
+        var dense = 0
+        for (index, (inC, h, w, k)) in [(4, 5, 21, 3), (5, 3, 16, 3), (9, 4, 35, 5), (6, 6, 18, 1)].enumerated() {
+            var rng = TestRNG(UInt64(900 + index))
+            var first = PackableLayer(name: "c1", kind: .conv2d, inputIndex: -1, inC: inC, inH: h, inW: w, outC: 16,
+                                      outH: h, outW: w, kernelH: k, kernelW: k, strideH: 1, strideW: 1, padH: k / 2, padW: k / 2)
+            RandomModels.fillWeights(&first, fanIn: inC * k * k, analog: true, rng: &rng, timesteps: 6, int8: true)
+            // 16 channels of codes, rows of 16 and more pixels: the one-plane vectorised copy.
+            var middle = PackableLayer(name: "c1b", kind: .conv2d, inputIndex: 0, inC: 16, inH: h, inW: w, outC: 16,
+                                       outH: h, outW: w, kernelH: 3, kernelW: 3, strideH: 1, strideW: 1, padH: 1, padW: 1)
+            RandomModels.fillWeights(&middle, fanIn: 16 * 9, analog: false, rng: &rng, timesteps: 6, int8: true)
+            // One channel of codes for the folded layer: the 1×1 layer narrowing 16 → 1 does not
+            // run dense (outC % 16), it runs the plain kernel; the next one folds.
+            var narrow = PackableLayer(name: "c2", kind: .conv2d, inputIndex: 1, inC: 16, inH: h, inW: w, outC: 1,
+                                       outH: h, outW: w, kernelH: 1, kernelW: 1, strideH: 1, strideW: 1, padH: 0, padW: 0)
+            RandomModels.fillWeights(&narrow, fanIn: 16, analog: false, rng: &rng, timesteps: 6, int8: true)
+            var folded = PackableLayer(name: "c3", kind: .conv2d, inputIndex: 2, inC: 1, inH: h, inW: w, outC: 32,
+                                       outH: h, outW: w, kernelH: 3, kernelW: 3, strideH: 1, strideW: 1, padH: 1, padW: 1)
+            RandomModels.fillWeights(&folded, fanIn: 9, analog: false, rng: &rng, timesteps: 6, int8: true)
+            var head = PackableLayer(name: "fc", kind: .linear, inputIndex: 3, inC: 32, inH: h, inW: w, outC: 4,
+                                     outH: 1, outW: 1, activation: .none)
+            RandomModels.fillWeights(&head, fanIn: 32 * h * w, analog: false, rng: &rng, timesteps: 6, int8: true)
+            let model = PackableModel(name: "copies\(index)", inputChannels: inC, inputHeight: h, inputWidth: w,
+                                      defaultTimesteps: 6, layers: [first, middle, narrow, folded, head])
+            let input = RandomModels.input(for: model, seed: UInt64(index))
+            for t in [3, 6] {
+                let kernels = try checkAgainstReference(model, input: input, timesteps: t, label: "copies \(index)")
+                dense += kernels.filter { $0 == .denseConvolution }.count
+                if kernels[0] == .denseConvolution {
+                    XCTAssertEqual(kernels[1], .denseConvolution, "copies \(index): the 16-channel layer runs dense")
+                    XCTAssertEqual(kernels[3], .denseConvolution, "copies \(index): the 1-channel layer runs dense, folded")
+                }
+            }
+        }
+        try XCTSkipIf(dense == 0, "the dense convolution is not built here (needs x86_64 with AVX2)")
+        XCTAssertEqual(dense, 24)
+    }
+
     /// The automatic policy's cost model: sparse inputs to the event gather, dense ones to the
     /// dense kernel, and layers with more weights than their few output pixels can amortise
     /// (W1's last convolution) to the event gather whatever the density.

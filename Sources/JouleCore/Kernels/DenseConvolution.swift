@@ -112,18 +112,25 @@ extension WeightedLayer {
                           output: UnsafeMutablePointer<UInt8>) {
         let r = record
         let channels = DenseScratch.channels(r), width = DenseScratch.width(r)
-        let groups = channels / 4, taps = kernelH * kernelW
+        let kh = DenseScratch.kernelH(r), kw = DenseScratch.kernelW(r)
+        let groups = channels / 4, taps = kh * kw
         let split = maxValue > 15
         let planeBytes = DenseScratch.planeBytes(r), words = DenseScratch.maskWords(r), blocks = DenseScratch.blocks(r)
-        Self.copyChannelsLast(input, record: r, padH: padH, padW: padW, into: layout.input,
-                              channels: channels, width: width, planeBytes: planeBytes, split: split)
+        if DenseScratch.folds(r) {
+            copyFoldedWindows(input, into: layout.input, channels: channels, width: width, planeBytes: planeBytes,
+                              split: split)
+        } else {
+            Self.copyChannelsLast(input, record: r, padH: padH, padW: padW, into: layout.input,
+                                  channels: channels, width: width, planeBytes: planeBytes, split: split)
+        }
         let limit = max(1, 32767 / (256 * min(maxValue, 15)))
         let plane = r.outH * r.outW
         let rowStride = width * channels
         let span = DenseScratch.span(r), tileBytes = groups * taps * 64
         var first = 0
         while first < r.outC {
-            interleaveSpan(first, span: span, into: layout.weights, groups: groups)
+            interleaveSpan(first, span: span, into: layout.weights, groups: groups, taps: taps,
+                           inputs: DenseScratch.folds(r) ? r.inC * kernelH * kernelW : r.inC)
             for s in 0..<(span / DenseScratch.tileChannels) {
                 let tile = first + s * DenseScratch.tileChannels
                 let tileWeights = UnsafeRawPointer(layout.weights) + s * tileBytes
@@ -133,13 +140,13 @@ extension WeightedLayer {
                         let origin = UnsafeRawPointer(layout.input) + (oy * width + bx) * channels
                         let mask = UnsafePointer(layout.blockMasks + (oy * blocks + b) * words)
                         Self.clear(layout.sums)
-                        Self.block(origin, weights: tileWeights, mask: mask, words: words, kernelH: kernelH,
-                                   kernelW: kernelW, channels: channels, rowStride: rowStride, limit: limit, scale: 1,
+                        Self.block(origin, weights: tileWeights, mask: mask, words: words, kernelH: kh,
+                                   kernelW: kw, channels: channels, rowStride: rowStride, limit: limit, scale: 1,
                                    sums: layout.sums)
                         if split {
                             // The high 4-bit halves, weighed 16.
-                            Self.block(origin + planeBytes, weights: tileWeights, mask: mask, words: words, kernelH: kernelH,
-                                       kernelW: kernelW, channels: channels, rowStride: rowStride, limit: limit,
+                            Self.block(origin + planeBytes, weights: tileWeights, mask: mask, words: words, kernelH: kh,
+                                       kernelW: kw, channels: channels, rowStride: rowStride, limit: limit,
                                        scale: 16, sums: layout.sums)
                         }
                         storeBlockCodes(layout, tile: tile, timesteps: t, output: output + oy * r.outW + bx,
@@ -163,39 +170,128 @@ extension WeightedLayer {
 
     /// Copies CHW `input` into the channels-last buffer `out` (zeroed first: the border, the
     /// padding channels); with `split`, low 4-bit halves into the first plane and high ones
-    /// into the second, `planeBytes` later.
+    /// into the second, `planeBytes` later. Four channels × 16 pixels per step: their rows
+    /// interleaved byte- then word-wise, one 32-bit store per pixel; the last pixels of a row
+    /// one by one.
     @inline(__always)
     static func copyChannelsLast(_ input: UnsafePointer<UInt8>, record r: LayerRecord, padH: Int, padW: Int,
                                  into out: UnsafeMutablePointer<UInt8>, channels: Int, width: Int,
                                  planeBytes: Int, split: Bool) {
         out.update(repeating: 0, count: planeBytes * (split ? 2 : 1))
         let plane = r.inH * r.inW
+        let zero = _mm_setzero_si128(), low = _mm_set1_epi8(15)
         for y in 0..<r.inH {
             let line = out + ((y + padH) * width + padW) * channels
-            for c in 0..<r.inC {
-                let src = input + c * plane + y * r.inW
+            var c = 0
+            while c < r.inC {
+                let rows = input + c * plane + y * r.inW
+                let n = min(4, r.inC - c)
                 var x = 0
-                if split {
-                    while x < r.inW {
-                        line[x &* channels &+ c] = src[x] & 15
-                        line[planeBytes &+ x &* channels &+ c] = src[x] &>> 4
-                        x &+= 1
+                while x + 16 <= r.inW {
+                    let v0 = UnsafeRawPointer(rows + x).loadUnaligned(as: __m128i.self)
+                    let v1 = n > 1 ? UnsafeRawPointer(rows + plane + x).loadUnaligned(as: __m128i.self) : zero
+                    let v2 = n > 2 ? UnsafeRawPointer(rows + 2 * plane + x).loadUnaligned(as: __m128i.self) : zero
+                    let v3 = n > 3 ? UnsafeRawPointer(rows + 3 * plane + x).loadUnaligned(as: __m128i.self) : zero
+                    let at = line + x * channels + c
+                    if split {
+                        Self.storeQuads(_mm_and_si128(v0, low), _mm_and_si128(v1, low), _mm_and_si128(v2, low),
+                                        _mm_and_si128(v3, low), at: at, stride: channels)
+                        Self.storeQuads(_mm_and_si128(_mm_srli_epi16(v0, 4), low), _mm_and_si128(_mm_srli_epi16(v1, 4), low),
+                                        _mm_and_si128(_mm_srli_epi16(v2, 4), low), _mm_and_si128(_mm_srli_epi16(v3, 4), low),
+                                        at: at + planeBytes, stride: channels)
+                    } else {
+                        Self.storeQuads(v0, v1, v2, v3, at: at, stride: channels)
                     }
-                } else {
-                    while x < r.inW {
-                        line[x &* channels &+ c] = src[x]
-                        x &+= 1
+                    x += 16
+                }
+                while x < r.inW {
+                    for k in 0..<n {
+                        let v = rows[k * plane + x]
+                        if split {
+                            line[x * channels + c + k] = v & 15
+                            line[planeBytes + x * channels + c + k] = v &>> 4
+                        } else {
+                            line[x * channels + c + k] = v
+                        }
                     }
+                    x += 1
+                }
+                c += 4
+            }
+        }
+    }
+
+    /// Stores 16 pixels of four channels (`a`, `b`, `c`, `d`: 16 bytes each) as 16 four-byte
+    /// groups, pixel `i`'s at `at + i · stride`.
+    @inline(__always)
+    static func storeQuads(_ a: __m128i, _ b: __m128i, _ c: __m128i, _ d: __m128i,
+                           at: UnsafeMutablePointer<UInt8>, stride: Int) {
+        let ab = _mm_unpacklo_epi8(a, b), cd = _mm_unpacklo_epi8(c, d)
+        let ab2 = _mm_unpackhi_epi8(a, b), cd2 = _mm_unpackhi_epi8(c, d)
+        let raw = UnsafeMutableRawPointer(at)
+        @inline(__always)
+        func put(_ v: __m128i, _ first: Int) {
+            let q = unsafeBitCast(v, to: SIMD4<UInt32>.self)
+            for i in 0..<4 { raw.storeBytes(of: q[i], toByteOffset: (first &+ i) &* stride, as: UInt32.self) }
+        }
+        put(_mm_unpacklo_epi16(ab, cd), 0)
+        put(_mm_unpackhi_epi16(ab, cd), 4)
+        put(_mm_unpacklo_epi16(ab2, cd2), 8)
+        put(_mm_unpackhi_epi16(ab2, cd2), 12)
+    }
+
+    /// Copies the windows of a layer that `DenseScratch.folds` into `out`: per output pixel
+    /// `(oy, ox)` at `(oy · width + ox) · channels`, value `(ci · kernelH + ky) · kernelW + kx` is
+    /// input `(ci, oy + ky − padH, ox + kx − padW)`, 0 outside the input (and in the padding
+    /// channels and columns); with `split`, 4-bit halves in two planes as `copyChannelsLast`.
+    @inline(__always)
+    func copyFoldedWindows(_ input: UnsafePointer<UInt8>, into out: UnsafeMutablePointer<UInt8>, channels: Int,
+                           width: Int, planeBytes: Int, split: Bool) {
+        let r = record
+        out.update(repeating: 0, count: planeBytes * (split ? 2 : 1))
+        let plane = r.inH * r.inW
+        // One folded channel q = (ci, ky, kx) at a time: output row oy reads input row
+        // oy + ky − padH, columns ox + kx − padW for the ox that land inside the input.
+        var q = 0
+        for ci in 0..<r.inC {
+            for ky in 0..<kernelH {
+                for kx in 0..<kernelW {
+                    let xLo = max(0, padW - kx), xHi = max(xLo, min(r.outW, r.inW + padW - kx))
+                    for oy in 0..<r.outH {
+                        let y = oy + ky - padH
+                        guard y >= 0, y < r.inH else { continue }
+                        let src = input + ci * plane + y * r.inW + kx - padW
+                        var dst = out + (oy * width + xLo) * channels + q
+                        var ox = xLo
+                        if split {
+                            while ox < xHi {
+                                let v = src[ox]
+                                dst.pointee = v & 15
+                                dst[planeBytes] = v &>> 4
+                                dst += channels
+                                ox &+= 1
+                            }
+                        } else {
+                            while ox < xHi {
+                                dst.pointee = src[ox]
+                                dst += channels
+                                ox &+= 1
+                            }
+                        }
+                    }
+                    q += 1
                 }
             }
         }
     }
 
     /// Interleaves the weights of output channels `first…first+span−1` for `vpmaddubsw` (layout
-    /// in `DenseScratch.weights`), reading each weight row's `span` bytes together.
+    /// in `DenseScratch.weights`), reading each weight row's `span` bytes together. `taps` and
+    /// `inputs`: the window and input channels the kernel walks (`kernelH · kernelW` and `inC`,
+    /// or 1 and `inC · kernelH · kernelW` folded — weight row `c · taps + tap` either way).
     @inline(__always)
-    func interleaveSpan(_ first: Int, span: Int, into out: UnsafeMutableRawPointer, groups: Int) {
-        let taps = kernelH * kernelW, inC = record.inC, rowBytes = record.rowBytes
+    func interleaveSpan(_ first: Int, span: Int, into out: UnsafeMutableRawPointer, groups: Int, taps: Int, inputs: Int) {
+        let inC = inputs, rowBytes = record.rowBytes
         let tileBytes = groups * taps * 64
         let zero = _mm_setzero_si128()
         for g in 0..<groups {

@@ -20,6 +20,12 @@
 ///    `(y, x)` at `((y + padH) · width + x + padW) · channels`. Codes take one plane; the model
 ///    input's bytes take two, their low and high 4-bit halves.
 ///
+/// Layers with one input channel (`folds`, as W2's first layer) run as the 1×1
+/// convolution over their taps folded into channels: `input` then holds, per output pixel, the
+/// `inC · kernelH · kernelW` values of its window (zeros outside the input) in weight-row order
+/// `(ci · kernelH + ky) · kernelW + kx` — so the weight rows need no change — rounded up to 4
+/// channels: W2's first layer visits 3 groups per block instead of 9 taps of a 1-channel group.
+///
 /// Applies to stride-1 convolutions with int8 weights and `outC` a multiple of 16, without a
 /// residual input; the sizes depend only on the layer's shape, so packmodel plans them on any
 /// host (`BufferRequirements.denseScratch`).
@@ -71,19 +77,39 @@ struct DenseScratch {
     @inline(__always)
     static func planeBytes(_ layer: LayerRecord) -> Int { rows(layer) * width(layer) * channels(layer) }
 
-    /// Input channels rounded up to a multiple of 4.
+    /// Whether the kernel folds the layer's taps into channels: at most half the 4-channel steps
+    /// per block that way (`2 · ⌈inC · taps / 4⌉ ≤ ⌈inC / 4⌉ · taps`: one input channel for 3×3,
+    /// as W2's first layer), at most 64 folded. (Measured: folding W1's 3-channel first layer,
+    /// 7 steps instead of 9, lost more to the window copy than it saved.)
     @inline(__always)
-    static func channels(_ layer: LayerRecord) -> Int { (layer.inC + 3) & ~3 }
+    static func folds(_ layer: LayerRecord) -> Bool {
+        let taps = layer.kernelH * layer.kernelW
+        return layer.inC * taps <= 64 && 2 * ((layer.inC * taps + 3) / 4) <= (layer.inC + 3) / 4 * taps
+    }
 
-    /// Rows of the channels-last input: `outH + kernelH − 1` (= `inH + 2 · padH`).
+    /// The kernel window the dense kernel walks: the layer's, or 1×1 when it `folds`.
     @inline(__always)
-    static func rows(_ layer: LayerRecord) -> Int { layer.outH + layer.kernelH - 1 }
+    static func kernelH(_ layer: LayerRecord) -> Int { folds(layer) ? 1 : layer.kernelH }
+
+    @inline(__always)
+    static func kernelW(_ layer: LayerRecord) -> Int { folds(layer) ? 1 : layer.kernelW }
+
+    /// Channels of the channels-last input, a multiple of 4: `inC` (or, folded,
+    /// `inC · kernelH · kernelW`) rounded up.
+    @inline(__always)
+    static func channels(_ layer: LayerRecord) -> Int {
+        ((folds(layer) ? layer.inC * layer.kernelH * layer.kernelW : layer.inC) + 3) & ~3
+    }
+
+    /// Rows of the channels-last input: `outH + kernelH − 1` (= `inH + 2 · padH`; `outH` folded).
+    @inline(__always)
+    static func rows(_ layer: LayerRecord) -> Int { layer.outH + kernelH(layer) - 1 }
 
     /// Pixels per row of the channels-last input: `outW` rounded up to `pixels`, plus
     /// `kernelW − 1`, so that the last block of a row reads zeros, not the next row.
     @inline(__always)
     static func width(_ layer: LayerRecord) -> Int {
-        (layer.outW + pixels - 1) / pixels * pixels + layer.kernelW - 1
+        (layer.outW + pixels - 1) / pixels * pixels + kernelW(layer) - 1
     }
 
     /// Blocks of `pixels` output pixels per output row.
@@ -104,7 +130,7 @@ struct DenseScratch {
         let sums = aligned32(thresholds + layer.outC * WeightedLayer.maxThresholdTimesteps * 4)
         let tapPrefix = aligned32(sums + pixels * tileChannels * 4)
         let weights = aligned32(tapPrefix + layer.inC * EventScratch.prefixEntries(layer) * 4)
-        let pixelMasks = aligned32(weights + channels(layer) / 4 * layer.kernelH * layer.kernelW * span(layer) * 4)
+        let pixelMasks = aligned32(weights + channels(layer) / 4 * kernelH(layer) * kernelW(layer) * span(layer) * 4)
         let blockMasks = aligned32(pixelMasks + layer.inH * layer.inW * maskWords(layer) * 8)
         let input = aligned32(blockMasks + layer.outH * blocks(layer) * maskWords(layer) * 8)
         let end = input + planes(layer) * planeBytes(layer)
@@ -136,7 +162,8 @@ extension WeightedLayer {
         let tiles = r.outC % 64 == 0 ? r.outC / 64 : (r.outC + 31) / 32
         let eventPicoseconds = tiles * (2_200 * nonZero * taps + 220_000 * pixels)
         let blockTiles = r.outH * DenseScratch.blocks(r) * (r.outC / DenseScratch.tileChannels)
-        let densePicoseconds = 200 * activeGroups * taps * r.outC * (maxValue > 15 ? 2 : 1) + 60_000 * blockTiles
+        let denseTaps = DenseScratch.kernelH(r) * DenseScratch.kernelW(r)
+        let densePicoseconds = 200 * activeGroups * denseTaps * r.outC * (maxValue > 15 ? 2 : 1) + 60_000 * blockTiles
         return densePicoseconds < eventPicoseconds
     }
 }
