@@ -47,12 +47,11 @@ final class DenseConvolutionTests: XCTestCase {
                     if kernels.first == .denseConvolution { firstLayers += 1 }
                 }
             }
-            // T = 16 needs codes above 15: the dense kernel must step aside.
-            var sixteen = model
-            sixteen.defaultTimesteps = 16
-            let kernels = try RuntimeHarness(sixteen).run(input, mode: .qnn, timesteps: 16, dense: .always).kernels
-            for (i, k) in kernels.enumerated() where k == .denseConvolution {
-                XCTAssertLessThan(model.layers[i].inputIndex, 0, "seed \(seed): only the model input (bytes) runs dense at T = 16")
+            // Above T = 15 the codes exceed 4 bits and the thresholds' table: the dense kernel
+            // must step aside for every layer, the model input's too, and results stay exact.
+            for t in [16, 40] {
+                let kernels = try checkAgainstReference(model, input: input, timesteps: t, label: "seed \(seed)")
+                XCTAssertFalse(kernels.contains(.denseConvolution), "seed \(seed) T \(t): no dense layer")
             }
         }
         try XCTSkipIf(denseLayers == 0, "the dense convolution is not built here (needs x86_64 with AVX2)")

@@ -158,8 +158,9 @@ extension WeightedLayer {
         }
     }
 
-    /// Fills `layout.thresholds` for a run with `T` timesteps (`T ≤ 15`) and input scale `k`, in
-    /// channel order: `θ_{j,n}` at `(n − 1) · outC + j`.
+    /// Fills `layout.thresholds` for a run with `T` timesteps and input scale `k`, in channel
+    /// order: `θ_{j,n}` at `(n − 1) · outC + j`.
+    /// - Precondition: `T ≤ WeightedLayer.maxThresholdTimesteps` (the region holds 15 rows).
     func prepareDenseCodes(_ layout: DenseScratch, k: Int64, timesteps t: Int) {
         for j in 0..<record.outC {
             Requantize.fillCodeThresholds(layout.thresholds + j, stride: record.outC, timesteps: t,

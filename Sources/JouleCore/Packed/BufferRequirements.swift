@@ -14,7 +14,8 @@
 ///   with only `scratch` (packmodel `--compact`) is valid and runs the plain kernels.
 /// - `denseScratch`: the scratch with which the dense paired-dot convolution
 ///   (`DenseConvolution.swift`, x86 with AVX2) can run the layer in the QNN — channels-last
-///   input copy, one interleaved weight tile, thresholds — or 0 where it does not apply. Planned
+///   input copy, one interleaved weight span, group masks, thresholds — or 0 where it does not
+///   apply. Planned
 ///   like `fastScratch` (by shape, on every host, so a plan does not depend on where it was made).
 /// - `state`: SNN streaming only, live for the whole run (int64 membranes; for the analog first
 ///   layer also its constant input current; for max pooling, running spike counts).

@@ -176,13 +176,15 @@ extension Interpreter {
         #endif
     }
 
-    /// Whether QNN layer `i` may run the dense convolution: built in (`JOULE_AVX2` on x86_64,
-    /// not `JOULE_PLAIN_KERNELS`), not ruled out by the policy, a byte plan that gave the layer the
-    /// kernel's scratch, a shape it supports, values of at most 15 (255 for the model input).
+    /// Whether QNN layer `i` may run the dense convolution at `T` timesteps: built in
+    /// (`JOULE_AVX2` on x86_64, not `JOULE_PLAIN_KERNELS`), not ruled out by the policy, a byte
+    /// plan that gave the layer the kernel's scratch, a shape it supports, values of at most 15
+    /// (255 for the model input) and `T ≤ 15` (its codes come from the tabulated thresholds).
     @inline(__always)
-    func usesDenseConvolution(_ record: LayerRecord, layer i: Int, maxValue: Int) -> Bool {
+    func usesDenseConvolution(_ record: LayerRecord, layer i: Int, maxValue: Int, timesteps t: Int) -> Bool {
         #if JOULE_AVX2 && arch(x86_64) && !JOULE_PLAIN_KERNELS
         return mode == .qnn && denseConvolution != .never && plan.codeBits == 0 && maxValue >= 1
+            && t <= WeightedLayer.maxThresholdTimesteps
             && (maxValue <= 15 || (record.readsModelInput && maxValue <= 255))
             && DenseScratch.supports(record) && plan.region(.scratch, layer: i).bytes >= DenseScratch.bytes(record)
         #else
@@ -197,7 +199,9 @@ extension Interpreter {
         let w = WeightedLayer(layer, in: model)
         switch mode {
         case .qnn:
-            if usesDenseConvolution(layer, layer: i, maxValue: layer.readsModelInput ? 255 : t) { return .denseConvolution }
+            if usesDenseConvolution(layer, layer: i, maxValue: layer.readsModelInput ? 255 : t, timesteps: t) {
+                return .denseConvolution
+            }
             return usesEventGather(w, layer: i, maxValue: layer.readsModelInput ? 255 : t) ? .eventGather : .plainGather
         case .snnLayerwise:
             if layer.readsModelInput { return usesEventGather(w, layer: i, maxValue: 255) ? .eventGather : .plainGather }

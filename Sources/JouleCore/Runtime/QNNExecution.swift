@@ -113,15 +113,14 @@ extension Interpreter {
         let acc = scratch.assumingMemoryBound(to: Int32.self)
         let maxValue = layer.readsModelInput ? 255 : t
         #if JOULE_AVX2 && arch(x86_64) && !JOULE_PLAIN_KERNELS
-        if res == nil, usesDenseConvolution(layer, layer: i, maxValue: maxValue) {
+        if res == nil, usesDenseConvolution(layer, layer: i, maxValue: maxValue, timesteps: t) {
             // The kernel's vector loads want 32-byte alignment; its scratch has 32 bytes to spare.
             let base = UnsafeMutableRawPointer(bitPattern: (Int(bitPattern: scratch) &+ 31) & ~31)!
             let layout = DenseScratch(scratch: base, layer: layer)
-            // Inputs more than a quarter non-zero, and folded first layers, run over every group;
-            // sparser ones are masked
-            // first (the kernel then skips the groups a block's window lacks) and the masks' count
-            // of active groups decides between the kernels. `.always` masks too, so that tests
-            // run both.
+            // Inputs more than a quarter non-zero, and folded one-channel layers, run over every
+            // group; sparser ones are masked first (the kernel then skips the groups a block's
+            // window lacks) and the masks' count of active groups decides between the kernels.
+            // `.always` masks too, so that tests run both.
             let nonZero = Int(truncatingIfNeeded: nonZeroInputs ?? ByteCounts.nonZero(src, count: layer.inputCount))
             let masked = !DenseScratch.folds(layer) && (denseConvolution == .always || nonZero * 4 < layer.inputCount)
             let active = masked ? w.denseGroupMasks(src, layout: layout) : w.denseAllGroups(layout)
