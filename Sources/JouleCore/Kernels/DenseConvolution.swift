@@ -30,6 +30,8 @@ extension WeightedLayer {
     /// kernel's work, `outH · blocks · groups` for a dense input (`prefersDense(activeGroups:…)`).
     /// Reads the input once, 32 values of 4 channels per step; touches no channels-last copy,
     /// so that choosing the event gather afterwards wastes little.
+    /// - Precondition: the layer does not fold (`DenseScratch.folds`: its groups are of folded
+    ///   taps, for which `denseAllGroups` is used).
     func denseGroupMasks(_ input: UnsafePointer<UInt8>, layout: DenseScratch) -> Int {
         let r = record
         let words = DenseScratch.maskWords(r)
