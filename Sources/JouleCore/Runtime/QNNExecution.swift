@@ -113,7 +113,7 @@ extension Interpreter {
         let acc = scratch.assumingMemoryBound(to: Int32.self)
         let maxValue = layer.readsModelInput ? 255 : t
         #if JOULE_AVX2 && arch(x86_64) && !JOULE_PLAIN_KERNELS
-        if res == nil, usesDenseConvolution(layer, layer: i, maxValue: maxValue, timesteps: t) {
+        if usesDenseConvolution(layer, layer: i, maxValue: maxValue, timesteps: t) {  // no residual: `DenseScratch.supports`
             // The kernel's vector loads want 32-byte alignment; its scratch has 32 bytes to spare.
             let base = UnsafeMutableRawPointer(bitPattern: (Int(bitPattern: scratch) &+ 31) & ~31)!
             let layout = DenseScratch(scratch: base, layer: layer)
