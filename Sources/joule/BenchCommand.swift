@@ -31,9 +31,9 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Also write the results as JSON to this path (for Tools/bench).")
     var json: String?
 
-    @Option(help: ArgumentHelp("When the QNN runs the dense convolution (x86 with AVX2): automatic (a cost model picks it or the event gather per layer and input), never, always.",
-                               valueName: "policy"))
-    var dense: DenseConvolutionPolicy = .automatic
+    @Option(help: ArgumentHelp("Kernels of the QNN's convolutions, comma-separated, each timed as its own QNN column (interleaved): automatic (a cost model picks per layer and input), gather (the event gather), dense (the dense convolution, x86 with AVX2), scatter (the event scatter); where the one named does not apply, the event gather.",
+                               valueName: "kernels"))
+    var kernel = "automatic"
 
     func run() throws {
         try reportingErrors {
@@ -55,29 +55,47 @@ struct BenchCommand: ParsableCommand {
             }
             let chosen = known.filter { names.contains($0.0) }
             guard !chosen.isEmpty else { throw JouleHostError("--modes: no mode given") }
-            let modes = chosen.map { $0.1 }
-            FileHandle.standardError.write(Data("benchmarking \(model): \(rounds) rounds × \(modes.count) modes, T = \(t)\n".utf8))
-            let results = try Benchmark.run(file: file, modes: modes, timesteps: t, input: bytes, rounds: rounds,
-                                            denseMACs: macs, dense: dense) { round in
+            var kernels: [ConvolutionKernelPolicy] = []
+            for name in kernel.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
+                guard let k = ConvolutionKernelPolicy(argument: name) else {
+                    throw JouleHostError("--kernel: unknown kernel '\(name)' (known: \(ConvolutionKernelPolicy.allValueStrings.joined(separator: ", ")))")
+                }
+                kernels.append(k)
+            }
+            guard !kernels.isEmpty else { throw JouleHostError("--kernel: no kernel given") }
+            // The QNN once per kernel; the SNN modes do not take one.
+            var variants: [Benchmark.Variant] = [], labels: [String] = [], modeNames: [String] = []
+            for (name, mode, label) in chosen {
+                for k in mode == .qnn ? kernels : [.automatic] {
+                    variants.append(Benchmark.Variant(mode: mode, kernel: k))
+                    labels.append(mode == .qnn && kernels.count > 1 ? "\(label) \(k.defaultValueDescription)" : label)
+                    modeNames.append(name)
+                }
+            }
+            FileHandle.standardError.write(Data("benchmarking \(model): \(rounds) rounds × \(variants.count) variants, T = \(t)\n".utf8))
+            let results = try Benchmark.run(file: file, variants: variants, timesteps: t, input: bytes, rounds: rounds,
+                                            denseMACs: macs) { round in
                 FileHandle.standardError.write(Data("\r  round \(round)/\(rounds)".utf8))
             }
             FileHandle.standardError.write(Data("\n".utf8))
-            let labels = chosen.map { $0.2 }
             var header = "layer".padding(toLength: 14, withPad: " ", startingAt: 0)
             for l in labels { header += l.leftPadded(16) }
             print("per-layer median time (µs), T = \(t), one thread, batch 1")
             print(header)
             for i in 0..<file.model.layerCount {
                 var line = file.layerName(i).padding(toLength: 14, withPad: " ", startingAt: 0)
-                for r in results { line += String(format: "%.1f", r.layerSeconds[i] * 1e6).leftPadded(16) }
+                for r in results {
+                    line += (String(format: "%.1f", r.layerSeconds[i] * 1e6) + " " + r.kernels[i].tag).leftPadded(16)
+                }
                 print(line)
             }
             var total = "total".padding(toLength: 14, withPad: " ", startingAt: 0)
-            for r in results { total += String(format: "%.1f", r.totalSeconds * 1e6).leftPadded(16) }
+            for r in results { total += (String(format: "%.1f", r.totalSeconds * 1e6) + "  ").leftPadded(16) }
             print(total)
+            print("kernels: D dense convolution, S event scatter, G event gather, P plain gather, s plain spike scatter, - pooling")
             print("")
             print("mode".padding(toLength: 16, withPad: " ", startingAt: 0) + "latency ms".leftPadded(12)
-                + "images/s".leftPadded(11) + "GMAC/s*".leftPadded(10) + "vs QNN".leftPadded(9)
+                + "images/s".leftPadded(11) + "GMAC/s*".leftPadded(10) + "vs first".leftPadded(10)
                 + "arena B".leftPadded(10) + "spike/act rate".leftPadded(16) + "counting cost".leftPadded(15))
             for (k, r) in results.enumerated() {
                 let rate = ActivityRate.of(file.model, counters: r.counters, timesteps: t)
@@ -85,7 +103,7 @@ struct BenchCommand: ParsableCommand {
                     + String(format: "%.3f", r.totalSeconds * 1e3).leftPadded(12)
                     + String(format: "%.1f", r.imagesPerSecond).leftPadded(11)
                     + String(format: "%.2f", r.macsPerSecond / 1e9).leftPadded(10)
-                    + String(format: "%.2f×", r.totalSeconds / results[0].totalSeconds).leftPadded(9)
+                    + String(format: "%.2f×", r.totalSeconds / results[0].totalSeconds).leftPadded(10)
                     + "\(r.arenaBytes)".leftPadded(10) + String(format: "%.4f", rate).leftPadded(16)
                     + String(format: "%+.1f %%", r.countingOverhead * 100).leftPadded(15))
             }
@@ -96,7 +114,8 @@ struct BenchCommand: ParsableCommand {
             if let json {
                 let names = (0..<file.model.layerCount).map(file.layerName)
                 let modes: [[String: Any]] = results.enumerated().map { k, r in
-                    ["mode": chosen[k].0, "timesteps": t, "arenaBytes": r.arenaBytes,
+                    ["mode": modeNames[k], "kernel": r.kernel.defaultValueDescription,
+                     "layerKernels": Dictionary(uniqueKeysWithValues: zip(names, r.kernels.map { "\($0)" })), "timesteps": t, "arenaBytes": r.arenaBytes,
                      "medianSeconds": r.totalSeconds, "uncountedMedianSeconds": r.uncountedSeconds, "layerSeconds": Dictionary(uniqueKeysWithValues: zip(names, r.layerSeconds)),
                      "spikeRate": ActivityRate.of(file.model, counters: r.counters, timesteps: t)]
                 }
@@ -109,27 +128,43 @@ struct BenchCommand: ParsableCommand {
     }
 }
 
+extension LayerKernel {
+    /// One letter for the per-layer table.
+    var tag: String {
+        switch self {
+        case .denseConvolution: "D"
+        case .eventScatter: "S"
+        case .eventGather: "G"
+        case .plainGather: "P"
+        case .plainScatter: "s"
+        case .pooling: "-"
+        }
+    }
+}
+
 extension String {
     func leftPadded(_ n: Int) -> String { count >= n ? " " + self : String(repeating: " ", count: n - count) + self }
 }
 
-extension DenseConvolutionPolicy: ExpressibleByArgument {
+extension ConvolutionKernelPolicy: ExpressibleByArgument {
     public init?(argument: String) {
         switch argument {
         case "automatic": self = .automatic
-        case "never": self = .never
-        case "always": self = .always
+        case "gather": self = .eventGather
+        case "dense": self = .dense
+        case "scatter": self = .eventScatter
         default: return nil
         }
     }
 
-    public static var allValueStrings: [String] { ["automatic", "never", "always"] }
+    public static var allValueStrings: [String] { ["automatic", "gather", "dense", "scatter"] }
 
     public var defaultValueDescription: String {
         switch self {
         case .automatic: "automatic"
-        case .never: "never"
-        case .always: "always"
+        case .eventGather: "gather"
+        case .dense: "dense"
+        case .eventScatter: "scatter"
         }
     }
 }

@@ -15,7 +15,7 @@ final class EventGatherTests: XCTestCase {
             let input = RandomModels.input(for: model, seed: seed)
             let t = 1 + Int(seed % 16)
             let expected = ReferenceModel(model: model).run(input: input, timesteps: t)
-            let got = try harness.run(input, mode: .qnn, timesteps: t)
+            let got = try harness.run(input, mode: .qnn, timesteps: t, kernel: .eventGather)
             for i in model.layers.indices where model.layers[i].activation == .quant {
                 XCTAssertEqual(got.layerValues[i], expected.layerValues[i], "seed \(seed) T \(t) layer \(i) codes")
             }

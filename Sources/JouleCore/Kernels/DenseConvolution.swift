@@ -108,7 +108,7 @@ extension WeightedLayer {
     /// the model input's bytes with `maxValue ≤ 255`) into `output` (CHW codes,
     /// `outC · outH · outW` bytes), visiting for each block only the groups its mask has.
     /// `layout` must hold this input's masks (`denseGroupMasks`) and this run's code thresholds
-    /// (`prepareDenseCodes`).
+    /// (`prepareChannelCodes`).
     /// - Precondition: `DenseScratch.supports(record)`; `maxValue > 15` only for the model input.
     func denseConvolution(input: UnsafePointer<UInt8>, maxValue: Int, layout: DenseScratch, timesteps t: Int,
                           output: UnsafeMutablePointer<UInt8>) {
@@ -157,17 +157,6 @@ extension WeightedLayer {
                 }
             }
             first += span
-        }
-    }
-
-    /// Fills `layout.thresholds` for a run with `T` timesteps and input scale `k`, in channel
-    /// order: `θ_{j,n}` at `(n − 1) · outC + j`.
-    /// - Precondition: `T ≤ WeightedLayer.maxThresholdTimesteps` (the region holds 15 rows).
-    func prepareDenseCodes(_ layout: DenseScratch, k: Int64, timesteps t: Int) {
-        for j in 0..<record.outC {
-            Requantize.fillCodeThresholds(layout.thresholds + j, stride: record.outC, timesteps: t,
-                                          multiplier: multiplier(j), offset: Int64(widening: t) &* bias(j),
-                                          shift: record.shift, scale: k)
         }
     }
 

@@ -143,27 +143,3 @@ struct DenseScratch {
         supports(layer) ? offsets(layer).end + 32 : 0
     }
 }
-
-extension WeightedLayer {
-    /// Whether the dense convolution is expected to be faster than the event gather for an input
-    /// with `nonZero` non-zero values whose non-zero (output block, input-channel group) pairs
-    /// number `activeGroups` (`denseGroupMasks`; `maxValue` as in `denseConvolution`). A cost model fitted to
-    /// per-layer times of both kernels on this project's workloads (Zen 3, AVX2; see
-    /// `Sources/README.md`): the event gather costs ≈ 2.2 ns per input event and tap and ≈ 220 ns
-    /// per output pixel, per tile of 32 or 64 channels; the dense kernel ≈ 200 ps per active group,
-    /// tap and output channel (16 multiply-accumulates; twice for 8-bit input) and ≈ 60 ns per
-    /// block of 4 pixels and 16 channels. Layers with more than 64 KiB of weights per output
-    /// pixel (W1's last convolution: 4.7 MB for 4 pixels) stay with the event gather: re-laying
-    /// their weights each run, from beyond the L2 cache, costs more than the dense kernel saves.
-    public func prefersDense(nonZero: Int, activeGroups: Int, maxValue: Int) -> Bool {
-        let r = record
-        let taps = kernelH * kernelW, pixels = r.outH * r.outW
-        guard r.inC * taps * r.outC <= 65_536 * pixels else { return false }
-        let tiles = r.outC % 64 == 0 ? r.outC / 64 : (r.outC + 31) / 32
-        let eventPicoseconds = tiles * (2_200 * nonZero * taps + 220_000 * pixels)
-        let blockTiles = r.outH * DenseScratch.blocks(r) * (r.outC / DenseScratch.tileChannels)
-        let denseTaps = DenseScratch.kernelH(r) * DenseScratch.kernelW(r)
-        let densePicoseconds = 200 * activeGroups * denseTaps * r.outC * (maxValue > 15 ? 2 : 1) + 60_000 * blockTiles
-        return densePicoseconds < eventPicoseconds
-    }
-}

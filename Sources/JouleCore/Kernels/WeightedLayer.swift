@@ -48,9 +48,15 @@ public struct WeightedLayer {
     }
 
     /// Valid (non-padding) kernel taps times `inC · outC` over all output pixels: NeuroBench's
-    /// dense synaptic operations of one pass. A pixel's valid taps are its valid kernel rows
-    /// times its valid kernel columns, so the sum over pixels is the product of the two sums.
+    /// dense synaptic operations of one pass.
     func denseSynapticOps() -> UInt64 {
+        UInt64(widening: validTaps()) * UInt64(widening: record.inC) * UInt64(widening: record.outC)
+    }
+
+    /// Valid (non-padding) kernel taps summed over all output pixels, per input channel and
+    /// output channel: a pixel's valid taps are its valid kernel rows times its valid kernel
+    /// columns, so the sum is the product of the two sums.
+    func validTaps() -> Int {
         let r = record
         var rows = 0, cols = 0
         for oy in 0..<r.outH {
@@ -61,7 +67,7 @@ public struct WeightedLayer {
             let x0 = ox * strideW - padW
             cols += max(0, min(kernelW, r.inW - x0) - max(0, -x0))
         }
-        return UInt64(widening: rows * cols) * UInt64(widening: r.inC) * UInt64(widening: r.outC)
+        return rows * cols
     }
 
     /// `A_j = M_j · acc · k + T · B_j + R · 2^S` for output channel `j`.

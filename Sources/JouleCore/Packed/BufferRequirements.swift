@@ -12,11 +12,12 @@
 ///   run the layer — accumulators, tap prefix sums of the non-zero weight counts and the event lists of `kernelH` input rows —
 ///   or 0 where it does not apply. Plans made with it (packmodel's default) run fast; a plan
 ///   with only `scratch` (packmodel `--compact`) is valid and runs the plain kernels.
-/// - `denseScratch`: the scratch with which the dense paired-dot convolution
-///   (`DenseConvolution.swift`, x86 with AVX2) can run the layer in the QNN — channels-last
-///   input copy, one interleaved weight span, group masks, thresholds — or 0 where it does not
-///   apply. Planned
-///   like `fastScratch` (by shape, on every host, so a plan does not depend on where it was made).
+/// - `denseScratch`: the scratch with which both the dense paired-dot convolution
+///   (`DenseConvolution.swift`, x86 with AVX2: channels-last input copy, one interleaved weight
+///   span, group masks, thresholds) and the event scatter (`EventScatter.swift`: one band of
+///   accumulators, thresholds) can run the layer in the QNN — the larger of the two — or 0
+///   where neither applies. Planned like `fastScratch` (by shape, on every host, so a plan does
+///   not depend on where it was made).
 /// - `state`: SNN streaming only, live for the whole run (int64 membranes; for the analog first
 ///   layer also its constant input current; for max pooling, running spike counts).
 public struct BufferRequirements: Equatable, Sendable {
@@ -78,7 +79,7 @@ public struct BufferRequirements: Equatable, Sendable {
             default: break
             }
         }
-        let denseScratch = mode == .qnn ? DenseScratch.bytes(layer) : 0
+        let denseScratch = mode == .qnn ? max(DenseScratch.bytes(layer), ScatterScratch.bytes(layer)) : 0
         return BufferRequirements(output: output, scratch: scratch, state: state, fastScratch: fastScratch,
                                   denseScratch: denseScratch)
     }

@@ -19,9 +19,14 @@ public struct Interpreter {
     public let mode: ExecutionMode
     public let plan: ArenaPlan
     let arena: UnsafeMutableRawPointer
-    /// When QNN layers the dense convolution can run (`DenseConvolution.swift`: x86 builds with
-    /// AVX2, plans with its scratch) run it. Same results whichever kernel runs.
-    public var denseConvolution = DenseConvolutionPolicy.automatic
+    /// Which kernel QNN convolutions run where several can: the event gather, the dense
+    /// convolution (`DenseConvolution.swift`: x86 builds with AVX2) or the event scatter
+    /// (`EventScatter.swift`), in plans with their scratch. Same results whichever kernel runs.
+    public var convolutionKernel = ConvolutionKernelPolicy.automatic
+    /// Where each run records the kernel every layer ran with (`layerCount` entries, caller-owned:
+    /// for benchmarks and tests; a shorter non-empty buffer makes `run` throw
+    /// `counterBufferTooSmall`); empty, the default, records nothing.
+    public var kernelLog = UnsafeMutableBufferPointer<LayerKernel>(start: nil, count: 0)
 
     /// Binds `model` to `arena` for `mode`.
     /// - Throws: `arenaTooSmall` when the arena is smaller than the plan or misaligned.
@@ -65,6 +70,10 @@ public struct Interpreter {
         guard counters.isEmpty || counters.count >= model.layerCount else {
             throw JouleError(.counterBufferTooSmall)
         }
+        guard kernelLog.isEmpty || kernelLog.count >= model.layerCount else { throw JouleError(.counterBufferTooSmall) }
+        // What the plan and policy give each layer; the QNN overwrites the convolutions whose
+        // kernel it picks for this input.
+        for i in 0..<(kernelLog.isEmpty ? 0 : model.layerCount) { kernelLog[i] = kernel(layer: i, timesteps: timesteps) }
         switch mode {
         case .qnn: runQNN(timesteps: timesteps, counters: counters, afterLayer: afterLayer)
         case .snnLayerwise: runLayerwise(timesteps: timesteps, readout: readout, counters: counters, afterLayer: afterLayer)
@@ -130,17 +139,29 @@ public struct Interpreter {
     func store(_ c: EventCounters, layer: Int, into counters: UnsafeMutableBufferPointer<EventCounters>) {
         if !counters.isEmpty { counters[layer] = c }
     }
+
+    /// Records in `kernelLog` (if any) that layer `layer` ran with `kernel`.
+    @inline(__always)
+    func log(_ kernel: LayerKernel, layer: Int) {
+        if !kernelLog.isEmpty { kernelLog[layer] = kernel }
+    }
 }
 
-/// When the QNN runs a layer with the dense convolution instead of the event gather.
-public enum DenseConvolutionPolicy: UInt8, Sendable {
-    /// When its cost model expects it to be faster for this run's input
-    /// (`WeightedLayer.prefersDense`): dense inputs.
+/// Which kernel the QNN runs a convolution with, where more than the event gather applies.
+public enum ConvolutionKernelPolicy: UInt8, Sendable {
+    /// The one a cost model expects to be fastest for this run's input
+    /// (`WeightedLayer.kernelCost`): the dense convolution for dense inputs, the event scatter
+    /// for sparse ones, the event gather in between.
     case automatic = 0
-    /// Never: the event gather runs (for tests and benchmarks that compare the two).
-    case never = 1
-    /// Always where it applies, however sparse the input (for tests).
-    case always = 2
+    /// The event gather (or the plain gather where it does not apply either): for tests and
+    /// benchmarks that compare kernels.
+    case eventGather = 1
+    /// The dense convolution wherever it applies, however sparse the input; elsewhere the event
+    /// gather.
+    case dense = 2
+    /// The event scatter wherever it applies, however dense the input; elsewhere the event
+    /// gather.
+    case eventScatter = 3
 }
 
 /// Which kernel runs a layer (see `Interpreter.kernel(layer:timesteps:)`).
@@ -153,10 +174,10 @@ public enum LayerKernel: UInt8, Sendable {
     case plainScatter = 2
     /// Pooling.
     case pooling = 3
-    /// The dense paired-dot convolution (`Kernels/DenseConvolution.swift`, QNN, x86 AVX2) —
-    /// under `DenseConvolutionPolicy.automatic` only for inputs dense enough, else the event
-    /// gather (decided each run from the input's non-zero count).
+    /// The dense paired-dot convolution (`Kernels/DenseConvolution.swift`, QNN, x86 AVX2).
     case denseConvolution = 4
+    /// The QNN's event scatter (`Kernels/EventScatter.swift`).
+    case eventScatter = 5
 }
 
 extension Interpreter {
@@ -177,13 +198,14 @@ extension Interpreter {
     }
 
     /// Whether QNN layer `i` may run the dense convolution at `T` timesteps: built in
-    /// (`JOULE_AVX2` on x86_64, not `JOULE_PLAIN_KERNELS`), not ruled out by the policy, a byte
+    /// (`JOULE_AVX2` on x86_64, not `JOULE_PLAIN_KERNELS`), allowed by the policy, a byte
     /// plan that gave the layer the kernel's scratch, a shape it supports, values of at most 15
     /// (255 for the model input) and `T ≤ 15` (its codes come from the tabulated thresholds).
     @inline(__always)
     func usesDenseConvolution(_ record: LayerRecord, layer i: Int, maxValue: Int, timesteps t: Int) -> Bool {
         #if JOULE_AVX2 && arch(x86_64) && !JOULE_PLAIN_KERNELS
-        return mode == .qnn && denseConvolution != .never && plan.codeBits == 0 && maxValue >= 1
+        return mode == .qnn && (convolutionKernel == .automatic || convolutionKernel == .dense)
+            && plan.codeBits == 0 && maxValue >= 1
             && t <= WeightedLayer.maxThresholdTimesteps
             && (maxValue <= 15 || (record.readsModelInput && maxValue <= 255))
             && DenseScratch.supports(record) && plan.region(.scratch, layer: i).bytes >= DenseScratch.bytes(record)
@@ -192,7 +214,25 @@ extension Interpreter {
         #endif
     }
 
-    /// The kernel `run(timesteps:)` uses for layer `i` (0 ≤ i < layerCount) in this mode.
+    /// Whether QNN layer `i` may run the event scatter at `T` timesteps: not
+    /// `JOULE_PLAIN_KERNELS`, allowed by the policy, a byte plan that gave the layer the
+    /// kernel's scratch, a shape it supports (`ScatterScratch.supports`) and `T ≤ 15` (its codes
+    /// come from the tabulated thresholds).
+    @inline(__always)
+    func usesEventScatter(_ record: LayerRecord, layer i: Int, timesteps t: Int) -> Bool {
+        #if JOULE_PLAIN_KERNELS
+        return false
+        #else
+        return mode == .qnn && (convolutionKernel == .automatic || convolutionKernel == .eventScatter)
+            && plan.codeBits == 0 && t <= WeightedLayer.maxThresholdTimesteps
+            && ScatterScratch.supports(record) && plan.region(.scratch, layer: i).bytes >= ScatterScratch.bytes(record)
+        #endif
+    }
+
+    /// The kernel `run(timesteps:)` uses for layer `i` (0 ≤ i < layerCount) in this mode —
+    /// under `ConvolutionKernelPolicy.automatic` the one it prefers for dense inputs (the dense
+    /// convolution where built, else the event gather); a run's cost model may pick the event
+    /// scatter or the gather instead for a sparse input.
     public func kernel(layer i: Int, timesteps t: Int) -> LayerKernel {
         let layer = model.layer(i)
         guard layer.isWeighted else { return .pooling }
@@ -201,6 +241,9 @@ extension Interpreter {
         case .qnn:
             if usesDenseConvolution(layer, layer: i, maxValue: layer.readsModelInput ? 255 : t, timesteps: t) {
                 return .denseConvolution
+            }
+            if convolutionKernel == .eventScatter && usesEventScatter(layer, layer: i, timesteps: t) {
+                return .eventScatter
             }
             return usesEventGather(w, layer: i, maxValue: layer.readsModelInput ? 255 : t) ? .eventGather : .plainGather
         case .snnLayerwise:

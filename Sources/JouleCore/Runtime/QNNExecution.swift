@@ -112,28 +112,59 @@ extension Interpreter {
         let scratch = pointer(.scratch, layer: i)
         let acc = scratch.assumingMemoryBound(to: Int32.self)
         let maxValue = layer.readsModelInput ? 255 : t
-        #if JOULE_AVX2 && arch(x86_64) && !JOULE_PLAIN_KERNELS
-        if usesDenseConvolution(layer, layer: i, maxValue: maxValue, timesteps: t) {  // no residual: `DenseScratch.supports`
-            // The kernel's vector loads want 32-byte alignment; its scratch has 32 bytes to spare.
+        let denseApplies = usesDenseConvolution(layer, layer: i, maxValue: maxValue, timesteps: t)
+        let scatterApplies = usesEventScatter(layer, layer: i, timesteps: t)
+        if denseApplies || scatterApplies {  // no residual: `DenseScratch.supports`, `ScatterScratch.supports`
+            // The kernels' vector loads want 32-byte alignment; their scratch has 32 bytes to spare.
             let base = UnsafeMutableRawPointer(bitPattern: (Int(bitPattern: scratch) &+ 31) & ~31)!
-            let layout = DenseScratch(scratch: base, layer: layer)
-            // Inputs more than a quarter non-zero, and folded one-channel layers, run over every
-            // group; sparser ones are masked first (the kernel then skips the groups a block's
-            // window lacks) and the masks' count of active groups decides between the kernels.
-            // `.always` masks too, so that tests run both.
             let nonZero = Int(truncatingIfNeeded: nonZeroInputs ?? ByteCounts.nonZero(src, count: layer.inputCount))
-            let masked = !DenseScratch.folds(layer) && (denseConvolution == .always || nonZero * 4 < layer.inputCount)
-            let active = masked ? w.denseGroupMasks(src, layout: layout) : w.denseAllGroups(layout)
-            let dense = denseConvolution == .always || w.prefersDense(nonZero: nonZero, activeGroups: active, maxValue: maxValue)
-            if dense {
-                w.prepareDenseCodes(layout, k: k, timesteps: t)
-                w.denseConvolution(input: src, maxValue: maxValue, layout: layout, timesteps: t, output: bytes(.output, layer: i))
+            let gatherCost = usesEventGather(w, layer: i, maxValue: maxValue) ? w.gatherPicoseconds(nonZero: nonZero) : Int.max
+            let scatterCost = scatterApplies ? w.scatterPicoseconds(nonZero: nonZero, maxValue: maxValue) : Int.max
+            let sparseKernel: LayerKernel = scatterCost < gatherCost ? .eventScatter : .eventGather
+            let sparseCost = min(gatherCost, scatterCost)
+            var kernel: LayerKernel
+            switch convolutionKernel {
+            case .dense: kernel = denseApplies ? .denseConvolution : .eventGather
+            case .eventScatter: kernel = scatterApplies ? .eventScatter : .eventGather
+            case .eventGather: kernel = .eventGather
+            case .automatic:
+                // The dense kernel's full price needs the input's group masks: they are built
+                // only where its fixed part alone undercuts the sparse kernels.
+                let floor = denseApplies ? w.densePicoseconds(activeGroups: 0, maxValue: maxValue) ?? Int.max : Int.max
+                kernel = floor < sparseCost ? .denseConvolution : sparseKernel
+            }
+            #if JOULE_AVX2 && arch(x86_64) && !JOULE_PLAIN_KERNELS
+            if kernel == .denseConvolution {
+                let layout = DenseScratch(scratch: base, layer: layer)
+                // Inputs more than a quarter non-zero, and folded one-channel layers, run over
+                // every group; sparser ones are masked first (the kernel then skips the groups a
+                // block's window lacks) and the masks' count of active groups prices the kernel.
+                // `.dense` masks too, so that tests run both.
+                let masked = !DenseScratch.folds(layer) && (convolutionKernel == .dense || nonZero * 4 < layer.inputCount)
+                let active = masked ? w.denseGroupMasks(src, layout: layout) : w.denseAllGroups(layout)
+                if convolutionKernel == .automatic,
+                   w.densePicoseconds(activeGroups: active, maxValue: maxValue) ?? Int.max >= sparseCost {
+                    kernel = sparseKernel
+                } else {
+                    log(.denseConvolution, layer: i)
+                    w.prepareChannelCodes(layout.thresholds, k: k, timesteps: t)
+                    w.denseConvolution(input: src, maxValue: maxValue, layout: layout, timesteps: t, output: bytes(.output, layer: i))
+                    if counting { countGatheredInput(w, input: src, prefix: layout.tapPrefix, inputBits: inBits, into: &c) }
+                    return
+                }
+            }
+            #endif
+            if kernel == .eventScatter {
+                log(.eventScatter, layer: i)
+                let layout = ScatterScratch(scratch: base, layer: layer)
+                w.prepareChannelCodes(layout.thresholds, k: k, timesteps: t)
+                w.eventScatter(input: src, maxValue: maxValue, layout: layout, timesteps: t, output: bytes(.output, layer: i))
                 if counting { countGatheredInput(w, input: src, prefix: layout.tapPrefix, inputBits: inBits, into: &c) }
                 return
             }
         }
-        #endif
         if usesEventGather(w, layer: i, maxValue: maxValue) {
+            log(.eventGather, layer: i)
             let outBytes = bytes(.output, layer: i)
             let layout = EventScratch(scratch: scratch, layer: layer, accumulatorBytes: layer.outC * 4)
             w.prepareCodes(layout, k: k, timesteps: t)
@@ -150,6 +181,7 @@ extension Interpreter {
             }
             if counting { countGatheredInput(w, input: src, prefix: layout.tapPrefix, inputBits: inBits, into: &c) }
         } else {
+            log(.plainGather, layer: i)
             w.gather(input: input, inputBits: inBits, acc: acc, counters: &c, emit)
         }
     }

@@ -4,8 +4,20 @@ import JouleCore
 /// Times a packed model in each execution mode on one input: per-layer and total time (medians
 /// over rounds), throughput, arena bytes and the process's peak resident memory.
 public enum Benchmark {
+    /// One configuration to time: an execution mode and, for the QNN, the kernel policy of its
+    /// convolutions.
+    public struct Variant: Sendable {
+        public var mode: ExecutionMode
+        public var kernel: ConvolutionKernelPolicy
+        public init(mode: ExecutionMode, kernel: ConvolutionKernelPolicy = .automatic) {
+            self.mode = mode
+            self.kernel = kernel
+        }
+    }
+
     public struct ModeResult: Sendable {
         public var mode: ExecutionMode
+        public var kernel: ConvolutionKernelPolicy
         public var timesteps: Int
         public var arenaBytes: Int
         /// Median seconds per layer (over rounds).
@@ -19,26 +31,35 @@ public enum Benchmark {
         public var denseMACs: Int
         /// Counters of one inference, per layer.
         public var counters: [EventCounters]
+        /// The kernel each layer ran with (`ModelRunner.lastKernels` of the warm-up run).
+        public var kernels: [LayerKernel]
         public var total: EventCounters { counters.reduce(into: EventCounters()) { $0.add($1) } }
         public var imagesPerSecond: Double { 1 / totalSeconds }
         public var macsPerSecond: Double { Double(denseMACs) / totalSeconds }
     }
 
-    /// Runs `rounds` timed inferences per mode after one warm-up, modes interleaved round by round
-    /// so machine noise hits them alike; each round also times every mode once with the counters
-    /// off (order alternating), for the counting overhead. `dense`: when the QNN runs the dense
-    /// convolution (x86 with AVX2), to compare kernels.
-    public static func run(file: PackedModelFile, modes: [ExecutionMode], timesteps: Int, input: [UInt8],
-                           rounds: Int, denseMACs: Int, dense: DenseConvolutionPolicy = .automatic,
-                           progress: (Int) -> Void = { _ in }) throws -> [ModeResult] {
-        let runners = try modes.map { try ModelRunner(file: file, mode: $0) }
-        for runner in runners { runner.denseConvolution = dense }
+    /// Runs `rounds` timed inferences per variant (mode and kernel policy) after one warm-up,
+    /// variants interleaved round by round so machine noise hits them alike; each round also
+    /// times every variant once with the counters off (order alternating), for the counting
+    /// overhead.
+    public static func run(file: PackedModelFile, variants: [Variant], timesteps: Int, input: [UInt8],
+                           rounds: Int, denseMACs: Int, progress: (Int) -> Void = { _ in }) throws -> [ModeResult] {
+        let modes = variants.map(\.mode)
+        let runners = try variants.map { variant in
+            let runner = try ModelRunner(file: file, mode: variant.mode)
+            runner.convolutionKernel = variant.kernel
+            return runner
+        }
         let n = file.model.layerCount
         var layerSamples = Array(repeating: Array(repeating: [Double](), count: n), count: modes.count)
         var totalSamples = Array(repeating: [Double](), count: modes.count)
         var uncountedSamples = Array(repeating: [Double](), count: modes.count)
         var counters = Array(repeating: [EventCounters](), count: modes.count)
-        for (m, runner) in runners.enumerated() { counters[m] = try runner.run(input: input, timesteps: timesteps).counters }
+        var kernels = Array(repeating: [LayerKernel](), count: modes.count)
+        for (m, runner) in runners.enumerated() {
+            counters[m] = try runner.run(input: input, timesteps: timesteps).counters
+            kernels[m] = runner.lastKernels
+        }
         for round in 0..<rounds {
             for (m, runner) in runners.enumerated() {
                 func uncounted() throws {
@@ -62,10 +83,10 @@ public enum Benchmark {
             progress(round + 1)
         }
         return modes.enumerated().map { m, mode in
-            ModeResult(mode: mode, timesteps: timesteps, arenaBytes: file.model.plan(mode).arenaBytes,
+            ModeResult(mode: mode, kernel: variants[m].kernel, timesteps: timesteps, arenaBytes: file.model.plan(mode).arenaBytes,
                        layerSeconds: layerSamples[m].map(median), totalSeconds: median(totalSamples[m]),
                        uncountedSeconds: median(uncountedSamples[m]),
-                       denseMACs: denseMACs, counters: counters[m])
+                       denseMACs: denseMACs, counters: counters[m], kernels: kernels[m])
         }
     }
 

@@ -79,7 +79,7 @@ public enum CrossoverSweep {
         var points: [Point] = []
         for (k, rate) in rates.enumerated() {
             let bytes = input(count: channels * size * size, rate: rate, timesteps: timesteps, seed: seed &+ UInt64(k))
-            let results = try Benchmark.run(file: file, modes: [.qnn, .snnLayerwise], timesteps: timesteps, input: bytes,
+            let results = try Benchmark.run(file: file, variants: [.init(mode: .qnn), .init(mode: .snnLayerwise)], timesteps: timesteps, input: bytes,
                                             rounds: rounds, denseMACs: 0)
             let nonZero = Double(bytes.filter { $0 != 0 }.count) / Double(bytes.count)
             points.append(Point(rate: rate, nonZeroFraction: nonZero, qnnSeconds: results[0].layerSeconds[1],

@@ -8,6 +8,7 @@ public final class ModelRunner {
     public let arena: UnsafeMutableRawBufferPointer
     var interpreter: Interpreter
     var counterStorage: [EventCounters]
+    let kernelStorage: UnsafeMutableBufferPointer<LayerKernel>
 
     /// - Parameter arenaBytes: arena size to allocate; default the plan's `arenaBytes`.
     public init(file: PackedModelFile, mode: ExecutionMode, arenaBytes: Int? = nil) throws {
@@ -25,9 +26,19 @@ public final class ModelRunner {
         }
         arena = storage
         counterStorage = Array(repeating: EventCounters(), count: file.model.layerCount)
+        kernelStorage = .allocate(capacity: file.model.layerCount)
+        kernelStorage.initialize(repeating: .plainGather)
+        interpreter.kernelLog = kernelStorage
     }
 
-    deinit { arena.deallocate() }
+    deinit {
+        arena.deallocate()
+        kernelStorage.deallocate()
+    }
+
+    /// The kernel each layer ran with in the last run (before any run: `kernels(timesteps:)`'s
+    /// guess is not filled in; `.plainGather` everywhere).
+    public var lastKernels: [LayerKernel] { Array(kernelStorage) }
 
     public struct Result: Sendable {
         public var scores: [Int64]
@@ -47,10 +58,10 @@ public final class ModelRunner {
         Int(interpreter.outputValue(layer: layer, at: index))
     }
 
-    /// When QNN layers run the dense convolution (x86 with AVX2; `DenseConvolutionPolicy`).
-    public var denseConvolution: DenseConvolutionPolicy {
-        get { interpreter.denseConvolution }
-        set { interpreter.denseConvolution = newValue }
+    /// Which kernel QNN convolutions run where several apply (`ConvolutionKernelPolicy`).
+    public var convolutionKernel: ConvolutionKernelPolicy {
+        get { interpreter.convolutionKernel }
+        set { interpreter.convolutionKernel = newValue }
     }
 
     /// The kernel each layer runs with at `timesteps` (vectorised event gather or a plain one).

@@ -19,9 +19,9 @@ struct RuntimeHarness {
     }
 
     func run(_ input: [UInt8], mode: ExecutionMode, timesteps: Int, readout: Readout = .membrane,
-             counting: Bool = true, dense: DenseConvolutionPolicy = .automatic) throws -> Output {
+             counting: Bool = true, kernel: ConvolutionKernelPolicy = .automatic) throws -> Output {
         let runner = try ModelRunner(file: file, mode: mode)
-        runner.denseConvolution = dense
+        runner.convolutionKernel = kernel
         var values = (0..<file.model.layerCount).map { Array(repeating: 0, count: file.model.layer($0).outputCount) }
         let result = try runner.run(input: input, timesteps: timesteps, readout: readout, counting: counting) { i in
             let layer = file.model.layer(i)
@@ -32,6 +32,6 @@ struct RuntimeHarness {
             }
         }
         return Output(layerValues: values, scores: result.scores, counters: result.counters,
-                      kernels: runner.kernels(timesteps: timesteps))
+                      kernels: runner.lastKernels)
     }
 }

@@ -1,0 +1,45 @@
+import JouleCore
+import JouleHost
+import XCTest
+
+/// Runs a model's QNN under every convolution kernel policy (dense, event scatter, event gather,
+/// automatic) and as a compact plan (plain kernels), and asserts that each run's codes, scores and
+/// counters equal the independent reference (`ReferenceModel`).
+enum KernelAgreement {
+    /// Returns each policy's per-layer kernels (`Interpreter.kernel(layer:timesteps:)`).
+    @discardableResult
+    static func check(_ model: PackableModel, input: [UInt8], timesteps t: Int, label: String,
+                      file: StaticString = #filePath, line: UInt = #line) throws -> [ConvolutionKernelPolicy: [LayerKernel]] {
+        var planned = model
+        planned.defaultTimesteps = t
+        let fast = try RuntimeHarness(planned), plain = try RuntimeHarness(planned, compact: true)
+        let expected = ReferenceModel(model: model).run(input: input, timesteps: t)
+        var runs: [(String, RuntimeHarness.Output)] = []
+        var kernels: [ConvolutionKernelPolicy: [LayerKernel]] = [:]
+        for (name, policy) in [("dense", ConvolutionKernelPolicy.dense), ("scatter", .eventScatter),
+                               ("gather", .eventGather), ("automatic", .automatic)] {
+            let output = try fast.run(input, mode: .qnn, timesteps: t, kernel: policy)
+            runs.append((name, output))
+            kernels[policy] = output.kernels
+        }
+        let compact = try plain.run(input, mode: .qnn, timesteps: t)
+        runs.append(("compact", compact))
+        for (name, got) in runs {
+            for i in model.layers.indices where model.layers[i].activation == .quant {
+                XCTAssertEqual(got.layerValues[i], expected.layerValues[i], "\(label) T \(t) \(name) layer \(i) codes",
+                               file: file, line: line)
+            }
+            XCTAssertEqual(got.scores, expected.scores, "\(label) T \(t) \(name) scores", file: file, line: line)
+            XCTAssertEqual(got.counters, expected.counters, "\(label) T \(t) \(name) counters", file: file, line: line)
+        }
+        let gather = kernels[.eventGather] ?? []
+        XCTAssertFalse(gather.contains(.denseConvolution) || gather.contains(.eventScatter), "\(label): policy gather",
+                       file: file, line: line)
+        XCTAssertFalse((kernels[.dense] ?? []).contains(.eventScatter), "\(label): policy dense", file: file, line: line)
+        XCTAssertFalse((kernels[.eventScatter] ?? []).contains(.denseConvolution), "\(label): policy scatter",
+                       file: file, line: line)
+        XCTAssertFalse(compact.kernels.contains(.denseConvolution) || compact.kernels.contains(.eventScatter),
+                       "\(label): compact plans run the plain kernels", file: file, line: line)
+        return kernels
+    }
+}
