@@ -177,4 +177,22 @@ final class DenseConvolutionTests: XCTestCase {
         XCTAssertLessThan(w1.scatterPicoseconds(nonZero: 512 * 16 * 4 / 10, maxValue: 6),
                           w1.gatherPicoseconds(nonZero: 512 * 16 * 4 / 10))
     }
+
+    /// Prepacking wants a 32-byte aligned buffer of at least `prepackBytes`: anything less is an
+    /// error, not a trap; what it lays out equals the per-run re-laying (`KernelAgreement` runs
+    /// both).
+    func testPrepackRejectsSmallOrMisalignedBuffers() throws {
+        let model = RandomModels.make(seed: 801, layers: 3, wide: true, unitStride: true, int8: true)
+        let harness = try RuntimeHarness(model)
+        let bytes = Interpreter.prepackBytes(for: harness.file.model)
+        try XCTSkipIf(bytes == 0, "the dense convolution is not built here (needs x86_64 with AVX2)")
+        let arena = UnsafeMutableRawBufferPointer.allocate(byteCount: harness.file.model.plan(.qnn).arenaBytes, alignment: 16)
+        defer { arena.deallocate() }
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bytes + 64, alignment: 32)
+        defer { buffer.deallocate() }
+        var interpreter = try Interpreter(model: harness.file.model, arena: arena, mode: .qnn)
+        XCTAssertThrowsError(try interpreter.prepack(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<(bytes - 1)])))
+        XCTAssertThrowsError(try interpreter.prepack(into: UnsafeMutableRawBufferPointer(rebasing: buffer[16..<(bytes + 16)])))
+        XCTAssertNoThrow(try interpreter.prepack(into: UnsafeMutableRawBufferPointer(rebasing: buffer[32..<(bytes + 32)])))
+    }
 }

@@ -108,10 +108,11 @@ extension WeightedLayer {
     /// the model input's bytes with `maxValue ≤ 255`) into `output` (CHW codes,
     /// `outC · outH · outW` bytes), visiting for each block only the groups its mask has.
     /// `layout` must hold this input's masks (`denseGroupMasks`) and this run's code thresholds
-    /// (`prepareChannelCodes`).
+    /// (`prepareChannelCodes`). `prepacked`: the layer's weights as `prepackDenseWeights` lays
+    /// them (32-byte aligned), or nil to re-lay each span into `layout.weights` as it runs.
     /// - Precondition: `DenseScratch.supports(record)`; `maxValue > 15` only for the model input.
-    func denseConvolution(input: UnsafePointer<UInt8>, maxValue: Int, layout: DenseScratch, timesteps t: Int,
-                          output: UnsafeMutablePointer<UInt8>) {
+    func denseConvolution(input: UnsafePointer<UInt8>, maxValue: Int, layout: DenseScratch, prepacked: UnsafeRawPointer?,
+                          timesteps t: Int, output: UnsafeMutablePointer<UInt8>) {
         let r = record
         let channels = DenseScratch.channels(r), width = DenseScratch.width(r)
         let kh = DenseScratch.kernelH(r), kw = DenseScratch.kernelW(r)
@@ -131,11 +132,17 @@ extension WeightedLayer {
         let span = DenseScratch.span(r), tileBytes = groups * taps * 64
         var first = 0
         while first < r.outC {
-            interleaveSpan(first, span: span, into: layout.weights, groups: groups, taps: taps,
-                           inputs: DenseScratch.folds(r) ? r.inC * kernelH * kernelW : r.inC)
+            let spanWeights: UnsafeRawPointer
+            if let prepacked {
+                spanWeights = prepacked + first / span * DenseScratch.spanWeightBytes(r)
+            } else {
+                interleaveSpan(first, span: span, into: layout.weights, groups: groups, taps: taps,
+                               inputs: DenseScratch.folds(r) ? r.inC * kernelH * kernelW : r.inC)
+                spanWeights = UnsafeRawPointer(layout.weights)
+            }
             for s in 0..<(span / DenseScratch.tileChannels) {
                 let tile = first + s * DenseScratch.tileChannels
-                let tileWeights = UnsafeRawPointer(layout.weights) + s * tileBytes
+                let tileWeights = spanWeights + s * tileBytes
                 for oy in 0..<r.outH {
                     for b in 0..<blocks {
                         let bx = b * DenseScratch.pixels
@@ -151,8 +158,9 @@ extension WeightedLayer {
                                        kernelW: kw, channels: channels, rowStride: rowStride, limit: limit,
                                        scale: 16, sums: layout.sums)
                         }
-                        storeBlockCodes(layout, tile: tile, timesteps: t, output: output + oy * r.outW + bx,
-                                        plane: plane, pixels: min(DenseScratch.pixels, r.outW - bx))
+                        storeBlockCodes(layout.sums, thresholds: layout.thresholds, tile: tile, timesteps: t,
+                                        output: output + oy * r.outW + bx, plane: plane,
+                                        pixels: min(DenseScratch.pixels, r.outW - bx))
                     }
                 }
             }
@@ -277,6 +285,21 @@ extension WeightedLayer {
         }
     }
 
+    /// Lays all the layer's weights out as `denseConvolution` reads them, span after span
+    /// (`DenseScratch.prepackedBytes`), into `out` (32-byte aligned): what the kernel otherwise
+    /// does per span and run.
+    func prepackDenseWeights(into out: UnsafeMutableRawPointer) {
+        let r = record
+        let groups = DenseScratch.channels(r) / 4, taps = DenseScratch.kernelH(r) * DenseScratch.kernelW(r)
+        let span = DenseScratch.span(r)
+        var first = 0
+        while first < r.outC {
+            interleaveSpan(first, span: span, into: out + first / span * DenseScratch.spanWeightBytes(r), groups: groups,
+                           taps: taps, inputs: DenseScratch.folds(r) ? r.inC * kernelH * kernelW : r.inC)
+            first += span
+        }
+    }
+
     /// Interleaves the weights of output channels `first…first+span−1` for `vpmaddubsw` (layout
     /// in `DenseScratch.weights`), reading each weight row's `span` bytes together. `taps` and
     /// `inputs`: the window and input channels the kernel walks (`kernelH · kernelW` and `inC`,
@@ -390,11 +413,11 @@ extension WeightedLayer {
     /// output at `output` (pixel 0 of the block, channel 0) for the first `pixels` pixels: a
     /// full block's 4 codes of a channel are adjacent in the output row, one 32-bit store.
     @inline(__always)
-    func storeBlockCodes(_ layout: DenseScratch, tile: Int, timesteps t: Int, output: UnsafeMutablePointer<UInt8>,
-                         plane: Int, pixels: Int) {
+    func storeBlockCodes(_ sums: UnsafePointer<Int32>, thresholds: UnsafePointer<Int32>, tile: Int, timesteps t: Int,
+                         output: UnsafeMutablePointer<UInt8>, plane: Int, pixels: Int) {
         let outC = record.outC
-        let th = UnsafeRawPointer(layout.thresholds) + 4 &* tile
-        let raw = UnsafeRawPointer(layout.sums)
+        let th = UnsafeRawPointer(thresholds) + 4 &* tile
+        let raw = UnsafeRawPointer(sums)
         // Byte 4p + c of each 128-bit lane (pixel p, channel c) to byte 4c + p.
         let transpose = _mm256_setr_epi8(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15,
                                          0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15)

@@ -63,6 +63,27 @@ struct DenseScratch {
             && layer.activation != .none
     }
 
+    /// Whether the layer's weights are few enough for its output pixels to amortise re-laying
+    /// them: at most 64 KiB per output pixel (not W1's last convolution: 4.7 MB for 4 pixels).
+    /// Others never run dense under the automatic policy and are not prepacked.
+    @inline(__always)
+    static func amortises(_ layer: LayerRecord) -> Bool {
+        layer.inC * layer.kernelH * layer.kernelW * layer.outC <= 65_536 * layer.outH * layer.outW
+    }
+
+    /// Bytes of one span's interleaved weights (the `weights` part).
+    @inline(__always)
+    static func spanWeightBytes(_ layer: LayerRecord) -> Int {
+        channels(layer) / 4 * kernelH(layer) * kernelW(layer) * span(layer) * 4
+    }
+
+    /// Bytes of the layer's weights prepacked for the kernel (`Interpreter.prepack`): every
+    /// span's interleaved weights, span `k` (output channels `k · span…`) at `k · spanWeightBytes`;
+    /// 0 for layers the kernel does not run or that do not `amortise`.
+    static func prepackedBytes(_ layer: LayerRecord) -> Int {
+        supports(layer) && amortises(layer) ? layer.outC / span(layer) * spanWeightBytes(layer) : 0
+    }
+
     /// Output channels interleaved together: 64, 32 or 16, the largest dividing `outC`.
     @inline(__always)
     static func span(_ layer: LayerRecord) -> Int {
@@ -130,7 +151,7 @@ struct DenseScratch {
         let sums = aligned32(thresholds + layer.outC * WeightedLayer.maxThresholdTimesteps * 4)
         let tapPrefix = aligned32(sums + pixels * tileChannels * 4)
         let weights = aligned32(tapPrefix + layer.inC * EventScratch.prefixEntries(layer) * 4)
-        let pixelMasks = aligned32(weights + channels(layer) / 4 * kernelH(layer) * kernelW(layer) * span(layer) * 4)
+        let pixelMasks = aligned32(weights + spanWeightBytes(layer))
         let blockMasks = aligned32(pixelMasks + layer.inH * layer.inW * maskWords(layer) * 8)
         let input = aligned32(blockMasks + layer.outH * blocks(layer) * maskWords(layer) * 8)
         let end = input + planes(layer) * planeBytes(layer)

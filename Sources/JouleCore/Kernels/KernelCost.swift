@@ -21,8 +21,7 @@ extension WeightedLayer {
     /// cache, costs more than the kernel saves.
     public func densePicoseconds(activeGroups: Int, maxValue: Int) -> Int? {
         let r = record
-        let taps = kernelH * kernelW, pixels = r.outH * r.outW
-        guard r.inC * taps * r.outC <= 65_536 * pixels else { return nil }
+        guard DenseScratch.amortises(r) else { return nil }
         let blockTiles = r.outH * DenseScratch.blocks(r) * (r.outC / DenseScratch.tileChannels)
         let denseTaps = DenseScratch.kernelH(r) * DenseScratch.kernelW(r)
         return 200 * activeGroups * denseTaps * r.outC * (maxValue > 15 ? 2 : 1) + 60_000 * blockTiles

@@ -27,6 +27,9 @@ public struct Interpreter {
     /// for benchmarks and tests; a shorter non-empty buffer makes `run` throw
     /// `counterBufferTooSmall`); empty, the default, records nothing.
     public var kernelLog = UnsafeMutableBufferPointer<LayerKernel>(start: nil, count: 0)
+    /// The QNN's dense-convolution weights laid out ahead (`prepack(into:)`), or nil: each run
+    /// then re-lays them span by span.
+    var prepacked: UnsafeRawPointer? = nil
 
     /// Binds `model` to `arena` for `mode`.
     /// - Throws: `arenaTooSmall` when the arena is smaller than the plan or misaligned.
@@ -268,5 +271,53 @@ extension Interpreter {
         c.effectiveMACs = tally.operations
         c.weightReadBits = tally.rowsRead &* UInt64(widening: w.record.outC * w.record.weightBits)
         c.activationReadBits = c.denseSynapticOps / UInt64(widening: w.record.outC) &* UInt64(widening: inputBits)
+    }
+}
+
+/// Prepacked weights: the dense convolution's interleaved layout made once, like ONNX Runtime's
+/// prepacking at session creation, instead of span by span in every run. Optional: without it the
+/// kernels give the same results.
+extension Interpreter {
+    /// Bytes `prepack(into:)` needs for `model`'s QNN: the dense-convolution layers' weights in
+    /// the kernel's layout (`DenseScratch.prepackedBytes`); 0 where the kernel is not built.
+    public static func prepackBytes(for model: PackedModel) -> Int {
+        #if JOULE_AVX2 && arch(x86_64) && !JOULE_PLAIN_KERNELS
+        var bytes = 0
+        for i in 0..<model.layerCount { bytes += DenseScratch.prepackedBytes(model.layer(i)) }
+        return bytes
+        #else
+        return 0
+        #endif
+    }
+
+    /// Lays the dense-convolution weights out into `buffer` (caller-owned, 32-byte aligned, at
+    /// least `prepackBytes(for:)`; kept alive and unchanged while this interpreter runs) and
+    /// makes the QNN read them from there. A no-op in other modes and where the kernel is not
+    /// built.
+    /// - Throws: `arenaTooSmall` when the buffer is smaller or misaligned.
+    public mutating func prepack(into buffer: UnsafeMutableRawBufferPointer) throws(JouleError) {
+        let bytes = Self.prepackBytes(for: model)
+        guard mode == .qnn, bytes > 0 else { return }
+        guard let base = buffer.baseAddress, Int(bitPattern: base) % 32 == 0, buffer.count >= bytes else {
+            throw JouleError(.arenaTooSmall)
+        }
+        #if JOULE_AVX2 && arch(x86_64) && !JOULE_PLAIN_KERNELS
+        var offset = 0
+        for i in 0..<model.layerCount {
+            let layer = model.layer(i)
+            let n = DenseScratch.prepackedBytes(layer)
+            if n > 0 { WeightedLayer(layer, in: model).prepackDenseWeights(into: base + offset) }
+            offset += n
+        }
+        #endif
+        prepacked = UnsafeRawPointer(base)
+    }
+
+    /// Layer `i`'s prepacked weights, or nil (none made, or the layer has none).
+    func prepackedWeights(layer i: Int) -> UnsafeRawPointer? {
+        guard let prepacked, DenseScratch.prepackedBytes(model.layer(i)) > 0 else { return nil }
+        var offset = 0
+        for j in 0..<i { offset += DenseScratch.prepackedBytes(model.layer(j)) }
+        return prepacked + offset
     }
 }

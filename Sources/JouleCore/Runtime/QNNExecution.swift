@@ -148,7 +148,8 @@ extension Interpreter {
                 } else {
                     log(.denseConvolution, layer: i)
                     w.prepareChannelCodes(layout.thresholds, k: k, timesteps: t)
-                    w.denseConvolution(input: src, maxValue: maxValue, layout: layout, timesteps: t, output: bytes(.output, layer: i))
+                    w.denseConvolution(input: src, maxValue: maxValue, layout: layout, prepacked: prepackedWeights(layer: i),
+                                       timesteps: t, output: bytes(.output, layer: i))
                     if counting { countGatheredInput(w, input: src, prefix: layout.tapPrefix, inputBits: inBits, into: &c) }
                     return
                 }

@@ -9,9 +9,9 @@ enum HostBuffer {
     static let hugePage = 2 << 20
 
     /// Allocates `byteCount` bytes (at least 16); the caller deallocates.
-    static func allocate(byteCount: Int) -> UnsafeMutableRawBufferPointer {
+    static func allocate(byteCount: Int, alignment: Int = 16) -> UnsafeMutableRawBufferPointer {
         let size = max(16, byteCount)
-        guard size >= hugePage else { return .allocate(byteCount: size, alignment: 16) }
+        guard size >= hugePage else { return .allocate(byteCount: size, alignment: alignment) }
         let rounded = (size + hugePage - 1) / hugePage * hugePage
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: rounded, alignment: hugePage)
         #if canImport(Glibc)

@@ -9,9 +9,13 @@ public final class ModelRunner {
     var interpreter: Interpreter
     var counterStorage: [EventCounters]
     let kernelStorage: UnsafeMutableBufferPointer<LayerKernel>
+    let prepacked: UnsafeMutableRawBufferPointer?
 
-    /// - Parameter arenaBytes: arena size to allocate; default the plan's `arenaBytes`.
-    public init(file: PackedModelFile, mode: ExecutionMode, arenaBytes: Int? = nil) throws {
+    /// - Parameters:
+    ///   - arenaBytes: arena size to allocate; default the plan's `arenaBytes`.
+    ///   - prepack: lay the QNN's dense-convolution weights out once, here
+    ///     (`Interpreter.prepack`), instead of in every run; false to measure or test without.
+    public init(file: PackedModelFile, mode: ExecutionMode, arenaBytes: Int? = nil, prepack: Bool = true) throws {
         self.file = file
         self.mode = mode
         let size = max(0, arenaBytes ?? file.model.plan(mode).arenaBytes)
@@ -29,12 +33,24 @@ public final class ModelRunner {
         kernelStorage = .allocate(capacity: file.model.layerCount)
         kernelStorage.initialize(repeating: .plainGather)
         interpreter.kernelLog = kernelStorage
+        let prepackBytes = mode == .qnn && prepack ? Interpreter.prepackBytes(for: file.model) : 0
+        if prepackBytes > 0 {
+            let buffer = HostBuffer.allocate(byteCount: prepackBytes, alignment: 32)
+            try? interpreter.prepack(into: buffer)  // sized and aligned here: cannot throw
+            prepacked = buffer
+        } else {
+            prepacked = nil
+        }
     }
 
     deinit {
         arena.deallocate()
         kernelStorage.deallocate()
+        prepacked?.deallocate()
     }
+
+    /// Bytes of prepacked weights this runner holds besides the arena (0 without).
+    public var prepackedBytes: Int { prepacked?.count ?? 0 }
 
     /// The kernel each layer ran with in the last run (before any run: `kernels(timesteps:)`'s
     /// guess is not filled in; `.plainGather` everywhere).

@@ -2,8 +2,9 @@ import JouleCore
 import JouleHost
 import XCTest
 
-/// Runs a model's QNN under every convolution kernel policy (dense, event scatter, event gather,
-/// automatic) and as a compact plan (plain kernels), and asserts that each run's codes, scores and
+/// Runs a model's QNN under every convolution kernel policy (dense with prepacked weights and
+/// re-laying them each run, event scatter, event gather, automatic) and as a compact plan (plain
+/// kernels), and asserts that each run's codes, scores and
 /// counters equal the independent reference (`ReferenceModel`).
 enum KernelAgreement {
     /// Returns each policy's per-layer kernels (`Interpreter.kernel(layer:timesteps:)`).
@@ -22,6 +23,7 @@ enum KernelAgreement {
             runs.append((name, output))
             kernels[policy] = output.kernels
         }
+        runs.append(("dense re-laid", try fast.run(input, mode: .qnn, timesteps: t, kernel: .dense, prepack: false)))
         let compact = try plain.run(input, mode: .qnn, timesteps: t)
         runs.append(("compact", compact))
         for (name, got) in runs {

@@ -19,8 +19,8 @@ struct RuntimeHarness {
     }
 
     func run(_ input: [UInt8], mode: ExecutionMode, timesteps: Int, readout: Readout = .membrane,
-             counting: Bool = true, kernel: ConvolutionKernelPolicy = .automatic) throws -> Output {
-        let runner = try ModelRunner(file: file, mode: mode)
+             counting: Bool = true, kernel: ConvolutionKernelPolicy = .automatic, prepack: Bool = true) throws -> Output {
+        let runner = try ModelRunner(file: file, mode: mode, prepack: prepack)
         runner.convolutionKernel = kernel
         var values = (0..<file.model.layerCount).map { Array(repeating: 0, count: file.model.layer($0).outputCount) }
         let result = try runner.run(input: input, timesteps: timesteps, readout: readout, counting: counting) { i in
