@@ -30,8 +30,13 @@ extension WeightedLayer {
     /// the model input's bytes) into `output` (CHW codes, `outC · outH · outW` bytes). `layout.thresholds` must hold
     /// this run's thresholds (`prepareChannelCodes`).
     /// - Precondition: `ScatterScratch.supports(record)`, `1 ≤ T ≤ 15`.
+    ///
+    /// With `counting`, also tallies the counters' weight rows read and multiplies with non-zero
+    /// weights (`EventTally.rowsRead`, `.operations`, as `countInputEvents` would) from the taps
+    /// each event reaches: four lookups per event and band in `layout.tapPrefix`, which must then
+    /// hold `fillTapPrefix`'s sums.
     func eventScatter(input: UnsafePointer<UInt8>, maxValue: Int, layout: ScatterScratch, timesteps t: Int,
-                      output: UnsafeMutablePointer<UInt8>) {
+                      output: UnsafeMutablePointer<UInt8>, counting: Bool, into tally: inout EventTally) {
         let r = record
         let outC = r.outC, outW = r.outW, inW = r.inW
         let rowBytes = r.rowBytes, channelRows = kernelH * kernelW * rowBytes
@@ -39,6 +44,14 @@ extension WeightedLayer {
         let band = ScatterScratch.bandRows(r)
         let wide = layout.accumulators, narrow = layout.narrow
         let useNarrow = ScatterScratch.narrows(r, maxValue: maxValue)
+        let prefixStride = kernelW + 1, prefixSize = (kernelH + 1) * prefixStride
+        /// What the nested functions update (passed in and out: see below).
+        struct State {
+            /// Σ of the values added to the 16-bit sums since they were last flushed.
+            var pending = 0
+            var operations: UInt64 = 0, rowsRead: UInt64 = 0
+        }
+        var state = State()
         // Nested functions capture only constants (mutable captures would be boxed: Embedded
         // `-no-allocations` forbids that); their state goes in and out as arguments.
         var bandStart = 0
@@ -48,7 +61,7 @@ extension WeightedLayer {
             let count = rows * outW * outC
             wide.initializeMemory(as: Int32.self, repeating: 0, count: count)
             if useNarrow { narrow.initializeMemory(as: Int16.self, repeating: 0, count: count) }
-            var pending = 0  // Σ of the values added to the 16-bit sums since they were last flushed
+            state.pending = 0
             // Input rows with a tap in the band: iy + padH − ky ∈ [y0, y0 + rows).
             let iyLo = max(0, y0 - padH), iyHi = min(r.inH, y0 + rows - 1 - padH + kernelH)
             /// Calls `add(sums, weights, count)` for each kernel row of event `(c, iy, ix)` that
@@ -57,10 +70,8 @@ extension WeightedLayer {
             /// (in units of one sum) — and their weight rows are consecutive too, `count` bytes
             /// from `weights` (`rowBytes = outC`): one run per kernel row.
             @inline(__always)
-            func forEachKernelRow(channel c: Int, row iy: Int, column ix: Int, _ add: (Int, UnsafeRawPointer, Int) -> Void) {
-                let kyLo = max(0, iy &+ padH &- (y0 &+ rows &- 1)), kyHi = min(kernelH &- 1, iy &+ padH &- y0)
-                let kxLo = max(0, ix &+ padW &- (outW &- 1)), kxHi = min(kernelW &- 1, ix &+ padW)
-                guard kyLo <= kyHi, kxLo <= kxHi else { return }
+            func forEachKernelRow(channel c: Int, row iy: Int, column ix: Int, kyLo: Int, kyHi: Int, kxLo: Int, kxHi: Int,
+                                  _ add: (Int, UnsafeRawPointer, Int) -> Void) {
                 let count = (kxHi &- kxLo &+ 1) &* outC
                 var ky = kyLo
                 var rowWeights = weights + (c &* channelRows &+ (kyLo &* kernelW &+ kxLo) &* rowBytes)
@@ -91,14 +102,25 @@ extension WeightedLayer {
             }
             /// Adds event `(c, iy, ix)` of value `v` into the band's sums.
             @inline(__always)
-            func event(channel c: Int, row iy: Int, column ix: Int, value v: UInt8, pending: inout Int) {
+            func event(channel c: Int, row iy: Int, column ix: Int, value v: UInt8, state: inout State) {
+                // The taps that land in the band: rows kyLo…kyHi × columns kxLo…kxHi.
+                let kyLo = max(0, iy &+ padH &- (y0 &+ rows &- 1)), kyHi = min(kernelH &- 1, iy &+ padH &- y0)
+                let kxLo = max(0, ix &+ padW &- (outW &- 1)), kxHi = min(kernelW &- 1, ix &+ padW)
+                guard kyLo <= kyHi, kxLo <= kxHi else { return }
+                if counting {
+                    let p = layout.tapPrefix + c &* prefixSize
+                    let a0 = kyLo &* prefixStride, a1 = (kyHi &+ 1) &* prefixStride
+                    state.operations &+= UInt64(p[a1 &+ kxHi &+ 1] &- p[a0 &+ kxHi &+ 1] &- p[a1 &+ kxLo] &+ p[a0 &+ kxLo])
+                    state.rowsRead &+= UInt64(truncatingIfNeeded: (kyHi &- kyLo &+ 1) &* (kxHi &- kxLo &+ 1))
+                }
                 if useNarrow {
                     // Each event reaches a pixel through one tap, so a 16-bit sum holds at most
                     // `pending · 128` in magnitude: flushed before that passes 32767.
-                    if pending &+ Int(v) > ScatterScratch.narrowValueBudget { flush(); pending = 0 }
-                    pending &+= Int(v)
+                    if state.pending &+ Int(v) > ScatterScratch.narrowValueBudget { flush(); state.pending = 0 }
+                    state.pending &+= Int(v)
                     let value = SIMD16<Int16>(repeating: Int16(truncatingIfNeeded: v))
-                    forEachKernelRow(channel: c, row: iy, column: ix) { sums, w, count in
+                    forEachKernelRow(channel: c, row: iy, column: ix, kyLo: kyLo, kyHi: kyHi, kxLo: kxLo,
+                                     kxHi: kxHi) { sums, w, count in
                         var j = 0
                         while j < count {
                             let product = value &* SIMD16<Int16>(truncatingIfNeeded: w.loadUnaligned(fromByteOffset: j, as: SIMD16<Int8>.self))
@@ -110,7 +132,8 @@ extension WeightedLayer {
                     }
                 } else {
                     let value = SIMD8<Int32>(repeating: Int32(truncatingIfNeeded: v))
-                    forEachKernelRow(channel: c, row: iy, column: ix) { sums, w, count in
+                    forEachKernelRow(channel: c, row: iy, column: ix, kyLo: kyLo, kyHi: kyHi, kxLo: kxLo,
+                                     kxHi: kxHi) { sums, w, count in
                         var j = 0
                         while j < count {
                             let product = value &* SIMD8<Int32>(truncatingIfNeeded: w.loadUnaligned(fromByteOffset: j, as: SIMD8<Int8>.self))
@@ -129,9 +152,9 @@ extension WeightedLayer {
                 let first = UnsafeRawPointer(input + (c &* inPlane &+ iyLo &* inW))
                 var iy = iyLo, rowStart = 0
                 @inline(__always)
-                func found(at offset: Int, value v: UInt8, iy: inout Int, rowStart: inout Int, pending: inout Int) {
+                func found(at offset: Int, value v: UInt8, iy: inout Int, rowStart: inout Int, state: inout State) {
                     while offset >= rowStart &+ inW { rowStart &+= inW; iy &+= 1 }
-                    event(channel: c, row: iy, column: offset &- rowStart, value: v, pending: &pending)
+                    event(channel: c, row: iy, column: offset &- rowStart, value: v, state: &state)
                 }
                 var x = 0
                 let wordBytes = MemoryLayout<UInt>.size
@@ -140,22 +163,24 @@ extension WeightedLayer {
                     while word != 0 {
                         let bit = word.trailingZeroBitCount & ~7
                         found(at: x &+ bit &>> 3, value: UInt8(truncatingIfNeeded: word &>> UInt(bitPattern: bit)), iy: &iy,
-                              rowStart: &rowStart, pending: &pending)
+                              rowStart: &rowStart, state: &state)
                         word &= ~(UInt(0xFF) &<< UInt(bitPattern: bit))
                     }
                     x &+= wordBytes
                 }
                 while x < span {
                     let v = first.load(fromByteOffset: x, as: UInt8.self)
-                    if v != 0 { found(at: x, value: v, iy: &iy, rowStart: &rowStart, pending: &pending) }
+                    if v != 0 { found(at: x, value: v, iy: &iy, rowStart: &rowStart, state: &state) }
                     x &+= 1
                 }
             }
-            if useNarrow && pending > 0 { flush() }
+            if useNarrow && state.pending > 0 { flush() }
             storeBandCodes(wide, rows: rows, thresholds: layout.thresholds, timesteps: t,
                            output: output + y0 * outW, plane: outPlane)
             bandStart += rows
         }
+        tally.operations &+= state.operations
+        tally.rowsRead &+= state.rowsRead
     }
 
     /// Codes of a band's `rows` output rows (`sums`: `outC` int32 per slot, channel order, slots

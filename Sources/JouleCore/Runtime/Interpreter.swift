@@ -268,6 +268,15 @@ extension Interpreter {
                             inputBits: Int, into c: inout EventCounters) {
         var tally = WeightedLayer.EventTally()
         w.countInputEvents(input, weighted: false, prefix: prefix, into: &tally)
+        setGatheredCounters(w, tally: tally, inputBits: inputBits, into: &c)
+    }
+
+    /// Sets the counters of a layer run on non-spike inputs from its `tally` (multiplies and
+    /// weight rows, `countInputEvents` or the event scatter's own) and the closed-form
+    /// activation reads of every valid tap (`inputBits` each).
+    @inline(__always)
+    func setGatheredCounters(_ w: WeightedLayer, tally: WeightedLayer.EventTally, inputBits: Int,
+                             into c: inout EventCounters) {
         c.effectiveMACs = tally.operations
         c.weightReadBits = tally.rowsRead &* UInt64(widening: w.record.outC * w.record.weightBits)
         c.activationReadBits = c.denseSynapticOps / UInt64(widening: w.record.outC) &* UInt64(widening: inputBits)

@@ -159,8 +159,12 @@ extension Interpreter {
                 log(.eventScatter, layer: i)
                 let layout = ScatterScratch(scratch: base, layer: layer)
                 w.prepareChannelCodes(layout.thresholds, k: k, timesteps: t)
-                w.eventScatter(input: src, maxValue: maxValue, layout: layout, timesteps: t, output: bytes(.output, layer: i))
-                if counting { countGatheredInput(w, input: src, prefix: layout.tapPrefix, inputBits: inBits, into: &c) }
+                // The counters' weight rows and multiplies come from the scatter's own walk.
+                var tally = WeightedLayer.EventTally()
+                if counting { w.fillTapPrefix(layout.tapPrefix) }
+                w.eventScatter(input: src, maxValue: maxValue, layout: layout, timesteps: t, output: bytes(.output, layer: i),
+                               counting: counting, into: &tally)
+                if counting { setGatheredCounters(w, tally: tally, inputBits: inBits, into: &c) }
                 return
             }
         }
