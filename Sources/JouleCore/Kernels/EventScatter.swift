@@ -110,8 +110,8 @@ extension WeightedLayer {
                 if counting {
                     let p = layout.tapPrefix + c &* prefixSize
                     let a0 = kyLo &* prefixStride, a1 = (kyHi &+ 1) &* prefixStride
-                    state.operations &+= UInt64(p[a1 &+ kxHi &+ 1] &- p[a0 &+ kxHi &+ 1] &- p[a1 &+ kxLo] &+ p[a0 &+ kxLo])
-                    state.rowsRead &+= UInt64(truncatingIfNeeded: (kyHi &- kyLo &+ 1) &* (kxHi &- kxLo &+ 1))
+                    state.operations &+= UInt64(widening: p[a1 &+ kxHi &+ 1] &- p[a0 &+ kxHi &+ 1] &- p[a1 &+ kxLo] &+ p[a0 &+ kxLo])
+                    state.rowsRead &+= UInt64(widening: (kyHi &- kyLo &+ 1) &* (kxHi &- kxLo &+ 1))
                 }
                 if useNarrow {
                     // Each event reaches a pixel through one tap, so a 16-bit sum holds at most
