@@ -145,7 +145,10 @@ static void test_arena_sizes(void **state) {
         assert_true(planned > 0);
         assert_int_equal(got[mode], ((planned + 15u) & ~15u) + TINY_LAYERS * 112);
     }
-    assert_true(q < l && l < s);
+    /* Streaming keeps every layer's state for the whole run: the largest plan. (The QNN's default
+     * plan carries the fast kernels' scratch — event scatter, dense convolution — and may exceed
+     * the layer-wise SNN's on small models such as this one.) */
+    assert_true(q < s && l < s);
     assert_int_equal(joule_arena_size(&m, 3), 0);
     assert_int_equal(joule_arena_size(NULL, JOULE_MODE_QNN), 0);
     joule_model_t closed;
