@@ -48,33 +48,11 @@ final class DenseConvolutionTests: XCTestCase {
     /// the codes. Output scaled so that a 2^16 error moves a code.
     func testAccumulationBoundsAreExact() throws {
         for (t, weight, inC) in [(15, Int8(-127), 64), (15, Int8(127), 64), (6, Int8(-127), 128), (6, Int8(127), 40), (1, Int8(-127), 200)] {
-            let h = 6, w = 7, outC = 16
-            var conv = PackableLayer(name: "conv", kind: .conv2d, inputIndex: 0, inC: inC, inH: h, inW: w, outC: outC,
-                                     outH: h, outW: w, kernelH: 3, kernelW: 3, strideH: 1, strideW: 1, padH: 1, padW: 1)
-            conv.weightBits = 8
-            conv.weights = Array(repeating: weight, count: outC * inC * 9)
-            conv.shift = 16
-            conv.multipliers = (0..<outC).map { Int32(1 + $0 % 3) }
-            // Centre the interior sums (9 · inC · t · weight) on code t/2 for multiplier 1.
-            let interior = Int64(9 * inC * t) * Int64(weight)
-            conv.biases = (0..<outC).map { _ in (Int64(t / 2) * 65536 - interior) / Int64(t) + Int64(t) * 1000 }
-            // The producer: a 1×1 convolution of the input whose codes are all T (large bias).
-            var source = PackableLayer(name: "src", kind: .conv2d, inputIndex: -1, inC: 1, inH: h, inW: w, outC: inC,
-                                       outH: h, outW: w, kernelH: 1, kernelW: 1, strideH: 1, strideW: 1, padH: 0, padW: 0)
-            source.weightBits = 8
-            source.weights = Array(repeating: 1, count: inC)
-            source.shift = 8
-            source.multipliers = Array(repeating: 1, count: inC)
-            source.biases = Array(repeating: Int64(t) * 256, count: inC)
-            var fc = PackableLayer(name: "fc", kind: .linear, inputIndex: 1, inC: outC, inH: h, inW: w, outC: 3,
-                                   outH: 1, outW: 1, activation: .none)
-            fc.weightBits = 8
-            fc.weights = (0..<(3 * outC * h * w)).map { Int8(truncatingIfNeeded: $0 % 7 - 3) }
-            fc.shift = 8
-            fc.multipliers = [1, 1, 1]
-            fc.biases = [0, 0, 0]
-            let model = PackableModel(name: "bounds", inputChannels: 1, inputHeight: h, inputWidth: w,
-                                      defaultTimesteps: t, layers: [source, conv, fc])
+            let h = 6, w = 7
+            // Every code T (large producer bias); the interior sums (9 · inC · t · weight) centred.
+            let model = ExtremeModels.make(name: "bounds", inC: inC, h: h, w: w, timesteps: t, weight: weight,
+                                           centred: Int64(9 * inC * t) * Int64(weight), producerMultiplier: 1,
+                                           producerBias: Int64(t) * 256)
             let input = [UInt8](repeating: 7, count: h * w)
             let codes = ReferenceModel(model: model).run(input: input, timesteps: t).layerValues
             XCTAssertTrue(codes[0].allSatisfy { $0 == t }, "T \(t): the producer saturates")

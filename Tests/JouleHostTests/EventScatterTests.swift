@@ -76,33 +76,11 @@ final class EventScatterTests: XCTestCase {
     /// T = 15; 20 would already wrap). Codes centred so that a wrapped sum changes them.
     func testSixteenBitSumsAreFlushedInTime() throws {
         for (t, weight, inC) in [(15, Int8(-127), 32), (15, Int8(127), 48), (6, Int8(-127), 96), (3, Int8(127), 128)] {
-            let h = 5, w = 6, outC = 16
-            // The producer: a 1×1 convolution giving code T where the model input is 255, else 0.
-            var source = PackableLayer(name: "src", kind: .conv2d, inputIndex: -1, inC: 1, inH: h, inW: w, outC: inC,
-                                       outH: h, outW: w, kernelH: 1, kernelW: 1, strideH: 1, strideW: 1, padH: 0, padW: 0)
-            source.weightBits = 8
-            source.weights = Array(repeating: 1, count: inC)
-            source.shift = 8
-            source.multipliers = Array(repeating: 2, count: inC)
-            source.biases = Array(repeating: 0, count: inC)
-            var conv = PackableLayer(name: "conv", kind: .conv2d, inputIndex: 0, inC: inC, inH: h, inW: w, outC: outC,
-                                     outH: h, outW: w, kernelH: 3, kernelW: 3, strideH: 1, strideW: 1, padH: 1, padW: 1)
-            conv.weightBits = 8
-            conv.weights = Array(repeating: weight, count: outC * inC * 9)
-            conv.shift = 16
-            conv.multipliers = (0..<outC).map { Int32(1 + $0 % 3) }
-            // Centre the hot pixel's neighbours (one tap each: inC · t · weight) on code t/2.
-            let reached = Int64(inC * t) * Int64(weight)
-            conv.biases = (0..<outC).map { _ in (Int64(t / 2) * 65536 - reached) / Int64(t) + Int64(t) * 1000 }
-            var fc = PackableLayer(name: "fc", kind: .linear, inputIndex: 1, inC: outC, inH: h, inW: w, outC: 3,
-                                   outH: 1, outW: 1, activation: .none)
-            fc.weightBits = 8
-            fc.weights = (0..<(3 * outC * h * w)).map { Int8(truncatingIfNeeded: $0 % 7 - 3) }
-            fc.shift = 8
-            fc.multipliers = [1, 1, 1]
-            fc.biases = [0, 0, 0]
-            let model = PackableModel(name: "flush", inputChannels: 1, inputHeight: h, inputWidth: w,
-                                      defaultTimesteps: t, layers: [source, conv, fc])
+            let h = 5, w = 6
+            // Code T where the input is 255, else 0; the hot pixel's neighbours (one tap each:
+            // inC · t · weight) centred.
+            let model = ExtremeModels.make(name: "flush", inC: inC, h: h, w: w, timesteps: t, weight: weight,
+                                           centred: Int64(inC * t) * Int64(weight), producerMultiplier: 2, producerBias: 0)
             var input = [UInt8](repeating: 0, count: h * w)
             input[2 * w + 3] = 255
             let codes = ReferenceModel(model: model).run(input: input, timesteps: t).layerValues

@@ -80,7 +80,8 @@ public final class ModelRunner {
         set { interpreter.convolutionKernel = newValue }
     }
 
-    /// The kernel each layer runs with at `timesteps` (vectorised event gather or a plain one).
+    /// The kernel each layer runs with at `timesteps` as plan and policy say before any input is
+    /// seen (`Interpreter.kernel(layer:timesteps:)`); `lastKernels` has what a run really chose.
     public func kernels(timesteps: Int) -> [LayerKernel] {
         (0..<file.model.layerCount).map { interpreter.kernel(layer: $0, timesteps: timesteps) }
     }
