@@ -27,7 +27,7 @@ import _Builtin_intrinsics.intel
 extension WeightedLayer {
     /// Fills `layout`'s group masks from the layer's CHW input and returns the number of (output
     /// block, input-channel group) pairs with a non-zero input in the block's window: the dense
-    /// kernel's work, `outH · blocks · groups` for a dense input (`prefersDense(activeGroups:…)`).
+    /// kernel's work, `outH · blocks · groups` for a dense input (`densePicoseconds(activeGroups:…)`).
     /// Reads the input once, 32 values of 4 channels per step; touches no channels-last copy,
     /// so that choosing the event gather afterwards wastes little.
     /// - Precondition: the layer does not fold (`DenseScratch.folds`: its groups are of folded
