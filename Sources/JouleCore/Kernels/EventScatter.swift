@@ -4,16 +4,20 @@
 /// no per-output-pixel lists or loops over silent windows (what the event gather pays for).
 ///
 /// The outputs go band by band (`ScatterScratch.bandRows` rows, their sums in the L1 cache): the
-/// input rows that reach the band are scanned for non-zero bytes eight at a time, each event's
-/// taps inside the band are added (8 channels per step: int8 weights widened to int32 lanes,
-/// times `v`), then the band's sums become codes against channel-ordered thresholds and are
-/// stored in CHW order. Portable Swift SIMD (no intrinsics): the same code on x86, aarch64 and
-/// armv7.
+/// input rows that reach the band are scanned for non-zero bytes a machine word at a time, and
+/// each event adds its taps inside the band one kernel row at a time (the band's columns are
+/// stored reversed, so a kernel row's taps meet consecutive sums in the order of their
+/// consecutive weight rows); then the band's sums become codes against channel-ordered
+/// thresholds and are stored in CHW order. Portable Swift SIMD (no intrinsics): the same code on
+/// x86, aarch64 and armv7.
 ///
-/// Exactness: int32 sums of int32 products, as the plain gather's (validation bounds a layer's
-/// sums inside int32); the codes come from the same thresholds as the other kernels'
-/// (`Requantize.fillCodeThresholds`). The results equal the plain kernel's bit for bit
-/// (`EventScatterTests`).
+/// Exactness: codes (`≤ 15`) are added as int16 products into 16 lanes of int16 sums, widened
+/// into the int32 sums whenever the values added since reach `ScatterScratch.narrowValueBudget`
+/// (an event reaches each output through one tap, so no int16 sum passes `255 · 128`); the
+/// model input's bytes go straight into 8 lanes of int32 sums, as the plain gather's (validation
+/// bounds a layer's sums inside int32). The codes come from the same thresholds as the other
+/// kernels' (`Requantize.fillCodeThresholds`). The results equal the plain kernel's bit for bit
+/// (`EventScatterTests`, which drive one int16 sum past 16 bits).
 extension WeightedLayer {
     /// Fills `thresholds` (`15 · outC` int32) for a run with `T` timesteps and input scale `k`, in
     /// channel order: `θ_{j,n}` at `(n − 1) · outC + j`.
@@ -195,7 +199,7 @@ extension WeightedLayer {
                         output: UnsafeMutablePointer<UInt8>, plane: Int) {
         let outC = record.outC, outW = record.outW, pixels = rows &* outW
         let th = UnsafeRawPointer(thresholds), out = UnsafeMutableRawPointer(output)
-        let top = SIMD8<Int32>(repeating: Int32(truncatingIfNeeded: t)), zero = SIMD8<Int32>(repeating: 0)
+        let zero = SIMD8<Int32>(repeating: 0)
         /// Sums of channels `j…j+7` of band slot `q`.
         @inline(__always)
         func sum(_ q: Int, _ j: Int) -> SIMD8<Int32> {
@@ -207,15 +211,10 @@ extension WeightedLayer {
             let row = p / outW
             return row &* outW &+ outW &- 1 &- (p &- row &* outW)
         }
+        /// Codes of channels `j…j+7` from their sums `a`.
         @inline(__always)
         func code(_ a: SIMD8<Int32>, _ j: Int) -> SIMD8<Int32> {
-            var code = top
-            for n in 0..<t {
-                // −1 in the lanes that miss threshold n + 1.
-                let theta = th.loadUnaligned(fromByteOffset: 4 &* (n &* outC &+ j), as: SIMD8<Int32>.self)
-                code &+= zero.replacing(with: -1, where: a .< theta)
-            }
-            return code
+            Requantize.codes(of: a, thresholds: th + 4 &* j, rowBytes: 4 &* outC, timesteps: t)
         }
         var p = 0
         while p &+ 8 <= pixels {

@@ -18,6 +18,22 @@ public enum Requantize {
         return UInt8(truncatingIfNeeded: low > top ? top : low)
     }
 
+    /// The codes of 8 int32 sums `a` from their tabulated thresholds (`fillCodeThresholds`):
+    /// the lanes' `θ_1` at `thresholds`, `θ_{n+1}` `n · rowBytes` bytes further. `T` minus the
+    /// thresholds each sum misses — the thresholds rise with `n`, so that is the number it
+    /// reaches, its code.
+    @inline(__always)
+    static func codes(of a: SIMD8<Int32>, thresholds: UnsafeRawPointer, rowBytes: Int, timesteps t: Int) -> SIMD8<Int32> {
+        let zero = SIMD8<Int32>(repeating: 0)
+        var code = SIMD8<Int32>(repeating: Int32(truncatingIfNeeded: t))
+        for n in 0..<t {
+            // −1 in the lanes that miss threshold n + 1.
+            let theta = thresholds.loadUnaligned(fromByteOffset: n &* rowBytes, as: SIMD8<Int32>.self)
+            code &+= zero.replacing(with: -1, where: a .< theta)
+        }
+        return code
+    }
+
     /// The smallest int32 accumulators whose code `clamp(⌊(m·a·k + offset) / 2^S⌋, 0, T)` reaches
     /// each level `n = 1…T`: `θ_n = ⌈(n · 2^S − offset) / (m · k)⌉`, clamped to the int32 range
     /// (a validated layer's accumulators stay strictly inside it, so clamping changes no

@@ -135,12 +135,7 @@ public struct WeightedLayer {
         var p = 0
         while p < outC {
             let a = raw.loadUnaligned(fromByteOffset: 4 * p, as: SIMD8<Int32>.self)
-            var code = SIMD8<Int32>(repeating: Int32(truncatingIfNeeded: t))
-            for n in 0..<t {
-                // −1 in the lanes that miss threshold n + 1.
-                let below = a .< th.loadUnaligned(fromByteOffset: 4 * (n * outC + p), as: SIMD8<Int32>.self)
-                code &+= SIMD8<Int32>(repeating: 0).replacing(with: -1, where: below)
-            }
+            let code = Requantize.codes(of: a, thresholds: th + 4 * p, rowBytes: 4 * outC, timesteps: t)
             let group = p & ~31
             for i in 0..<8 {
                 out[(group &+ SumOrder.channel((p & 31) &+ i)) &* plane &+ pixel] = UInt8(truncatingIfNeeded: code[i])

@@ -152,8 +152,9 @@ public struct Interpreter {
 
 /// Which kernel the QNN runs a convolution with, where more than the event gather applies.
 public enum ConvolutionKernelPolicy: UInt8, Sendable {
-    /// The one a cost model expects to be fastest for this run's input
-    /// (`WeightedLayer.kernelCost`): the dense convolution for dense inputs, the event scatter
+    /// The one a cost model expects to be fastest for this run's input (`KernelCost.swift`:
+    /// `WeightedLayer.gatherPicoseconds`, `densePicoseconds`, `scatterPicoseconds`): the dense
+    /// convolution for dense inputs, the event scatter
     /// for sparse ones, the event gather in between.
     case automatic = 0
     /// The event gather (or the plain gather where it does not apply either): for tests and

@@ -52,8 +52,8 @@ public final class ModelRunner {
     /// Bytes of prepacked weights this runner holds besides the arena (0 without).
     public var prepackedBytes: Int { prepacked?.count ?? 0 }
 
-    /// The kernel each layer ran with in the last run (before any run: `kernels(timesteps:)`'s
-    /// guess is not filled in; `.plainGather` everywhere).
+    /// The kernel each layer ran with in the last run (`.plainGather` everywhere before the
+    /// first).
     public var lastKernels: [LayerKernel] { Array(kernelStorage) }
 
     public struct Result: Sendable {
