@@ -79,18 +79,22 @@ struct BenchCommand: ParsableCommand {
             }
             FileHandle.standardError.write(Data("\n".utf8))
             var header = "layer".padding(toLength: 14, withPad: " ", startingAt: 0)
-            for l in labels { header += l.leftPadded(16) }
-            print("per-layer median time (µs), T = \(t), one thread, batch 1")
+            for l in labels { header += l.leftPadded(22) }
+            print("per-layer median time (µs) with counters on, kernel, and what counting adds (µs, on − off); T = \(t), one thread, batch 1")
             print(header)
             for i in 0..<file.model.layerCount {
                 var line = file.layerName(i).padding(toLength: 14, withPad: " ", startingAt: 0)
                 for r in results {
-                    line += (String(format: "%.1f", r.layerSeconds[i] * 1e6) + " " + r.kernels[i].tag).leftPadded(16)
+                    line += (String(format: "%.1f", r.layerSeconds[i] * 1e6) + " " + r.kernels[i].tag
+                        + String(format: "%+6.1f", (r.layerSeconds[i] - r.uncountedLayerSeconds[i]) * 1e6)).leftPadded(22)
                 }
                 print(line)
             }
             var total = "total".padding(toLength: 14, withPad: " ", startingAt: 0)
-            for r in results { total += (String(format: "%.1f", r.totalSeconds * 1e6) + "  ").leftPadded(16) }
+            for r in results {
+                total += (String(format: "%.1f", r.totalSeconds * 1e6) + "  "
+                    + String(format: "%+6.1f", (r.totalSeconds - r.uncountedSeconds) * 1e6)).leftPadded(22)
+            }
             print(total)
             print("kernels: D dense convolution, S event scatter, G event gather, P plain gather, s plain spike scatter, - pooling")
             print("")
@@ -117,6 +121,7 @@ struct BenchCommand: ParsableCommand {
                     ["mode": modeNames[k], "kernel": r.kernel.defaultValueDescription,
                      "layerKernels": Dictionary(uniqueKeysWithValues: zip(names, r.kernels.map { "\($0)" })), "timesteps": t, "arenaBytes": r.arenaBytes,
                      "medianSeconds": r.totalSeconds, "uncountedMedianSeconds": r.uncountedSeconds, "layerSeconds": Dictionary(uniqueKeysWithValues: zip(names, r.layerSeconds)),
+                     "uncountedLayerSeconds": Dictionary(uniqueKeysWithValues: zip(names, r.uncountedLayerSeconds)),
                      "spikeRate": ActivityRate.of(file.model, counters: r.counters, timesteps: t)]
                 }
                 let document: [String: Any] = ["model": model, "rounds": rounds, "peakResidentBytes": peak,

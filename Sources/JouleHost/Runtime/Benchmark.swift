@@ -24,6 +24,9 @@ public enum Benchmark {
         public var layerSeconds: [Double]
         /// Median seconds per inference.
         public var totalSeconds: Double
+        /// Median seconds per layer with the event counters switched off (same per-layer clock
+        /// reads as `layerSeconds`, so the difference is what counting costs in that layer).
+        public var uncountedLayerSeconds: [Double]
         /// Median seconds per inference with the event counters switched off.
         public var uncountedSeconds: Double
         /// Cost of counting: `totalSeconds / uncountedSeconds − 1`.
@@ -54,6 +57,7 @@ public enum Benchmark {
         var layerSamples = Array(repeating: Array(repeating: [Double](), count: n), count: modes.count)
         var totalSamples = Array(repeating: [Double](), count: modes.count)
         var uncountedSamples = Array(repeating: [Double](), count: modes.count)
+        var uncountedLayerSamples = layerSamples
         var counters = Array(repeating: [EventCounters](), count: modes.count)
         var kernels = Array(repeating: [LayerKernel](), count: modes.count)
         for (m, runner) in runners.enumerated() {
@@ -62,22 +66,27 @@ public enum Benchmark {
         }
         for round in 0..<rounds {
             for (m, runner) in runners.enumerated() {
-                func uncounted() throws {
+                /// One timed inference, each layer clocked by the same hook with counters on or off.
+                func timed(counting: Bool) throws -> (total: Double, layers: [Double]) {
+                    var perLayer = Array(repeating: 0.0, count: n)
                     let start = DispatchTime.now().uptimeNanoseconds
-                    _ = try runner.run(input: input, timesteps: timesteps, counting: false)
-                    uncountedSamples[m].append(Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9)
+                    var mark = start
+                    _ = try runner.run(input: input, timesteps: timesteps, counting: counting) { layer in
+                        let now = DispatchTime.now().uptimeNanoseconds
+                        perLayer[layer] += Double(now - mark) * 1e-9
+                        mark = now
+                    }
+                    return (Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9, perLayer)
+                }
+                func uncounted() throws {
+                    let (total, layers) = try timed(counting: false)
+                    uncountedSamples[m].append(total)
+                    for i in 0..<n { uncountedLayerSamples[m][i].append(layers[i]) }
                 }
                 if round % 2 == 1 { try uncounted() }
-                var perLayer = Array(repeating: 0.0, count: n)
-                let start = DispatchTime.now().uptimeNanoseconds
-                var mark = start
-                _ = try runner.run(input: input, timesteps: timesteps) { layer in
-                    let now = DispatchTime.now().uptimeNanoseconds
-                    perLayer[layer] += Double(now - mark) * 1e-9
-                    mark = now
-                }
-                totalSamples[m].append(Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9)
-                for i in 0..<n { layerSamples[m][i].append(perLayer[i]) }
+                let (total, layers) = try timed(counting: true)
+                totalSamples[m].append(total)
+                for i in 0..<n { layerSamples[m][i].append(layers[i]) }
                 if round % 2 == 0 { try uncounted() }
             }
             progress(round + 1)
@@ -85,6 +94,7 @@ public enum Benchmark {
         return modes.enumerated().map { m, mode in
             ModeResult(mode: mode, kernel: variants[m].kernel, timesteps: timesteps, arenaBytes: file.model.plan(mode).arenaBytes,
                        layerSeconds: layerSamples[m].map(median), totalSeconds: median(totalSamples[m]),
+                       uncountedLayerSeconds: uncountedLayerSamples[m].map(median),
                        uncountedSeconds: median(uncountedSamples[m]),
                        denseMACs: denseMACs, counters: counters[m], kernels: kernels[m])
         }
