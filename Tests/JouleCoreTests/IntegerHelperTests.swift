@@ -143,13 +143,17 @@ final class ByteCountsTests: XCTestCase {
                 let r = UInt8(truncatingIfNeeded: state >> 56)
                 return r < 150 ? 0 : r  // ~40 % non-zero, values up to 255
             }
-            for data in [bytes, [UInt8](repeating: 255, count: length), [UInt8](repeating: 1, count: length)] {
+            // Every byte value in turn too (the non-zero test of 128 and 255, whose negations
+            // are 128 and 1, differs from the others').
+            let cycling = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 7) }
+            for data in [bytes, cycling, [UInt8](repeating: 255, count: length), [UInt8](repeating: 1, count: length),
+                         [UInt8](repeating: 128, count: length)] {
                 data.withUnsafeBufferPointer { b in
                     let p = b.baseAddress ?? UnsafePointer(bitPattern: 1)!
                     XCTAssertEqual(ByteCounts.nonZero(p, count: length), UInt64(data.filter { $0 != 0 }.count), "length \(length)")
                     XCTAssertEqual(ByteCounts.sum(p, count: length), data.reduce(UInt64(0)) { $0 + UInt64($1) }, "length \(length)")
                     let both = ByteCounts.nonZeroAndSum(p, count: length)
-                    XCTAssertEqual(both.nonZero, ByteCounts.nonZero(p, count: length))
+                    XCTAssertEqual(both.nonZero, UInt64(data.filter { $0 != 0 }.count), "length \(length)")
                     XCTAssertEqual(both.sum, data.reduce(UInt64(0)) { $0 + UInt64($1) }, "length \(length)")
                 }
             }

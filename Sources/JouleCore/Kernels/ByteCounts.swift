@@ -1,5 +1,5 @@
 /// Counting over byte arrays: the counters' passes over activation codes and spike counts. On
-/// 64-bit targets 32 bytes at a time in SIMD lanes (one compare or widening add per vector),
+/// 64-bit targets 32 bytes at a time in SIMD lanes (one byte compare or widening add per vector),
 /// elsewhere — and for the last bytes — eight at a time (SWAR in `UInt64` words).
 public enum ByteCounts {
     static let lows: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
@@ -8,11 +8,14 @@ public enum ByteCounts {
     static let halfMask: UInt64 = 0x00FF_00FF_00FF_00FF
 
     #if _pointerBitWidth(_64)
-    /// Per 16-bit lane, how many of its two bytes are non-zero (`(b + 255) >> 8` is 1 for
-    /// `b ≥ 1`; 16-bit lanes because x86 has no byte shifts).
+    /// 1 in each byte of `w` that is non-zero, 0 in the others: a byte is non-zero iff it or its
+    /// negation has the top bit set, which a 16-bit shift by 7 moves to the bottom of both bytes
+    /// of a lane (x86 has no byte shifts). Adding these to byte counters counts the non-zero
+    /// bytes, up to 255 additions.
     @inline(__always)
-    static func flags(_ w: SIMD16<UInt16>) -> SIMD16<UInt16> {
-        (((w & 0x00FF) &+ 0x00FF) &>> 8) &+ (((w &>> 8) &+ 0x00FF) &>> 8)
+    static func nonZeroFlags(_ w: SIMD16<UInt16>) -> SIMD16<UInt16> {
+        let negated = unsafeBitCast(SIMD32<UInt8>() &- unsafeBitCast(w, to: SIMD32<UInt8>.self), to: SIMD16<UInt16>.self)
+        return ((w | negated) &>> 7) & 0x0101
     }
 
     /// Each 16-bit lane's two bytes added (a little-endian pair of bytes).
@@ -34,14 +37,14 @@ public enum ByteCounts {
         let raw = UnsafeRawPointer(p)
         #if _pointerBitWidth(_64)
         while i + 32 <= count {
-            // 16-bit lanes of 0…2 non-zero bytes, at most 128 vectors per block.
+            // Byte counters of non-zero bytes (`nonZeroFlags`), at most 255 vectors per block.
             var lanes = SIMD16<UInt16>()
-            let end = min(count - 31, i + 128 * 32)
+            let end = min(count - 31, i + 255 * 32)
             while i < end {
-                lanes &+= flags(raw.loadUnaligned(fromByteOffset: i, as: SIMD16<UInt16>.self))
+                lanes &+= nonZeroFlags(raw.loadUnaligned(fromByteOffset: i, as: SIMD16<UInt16>.self))
                 i += 32
             }
-            total &+= horizontalSum(lanes)
+            total &+= horizontalSum(pairSums(lanes))
         }
         #endif
         while i + 8 <= count {
@@ -108,11 +111,11 @@ public enum ByteCounts {
             let end = min(count - 31, i + 128 * 32)
             while i < end {
                 let w = raw.loadUnaligned(fromByteOffset: i, as: SIMD16<UInt16>.self)
-                nonZeroLanes &+= flags(w)
+                nonZeroLanes &+= nonZeroFlags(w)
                 lanes &+= pairSums(w)
                 i += 32
             }
-            nonZero &+= horizontalSum(nonZeroLanes)
+            nonZero &+= horizontalSum(pairSums(nonZeroLanes))
             total &+= horizontalSum(lanes)
         }
         #endif

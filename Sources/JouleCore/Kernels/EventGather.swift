@@ -315,16 +315,24 @@ extension WeightedLayer {
     /// `P = (kernelH + 1)(kernelW + 1)`; the count over any rectangle of taps is four lookups.
     @inline(__always)
     func fillTapPrefix(_ prefix: UnsafeMutablePointer<UInt32>) {
-        let taps = kernelH * kernelW, stride = kernelW + 1, size = (kernelH + 1) * stride
+        let stride = kernelW &+ 1, size = (kernelH &+ 1) &* stride
+        // Row by row: entry (a + 1, b + 1) = entry (a, b + 1) + the row's running sum, so each
+        // entry depends on one stored a row earlier, not on its left neighbour just written.
+        var counts = rowCounts  // the rows' counts in channel-major, tap order (validated at open)
         for ci in 0..<record.inC {
-            let p = prefix + ci * size
+            let p = prefix + ci &* size
             for b in 0..<stride { p[b] = 0 }
-            for a in 0..<kernelH {
-                p[(a + 1) * stride] = 0
+            var above = p, row = p + stride
+            for _ in 0..<kernelH {
+                row[0] = 0
+                var running: UInt32 = 0
                 for b in 0..<kernelW {
-                    let count = UInt32(truncatingIfNeeded: nonZeroWeights(row: ci * taps + a * kernelW + b))
-                    p[(a + 1) * stride + b + 1] = count &+ p[a * stride + b + 1] &+ p[(a + 1) * stride + b] &- p[a * stride + b]
+                    running &+= UInt32(littleEndian: counts.loadUnaligned(fromByteOffset: 4 &* b, as: UInt32.self))
+                    row[b &+ 1] = above[b &+ 1] &+ running
                 }
+                counts += 4 &* kernelW
+                above = row
+                row += stride
             }
         }
     }
