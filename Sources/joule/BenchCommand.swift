@@ -31,7 +31,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Also write the results as JSON to this path (for Tools/bench).")
     var json: String?
 
-    @Option(help: ArgumentHelp("Kernels of the QNN's convolutions, comma-separated, each timed as its own QNN column (interleaved): automatic (a cost model picks per layer and input), gather (the event gather), dense (the dense convolution, x86 with AVX2), scatter (the event scatter); where the one named does not apply, the event gather.",
+    @Option(help: ArgumentHelp("Kernels of the convolutions, comma-separated, each timed as its own QNN and layer-wise SNN column (interleaved): automatic (a cost model picks per layer and input), gather (the event gather; per timestep in the SNN), dense (the dense convolution, x86 with AVX2; QNN only, the SNN takes the gather), scatter (the event scatter; over the spike trains in the SNN); where the one named does not apply, the event gather.",
                                valueName: "kernels"))
     var kernel = "automatic"
 
@@ -63,12 +63,13 @@ struct BenchCommand: ParsableCommand {
                 kernels.append(k)
             }
             guard !kernels.isEmpty else { throw JouleHostError("--kernel: no kernel given") }
-            // The QNN once per kernel; the SNN modes do not take one.
+            // The QNN and the layer-wise SNN once per kernel; the streaming SNN does not take one.
             var variants: [Benchmark.Variant] = [], labels: [String] = [], modeNames: [String] = []
             for (name, mode, label) in chosen {
-                for k in mode == .qnn ? kernels : [.automatic] {
+                let perKernel = mode != .snnStreaming
+                for k in perKernel ? kernels : [.automatic] {
                     variants.append(Benchmark.Variant(mode: mode, kernel: k))
-                    labels.append(mode == .qnn && kernels.count > 1 ? "\(label) \(k.defaultValueDescription)" : label)
+                    labels.append(perKernel && kernels.count > 1 ? "\(label) \(k.defaultValueDescription)" : label)
                     modeNames.append(name)
                 }
             }
@@ -98,12 +99,12 @@ struct BenchCommand: ParsableCommand {
             print(total)
             print("kernels: D dense convolution, S event scatter, G event gather, P plain gather, s plain spike scatter, - pooling")
             print("")
-            print("mode".padding(toLength: 16, withPad: " ", startingAt: 0) + "latency ms".leftPadded(12)
+            print("mode".padding(toLength: 24, withPad: " ", startingAt: 0) + "latency ms".leftPadded(12)
                 + "images/s".leftPadded(11) + "GMAC/s*".leftPadded(10) + "vs first".leftPadded(10)
                 + "arena B".leftPadded(10) + "spike/act rate".leftPadded(16) + "counting cost".leftPadded(15))
             for (k, r) in results.enumerated() {
                 let rate = ActivityRate.of(file.model, counters: r.counters, timesteps: t)
-                print(labels[k].padding(toLength: 16, withPad: " ", startingAt: 0)
+                print(labels[k].padding(toLength: 24, withPad: " ", startingAt: 0)
                     + String(format: "%.3f", r.totalSeconds * 1e3).leftPadded(12)
                     + String(format: "%.1f", r.imagesPerSecond).leftPadded(11)
                     + String(format: "%.2f", r.macsPerSecond / 1e9).leftPadded(10)

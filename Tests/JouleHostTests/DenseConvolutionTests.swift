@@ -154,6 +154,20 @@ final class DenseConvolutionTests: XCTestCase {
                              w2.densePicoseconds(activeGroups: allGroups, maxValue: 6)!)
         XCTAssertLessThan(w1.scatterPicoseconds(nonZero: 512 * 16 * 4 / 10, maxValue: 6),
                           w1.gatherPicoseconds(nonZero: 512 * 16 * 4 / 10))
+        // The layer-wise SNN at T = 6 (measured per layer, Zen 3, one interleaved run each): on
+        // watch-net's conv2 shape the trained input's 3,020 spikes go faster through the scatter
+        // over spike trains (190 vs 420 µs), the seeded input's 33,377 through the per-step gather
+        // (690 vs 1,060 µs); on VGG*'s 256 → 256 16 × 16 layer the seeded 158,748 spikes through
+        // the gather (21.0 vs 25.4 ms), on its 512 → 512 8 × 8 layer (2.4 MB of weights) the
+        // seeded 81,518 through the scatter (20.7 vs 26.3 ms).
+        func scatterWins(_ w: WeightedLayer, spikes: Int) -> Bool {
+            w.spikeScatterPicoseconds(spikes: spikes, timesteps: 6) < w.spikeGatherPicoseconds(spikes: spikes, timesteps: 6)
+        }
+        let conv2 = try layer(inC: 32, outC: 32, size: 28, pad: 1)
+        XCTAssertTrue(scatterWins(conv2, spikes: 3_020), "trained watch-net conv2")
+        XCTAssertFalse(scatterWins(conv2, spikes: 33_377), "seeded watch-net conv2")
+        XCTAssertFalse(scatterWins(try layer(inC: 256, outC: 256, size: 16, pad: 1), spikes: 158_748), "VGG* conv4")
+        XCTAssertTrue(scatterWins(try layer(inC: 512, outC: 512, size: 8, pad: 1), spikes: 81_518), "VGG* conv6")
     }
 
     /// Prepacking wants a 32-byte aligned buffer of at least `prepackBytes`: anything less is an

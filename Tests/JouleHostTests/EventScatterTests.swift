@@ -2,13 +2,14 @@ import JouleCore
 import JouleHost
 import XCTest
 
-/// The QNN's event scatter (`Kernels/EventScatter.swift`) against the independent reference
+/// The event scatter (`Kernels/EventScatter.swift`), the QNN's and the layer-wise SNN's over spike
+/// trains, against the independent reference
 /// (`ReferenceModel`) and the other kernels (`KernelAgreement`): random stride-1 models with
 /// dense, sparse and clustered inputs; int32 sums (8-bit model input, `outC` not a multiple of
 /// 16) and flushed int16 ones (codes); one-row bands; `T` above the thresholds' table.
 final class EventScatterTests: XCTestCase {
     func testMatchesReferenceOnRandomStrideOneModels() throws {
-        var scattered = 0, firstLayers = 0
+        var scattered = 0, firstLayers = 0, spikeScattered = 0
         for seed in UInt64(1200)...1225 {
             let model = RandomModels.make(seed: seed, layers: 2 + Int(seed % 4), wide: true, unitStride: true, int8: true)
             let input = RandomModels.input(for: model, seed: seed)
@@ -20,6 +21,7 @@ final class EventScatterTests: XCTestCase {
                     let scatter = kernels[.eventScatter] ?? []
                     scattered += scatter.filter { $0 == .eventScatter }.count
                     if scatter.first == .eventScatter { firstLayers += 1 }
+                    spikeScattered += (kernels.snn[.eventScatter] ?? []).filter { $0 == .eventScatter }.count
                 }
             }
             // Above T = 15 the codes come from 64-bit arithmetic, not the thresholds' table:
@@ -27,10 +29,12 @@ final class EventScatterTests: XCTestCase {
             for t in [16, 40] {
                 let kernels = try KernelAgreement.check(model, input: input, timesteps: t, label: "seed \(seed)")
                 XCTAssertFalse((kernels[.eventScatter] ?? []).contains(.eventScatter), "seed \(seed) T \(t): no scatter")
+                XCTAssertFalse((kernels.snn[.eventScatter] ?? []).contains(.eventScatter), "seed \(seed) T \(t): no SNN scatter")
             }
         }
         XCTAssertGreaterThan(scattered, 60, "the scatter must really run for the comparison to mean anything")
         XCTAssertGreaterThan(firstLayers, 5, "first layers (input bytes up to 255, int32 sums) through the scatter")
+        XCTAssertGreaterThan(spikeScattered, 30, "the SNN's scatter over spike trains must really run too")
     }
 
     /// Shapes the random models miss: codes into 8 and 24 channels (int32 sums: `outC` not a
@@ -63,6 +67,7 @@ final class EventScatterTests: XCTestCase {
                 let kernels = try KernelAgreement.check(model, input: input, timesteps: t, label: "odd \(index)")
                 let scatter = kernels[.eventScatter] ?? []
                 XCTAssertEqual(scatter[1], .eventScatter, "odd \(index): the layer under test runs the scatter")
+                XCTAssertEqual(kernels.snn[.eventScatter]?[1], .eventScatter, "odd \(index): and the SNN's over spike trains")
                 scattered += scatter.filter { $0 == .eventScatter }.count
             }
         }
@@ -90,6 +95,9 @@ final class EventScatterTests: XCTestCase {
             XCTAssertGreaterThan(inC * t * 127, 32767, "T \(t): the neighbours' sums would wrap 16 bits")
             let kernels = try KernelAgreement.check(model, input: input, timesteps: t, label: "flush w \(weight) inC \(inC)")
             XCTAssertEqual(kernels[.eventScatter]?[1], .eventScatter)
+            // The SNN's scatter adds inC · T unit spikes of ±127 into the same outputs: its
+            // 16-bit sums must be widened every 255 spikes.
+            XCTAssertEqual(kernels.snn[.eventScatter]?[1], .eventScatter)
         }
     }
 }

@@ -39,8 +39,15 @@ extension WeightedLayer {
     /// weights (`EventTally.rowsRead`, `.operations`, as `countInputEvents` would) from the taps
     /// each event reaches: four lookups per event and band in `layout.tapPrefix`, which must then
     /// hold `fillTapPrefix`'s sums.
+    ///
+    /// With `spikeTrains`, the layer-wise SNN's kernel: `input` holds spike counts `0…T` (the
+    /// evenly spread trains of `Requantize.spikes`), and each band is swept once per timestep,
+    /// every input that fires at that step adding its weight rows once (an accumulate per
+    /// synapse, no multiply; `maxValue` must be 1). The window totals, and so the spike counts
+    /// stored as `output`, equal the per-step gather's; the tally counts each spike's taps.
     func eventScatter(input: UnsafePointer<UInt8>, maxValue: Int, layout: ScatterScratch, timesteps t: Int,
-                      output: UnsafeMutablePointer<UInt8>, counting: Bool, into tally: inout EventTally) {
+                      output: UnsafeMutablePointer<UInt8>, counting: Bool, into tally: inout EventTally,
+                      spikeTrains: Bool = false) {
         let r = record
         let outC = r.outC, outW = r.outW, inW = r.inW
         let rowBytes = r.rowBytes, channelRows = kernelH * kernelW * rowBytes
@@ -127,7 +134,8 @@ extension WeightedLayer {
                                      kxHi: kxHi) { sums, w, count in
                         var j = 0
                         while j < count {
-                            let product = value &* SIMD16<Int16>(truncatingIfNeeded: w.loadUnaligned(fromByteOffset: j, as: SIMD16<Int8>.self))
+                            let row = SIMD16<Int16>(truncatingIfNeeded: w.loadUnaligned(fromByteOffset: j, as: SIMD16<Int8>.self))
+                            let product = spikeTrains ? row : value &* row
                             let at = 2 &* (sums &+ j)
                             narrow.storeBytes(of: narrow.loadUnaligned(fromByteOffset: at, as: SIMD16<Int16>.self) &+ product,
                                               toByteOffset: at, as: SIMD16<Int16>.self)
@@ -151,31 +159,36 @@ extension WeightedLayer {
             }
             // Each channel's rows iyLo..<iyHi are contiguous: scanned a machine word at a time
             // (8 or 4 bytes), the event's row and column kept by stepping a row start forward.
+            // Spike trains: one sweep per timestep, taking the inputs whose count fires then.
             let span = (iyHi - iyLo) * inW
-            for c in 0..<r.inC {
-                let first = UnsafeRawPointer(input + (c &* inPlane &+ iyLo &* inW))
-                var iy = iyLo, rowStart = 0
-                @inline(__always)
-                func found(at offset: Int, value v: UInt8, iy: inout Int, rowStart: inout Int, state: inout State) {
-                    while offset >= rowStart &+ inW { rowStart &+= inW; iy &+= 1 }
-                    event(channel: c, row: iy, column: offset &- rowStart, value: v, state: &state)
-                }
-                var x = 0
-                let wordBytes = MemoryLayout<UInt>.size
-                while x &+ wordBytes <= span {
-                    var word = first.loadUnaligned(fromByteOffset: x, as: UInt.self)
-                    while word != 0 {
-                        let bit = word.trailingZeroBitCount & ~7
-                        found(at: x &+ bit &>> 3, value: UInt8(truncatingIfNeeded: word &>> UInt(bitPattern: bit)), iy: &iy,
-                              rowStart: &rowStart, state: &state)
-                        word &= ~(UInt(0xFF) &<< UInt(bitPattern: bit))
+            for step in 0..<(spikeTrains ? t : 1) {
+                let fires = spikeTrains ? Requantize.spikeMask(step: step, timesteps: t) : 0
+                for c in 0..<r.inC {
+                    let first = UnsafeRawPointer(input + (c &* inPlane &+ iyLo &* inW))
+                    var iy = iyLo, rowStart = 0
+                    @inline(__always)
+                    func found(at offset: Int, value v: UInt8, iy: inout Int, rowStart: inout Int, state: inout State) {
+                        if spikeTrains && (fires &>> UInt64(widening: v & 63)) & 1 == 0 { return }
+                        while offset >= rowStart &+ inW { rowStart &+= inW; iy &+= 1 }
+                        event(channel: c, row: iy, column: offset &- rowStart, value: spikeTrains ? 1 : v, state: &state)
                     }
-                    x &+= wordBytes
-                }
-                while x < span {
-                    let v = first.load(fromByteOffset: x, as: UInt8.self)
-                    if v != 0 { found(at: x, value: v, iy: &iy, rowStart: &rowStart, state: &state) }
-                    x &+= 1
+                    var x = 0
+                    let wordBytes = MemoryLayout<UInt>.size
+                    while x &+ wordBytes <= span {
+                        var word = first.loadUnaligned(fromByteOffset: x, as: UInt.self)
+                        while word != 0 {
+                            let bit = word.trailingZeroBitCount & ~7
+                            found(at: x &+ bit &>> 3, value: UInt8(truncatingIfNeeded: word &>> UInt(bitPattern: bit)), iy: &iy,
+                                  rowStart: &rowStart, state: &state)
+                            word &= ~(UInt(0xFF) &<< UInt(bitPattern: bit))
+                        }
+                        x &+= wordBytes
+                    }
+                    while x < span {
+                        let v = first.load(fromByteOffset: x, as: UInt8.self)
+                        if v != 0 { found(at: x, value: v, iy: &iy, rowStart: &rowStart, state: &state) }
+                        x &+= 1
+                    }
                 }
             }
             if useNarrow && state.pending > 0 { flush() }

@@ -1,15 +1,18 @@
-/// The cost model with which the QNN picks a convolution's kernel per layer and input
+/// The cost model with which the runtime picks a convolution's kernel per layer and input
 /// (`ConvolutionKernelPolicy.automatic`): estimated picoseconds of each kernel, fitted to
-/// per-layer times of all three on this project's workloads (Zen 3, AVX2, one thread; see
+/// per-layer times of each on this project's workloads (Zen 3, AVX2, one thread; see
 /// `Sources/README.md`). Only the ranking matters: the kernels give the same results.
+///
+/// In `Int64` on every target: W1's layers run to 10^10 ps and more, past a 32-bit `Int` (the
+/// model's counts themselves fit 32 bits, which validation guarantees).
 extension WeightedLayer {
     /// The event gather (`EventGather.swift`) on an input with `nonZero` non-zero values:
     /// ≈ 2.2 ns per event and tap and ≈ 220 ns per output pixel, per tile of 32 or 64 channels.
-    public func gatherPicoseconds(nonZero: Int) -> Int {
+    public func gatherPicoseconds(nonZero: Int) -> Int64 {
         let r = record
         let taps = kernelH * kernelW, pixels = r.outH * r.outW
-        let tiles = r.outC % 64 == 0 ? r.outC / 64 : (r.outC + 31) / 32
-        return tiles * (2_200 * nonZero * taps + 220_000 * pixels)
+        return Int64(widening: tiles) * (2_200 * Int64(widening: nonZero) * Int64(widening: taps)
+            + 220_000 * Int64(widening: pixels))
     }
 
     /// The dense convolution (`DenseConvolution.swift`) when its input's non-zero (output block,
@@ -19,12 +22,13 @@ extension WeightedLayer {
     /// channels. nil for layers with more than 64 KiB of weights per output pixel (W1's last
     /// convolution: 4.7 MB for 4 pixels): re-laying their weights each run, from beyond the L2
     /// cache, costs more than the kernel saves.
-    public func densePicoseconds(activeGroups: Int, maxValue: Int) -> Int? {
+    public func densePicoseconds(activeGroups: Int, maxValue: Int) -> Int64? {
         let r = record
         guard DenseScratch.amortises(r) else { return nil }
         let blockTiles = r.outH * DenseScratch.blocks(r) * (r.outC / DenseScratch.tileChannels)
         let denseTaps = DenseScratch.kernelH(r) * DenseScratch.kernelW(r)
-        return 200 * activeGroups * denseTaps * r.outC * (maxValue > 15 ? 2 : 1) + 60_000 * blockTiles
+        return 200 * Int64(widening: activeGroups) * Int64(widening: denseTaps * r.outC * (maxValue > 15 ? 2 : 1))
+            + 60_000 * Int64(widening: blockTiles)
     }
 
     /// The event scatter (`EventScatter.swift`) on an input with `nonZero` non-zero values at
@@ -33,16 +37,54 @@ extension WeightedLayer {
     /// ≈ 750 ps per output value (zeroing, codes) and ≈ 1 ns per input byte scanned (the rows
     /// that reach a band, once per band). Fitted within ±15 % on 16 of the 17 layers of W1,
     /// seeded W2 and trained W2 (Zen 3; `Sources/README.md`).
-    public func scatterPicoseconds(nonZero: Int, maxValue: Int) -> Int {
+    public func scatterPicoseconds(nonZero: Int, maxValue: Int) -> Int64 {
+        let r = record
+        let lanes = ScatterScratch.narrows(r, maxValue: maxValue) ? 16 : 8
+        let addPicoseconds: Int64 = lanes == 16 ? 660 : 1_000
+        return eventTaps(nonZero) * (addPicoseconds * Int64(widening: (r.outC + lanes - 1) / lanes) + 1_520)
+            + 750 * Int64(widening: r.outputCount) + 1_030 * Int64(widening: scannedBytes())
+    }
+
+    /// The layer-wise SNN's per-step event gather over spike trains of `spikes` spikes in all
+    /// (`T` passes): ≈ 1.3 ns per input and step (the event lists), ≈ 50 ns per output pixel,
+    /// tile and step, and per spike, valid tap and tile ≈ 1.1 ns while the weights fit 256 KiB,
+    /// 450 ps more per doubling beyond (rows fetched from further out: 2.9 ns on W1's 2.4 MB
+    /// layers). Fitted on the spiking convolutions of W1, seeded and trained W2 (Zen 3;
+    /// `Sources/README.md`).
+    public func spikeGatherPicoseconds(spikes: Int, timesteps t: Int) -> Int64 {
+        let r = record
+        let weightBytes = r.inC * kernelH * kernelW * r.rowBytes
+        let doublings = max(0, Int.bitWidth - 1 - (weightBytes / 131_072).leadingZeroBitCount)  // ⌊log2⌋, 0 below 256 KiB
+        let perSpikeTap = 1_100 + 450 * Int64(widening: doublings)
+        return Int64(widening: t) * (1_300 * Int64(widening: r.inputCount) + 50_000 * Int64(widening: r.outH * r.outW * tiles))
+            + perSpikeTap * eventTaps(spikes) * Int64(widening: tiles)
+    }
+
+    /// The event scatter over spike trains (`eventScatter(spikeTrains:)`): ≈ 450 ps per 16-lane
+    /// add and ≈ 2.4 ns per spike and valid tap, per step ≈ 300 ps per input byte scanned and
+    /// ≈ 39 ns per channel and band, ≈ 280 ps per output. Fitted as above.
+    public func spikeScatterPicoseconds(spikes: Int, timesteps t: Int) -> Int64 {
+        let r = record
+        let bands = (r.outH + ScatterScratch.bandRows(r) - 1) / ScatterScratch.bandRows(r)
+        return eventTaps(spikes) * (450 * Int64(widening: (r.outC + 15) / 16) + 2_440)
+            + Int64(widening: t) * (300 * Int64(widening: scannedBytes()) + 38_500 * Int64(widening: r.inC * bands))
+            + 280 * Int64(widening: r.outputCount)
+    }
+
+    /// Channel tiles of the event gather: 64 channels each, or 32.
+    var tiles: Int { record.outC % 64 == 0 ? record.outC / 64 : (record.outC + 31) / 32 }
+
+    /// Input bytes the event scatter scans in one sweep: the rows that reach each band.
+    func scannedBytes() -> Int {
         let r = record
         let band = ScatterScratch.bandRows(r)
-        let scanned = r.inC * r.inW * min(r.inH, r.outH + (r.outH + band - 1) / band * (kernelH - 1))
-        // Event-taps: each input reaches validTaps / (inH · inW) outputs on average.
-        let eventTaps = nonZero * validTaps() / max(1, r.inH * r.inW)
-        let lanes = ScatterScratch.narrows(r, maxValue: maxValue) ? 16 : 8
-        let addPicoseconds = lanes == 16 ? 660 : 1_000
-        return addPicoseconds * eventTaps * ((r.outC + lanes - 1) / lanes) + 1_520 * eventTaps
-            + 750 * r.outH * r.outW * r.outC + 1_030 * scanned
+        return r.inC * r.inW * min(r.inH, r.outH + (r.outH + band - 1) / band * (kernelH - 1))
+    }
+
+    /// Event-taps of `events` events: each input reaches `validTaps / (inH · inW)` outputs on
+    /// average.
+    func eventTaps(_ events: Int) -> Int64 {
+        Int64(widening: events) * Int64(widening: validTaps()) / Int64(widening: max(1, record.inH * record.inW))
     }
 
     /// Whether the dense convolution is expected to be faster than the event gather

@@ -15,9 +15,10 @@
 /// - `denseScratch`: the scratch with which both the dense paired-dot convolution
 ///   (`DenseConvolution.swift`, x86 with AVX2: channels-last input copy, one interleaved weight
 ///   span, group masks, thresholds) and the event scatter (`EventScatter.swift`: one band of
-///   accumulators, thresholds) can run the layer in the QNN — the larger of the two — or 0
-///   where neither applies. Planned like `fastScratch` (by shape, on every host, so a plan does
-///   not depend on where it was made).
+///   accumulators, thresholds) can run the layer in the QNN — the larger of the two — and with
+///   which the layer-wise SNN's event scatter over spike trains can run a spiking layer (the
+///   same band), or 0 where none applies. Planned like `fastScratch` (by shape, on every host,
+///   so a plan does not depend on where it was made).
 /// - `state`: SNN streaming only, live for the whole run (int64 membranes; for the analog first
 ///   layer also its constant input current; for max pooling, running spike counts).
 public struct BufferRequirements: Equatable, Sendable {
@@ -79,7 +80,8 @@ public struct BufferRequirements: Equatable, Sendable {
             default: break
             }
         }
-        let denseScratch = mode == .qnn ? max(DenseScratch.bytes(layer), ScatterScratch.bytes(layer)) : 0
+        let denseScratch = mode == .qnn ? max(DenseScratch.bytes(layer), ScatterScratch.bytes(layer))
+            : mode == .snnLayerwise && !layer.readsModelInput ? ScatterScratch.bytes(layer) : 0
         return BufferRequirements(output: output, scratch: scratch, state: state, fastScratch: fastScratch,
                                   denseScratch: denseScratch)
     }

@@ -21,7 +21,11 @@ public struct Interpreter {
     let arena: UnsafeMutableRawPointer
     /// Which kernel QNN convolutions run where several can: the event gather, the dense
     /// convolution (`DenseConvolution.swift`: x86 builds with AVX2) or the event scatter
-    /// (`EventScatter.swift`), in plans with their scratch. Same results whichever kernel runs.
+    /// (`EventScatter.swift`), in plans with their scratch. In the layer-wise SNN it picks
+    /// between the per-step event gather and the event scatter over spike trains for the
+    /// spiking layers (`.dense` and `.eventGather`: the gather; `.automatic`:
+    /// `spikeGatherPicoseconds` against `spikeScatterPicoseconds`). Same results whichever
+    /// kernel runs.
     public var convolutionKernel = ConvolutionKernelPolicy.automatic
     /// Where each run records the kernel every layer ran with (`layerCount` entries, caller-owned:
     /// for benchmarks and tests; a shorter non-empty buffer makes `run` throw
@@ -233,6 +237,21 @@ extension Interpreter {
         #endif
     }
 
+    /// Whether layer-wise SNN layer `i` may run the event scatter over its input spike trains
+    /// at `T` timesteps: not `JOULE_PLAIN_KERNELS`, allowed by the policy, a spiking input (not
+    /// the model input), a shape the scatter supports (`ScatterScratch.supports`: codes out, no
+    /// residual), `T ≤ 15` and a scratch region the scatter fits in (the plan sizes it for the
+    /// gather; the larger layers' gather scratch holds the scatter's).
+    func usesSpikeScatter(_ record: LayerRecord, layer i: Int, timesteps t: Int) -> Bool {
+        #if JOULE_PLAIN_KERNELS
+        return false
+        #else
+        return mode == .snnLayerwise && (convolutionKernel == .automatic || convolutionKernel == .eventScatter)
+            && !record.readsModelInput && t <= WeightedLayer.maxThresholdTimesteps
+            && ScatterScratch.supports(record) && plan.region(.scratch, layer: i).bytes >= ScatterScratch.bytes(record)
+        #endif
+    }
+
     /// The kernel `run(timesteps:)` uses for layer `i` (0 ≤ i < layerCount) in this mode —
     /// under `ConvolutionKernelPolicy.automatic` the one it prefers for dense inputs (the dense
     /// convolution where built, else the event gather); a run's cost model may pick the event
@@ -252,6 +271,7 @@ extension Interpreter {
             return usesEventGather(w, layer: i, maxValue: layer.readsModelInput ? 255 : t) ? .eventGather : .plainGather
         case .snnLayerwise:
             if layer.readsModelInput { return usesEventGather(w, layer: i, maxValue: 255) ? .eventGather : .plainGather }
+            if convolutionKernel == .eventScatter && usesSpikeScatter(layer, layer: i, timesteps: t) { return .eventScatter }
             return t <= 63 && usesEventGather(w, layer: i, maxValue: 1) ? .eventGather : .plainScatter
         case .snnStreaming:
             return layer.readsModelInput ? .plainGather : .plainScatter

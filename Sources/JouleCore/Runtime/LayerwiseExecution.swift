@@ -67,6 +67,8 @@ extension Interpreter {
                     } else {
                         w.gather(input: src, inputBits: 8, acc: acc, counters: &c, emitPixel)
                     }
+                } else if !isScores && res == nil && runSpikeScatter(w, layer: i, input: src, timesteps: t, counting: counting, into: &c) {
+                    c.denseSynapticOps = steps &* w.denseSynapticOps()
                 } else {
                     c.denseSynapticOps = steps &* w.denseSynapticOps()
                     let acc = int32s(.scratch, layer: i)
@@ -164,5 +166,40 @@ extension Interpreter {
             store(c, layer: i, into: counters)
             afterLayer(i)
         }
+    }
+
+    /// Runs spiking layer `i` with the event scatter over its input spike trains where it
+    /// applies (`usesSpikeScatter`) and the policy, or the cost model against the per-step
+    /// gather, picks it: the layer's spike counts into its output, the input's spikes,
+    /// accumulates and weight reads into `c`. False (nothing done) otherwise.
+    @inline(__always)
+    func runSpikeScatter(_ w: WeightedLayer, layer i: Int, input src: UnsafePointer<UInt8>, timesteps t: Int,
+                         counting: Bool, into c: inout EventCounters) -> Bool {
+        let layer = w.record
+        guard usesSpikeScatter(layer, layer: i, timesteps: t) else { return false }
+        let spikes = ByteCounts.sum(src, count: layer.inputCount)
+        if convolutionKernel == .automatic {
+            let n = Int(truncatingIfNeeded: spikes)
+            let gather = t <= 63 && usesEventGather(w, layer: i, maxValue: 1)
+                ? w.spikeGatherPicoseconds(spikes: n, timesteps: t) : Int64.max
+            if w.spikeScatterPicoseconds(spikes: n, timesteps: t) >= gather { return false }
+        }
+        log(.eventScatter, layer: i)
+        // The scatter's vector loads want 32-byte alignment; its scratch has 32 bytes to spare.
+        let scratch = pointer(.scratch, layer: i)
+        let base = UnsafeMutableRawPointer(bitPattern: (Int(bitPattern: scratch) &+ 31) & ~31)!
+        let layout = ScatterScratch(scratch: base, layer: layer)
+        // Spike counts = codes (threshold 2^S) of the window totals.
+        w.prepareChannelCodes(layout.thresholds, k: 1, timesteps: t)
+        var tally = WeightedLayer.EventTally()
+        if counting { w.fillTapPrefix(layout.tapPrefix) }
+        w.eventScatter(input: src, maxValue: 1, layout: layout, timesteps: t, output: bytes(.output, layer: i),
+                       counting: counting, into: &tally, spikeTrains: true)
+        if counting {
+            c.inputEvents &+= spikes
+            c.effectiveACs &+= tally.operations
+            c.weightReadBits &+= tally.rowsRead &* UInt64(widening: layer.outC * layer.weightBits)
+        }
+        return true
     }
 }

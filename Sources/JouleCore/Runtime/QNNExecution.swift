@@ -118,8 +118,8 @@ extension Interpreter {
             // The kernels' vector loads want 32-byte alignment; their scratch has 32 bytes to spare.
             let base = UnsafeMutableRawPointer(bitPattern: (Int(bitPattern: scratch) &+ 31) & ~31)!
             let nonZero = Int(truncatingIfNeeded: nonZeroInputs ?? ByteCounts.nonZero(src, count: layer.inputCount))
-            let gatherCost = usesEventGather(w, layer: i, maxValue: maxValue) ? w.gatherPicoseconds(nonZero: nonZero) : Int.max
-            let scatterCost = scatterApplies ? w.scatterPicoseconds(nonZero: nonZero, maxValue: maxValue) : Int.max
+            let gatherCost = usesEventGather(w, layer: i, maxValue: maxValue) ? w.gatherPicoseconds(nonZero: nonZero) : Int64.max
+            let scatterCost = scatterApplies ? w.scatterPicoseconds(nonZero: nonZero, maxValue: maxValue) : Int64.max
             let sparseKernel: LayerKernel = scatterCost < gatherCost ? .eventScatter : .eventGather
             let sparseCost = min(gatherCost, scatterCost)
             var kernel: LayerKernel
@@ -130,7 +130,7 @@ extension Interpreter {
             case .automatic:
                 // The dense kernel's full price needs the input's group masks: they are built
                 // only where its fixed part alone undercuts the sparse kernels.
-                let floor = denseApplies ? w.densePicoseconds(activeGroups: 0, maxValue: maxValue) ?? Int.max : Int.max
+                let floor = denseApplies ? w.densePicoseconds(activeGroups: 0, maxValue: maxValue) ?? Int64.max : Int64.max
                 kernel = floor < sparseCost ? .denseConvolution : sparseKernel
             }
             #if JOULE_AVX2 && arch(x86_64) && !JOULE_PLAIN_KERNELS
@@ -143,7 +143,7 @@ extension Interpreter {
                 let masked = !DenseScratch.folds(layer) && (convolutionKernel == .dense || nonZero * 4 < layer.inputCount)
                 let active = masked ? w.denseGroupMasks(src, layout: layout) : w.denseAllGroups(layout)
                 if convolutionKernel == .automatic,
-                   w.densePicoseconds(activeGroups: active, maxValue: maxValue) ?? Int.max >= sparseCost {
+                   w.densePicoseconds(activeGroups: active, maxValue: maxValue) ?? Int64.max >= sparseCost {
                     kernel = sparseKernel
                 } else {
                     log(.denseConvolution, layer: i)

@@ -14,6 +14,7 @@ extension WeightedLayer {
         let r = record
         let outC = r.outC, bits = r.weightBits
         var events: UInt64 = 0, accumulates: UInt64 = 0, rowsRead: UInt64 = 0
+        let unitStride = strideH == 1 && strideW == 1
         var i = 0
         for ci in 0..<r.inC {
             for iy in 0..<r.inH {
@@ -28,13 +29,15 @@ extension WeightedLayer {
                     let xLeft = ix + padW
                     let kxMin = max(0, xLeft - (r.outW - 1) * strideW)
                     let kxMax = min(kernelW - 1, xLeft)
-                    var ky = kyMin + (yTop - kyMin) % strideH
+                    // Stride 1 (convolutions and every fully connected layer) needs no division:
+                    // an integer divide per tap costs more than the accumulate it places.
+                    var ky = unitStride ? kyMin : kyMin + (yTop - kyMin) % strideH
                     while ky <= kyMax {
-                        let oy = (yTop - ky) / strideH
+                        let oy = unitStride ? yTop - ky : (yTop - ky) / strideH
                         let rowBase = (ci * kernelH + ky) * kernelW
-                        var kx = kxMin + (xLeft - kxMin) % strideW
+                        var kx = unitStride ? kxMin : kxMin + (xLeft - kxMin) % strideW
                         while kx <= kxMax {
-                            let ox = (xLeft - kx) / strideW
+                            let ox = unitStride ? xLeft - kx : (xLeft - kx) / strideW
                             let rowIndex = rowBase + kx
                             WeightRow.accumulate(row(rowIndex), bits: bits,
                                                  into: acc + (oy * r.outW + ox) * outC, count: outC)

@@ -4,24 +4,32 @@ import XCTest
 
 /// Runs a model's QNN under every convolution kernel policy (dense with prepacked weights and
 /// re-laying them each run, event scatter, event gather, automatic) and as a compact plan (plain
-/// kernels), and asserts that each run's codes, scores and
-/// counters equal the independent reference (`ReferenceModel`).
+/// kernels), and its layer-wise SNN under the policies that choose its kernels (per-step event
+/// gather, event scatter over the spike trains, automatic), and asserts that each run's codes
+/// (spike counts), scores and counters equal the independent reference (`ReferenceModel`).
 enum KernelAgreement {
-    /// Returns each policy's per-layer kernels (`Interpreter.kernel(layer:timesteps:)`).
+    /// The kernels each policy's run really used (`ModelRunner.lastKernels`), per mode.
+    struct Kernels {
+        var qnn: [ConvolutionKernelPolicy: [LayerKernel]] = [:]
+        var snn: [ConvolutionKernelPolicy: [LayerKernel]] = [:]
+        /// The QNN's.
+        subscript(_ policy: ConvolutionKernelPolicy) -> [LayerKernel]? { qnn[policy] }
+    }
+
     @discardableResult
     static func check(_ model: PackableModel, input: [UInt8], timesteps t: Int, label: String,
-                      file: StaticString = #filePath, line: UInt = #line) throws -> [ConvolutionKernelPolicy: [LayerKernel]] {
+                      file: StaticString = #filePath, line: UInt = #line) throws -> Kernels {
         var planned = model
         planned.defaultTimesteps = t
         let fast = try RuntimeHarness(planned), plain = try RuntimeHarness(planned, compact: true)
         let expected = ReferenceModel(model: model).run(input: input, timesteps: t)
         var runs: [(String, RuntimeHarness.Output)] = []
-        var kernels: [ConvolutionKernelPolicy: [LayerKernel]] = [:]
+        var kernels = Kernels()
         for (name, policy) in [("dense", ConvolutionKernelPolicy.dense), ("scatter", .eventScatter),
                                ("gather", .eventGather), ("automatic", .automatic)] {
             let output = try fast.run(input, mode: .qnn, timesteps: t, kernel: policy)
             runs.append((name, output))
-            kernels[policy] = output.kernels
+            kernels.qnn[policy] = output.kernels
         }
         runs.append(("dense re-laid", try fast.run(input, mode: .qnn, timesteps: t, kernel: .dense, prepack: false)))
         let compact = try plain.run(input, mode: .qnn, timesteps: t)
@@ -42,6 +50,20 @@ enum KernelAgreement {
                        file: file, line: line)
         XCTAssertFalse(compact.kernels.contains(.denseConvolution) || compact.kernels.contains(.eventScatter),
                        "\(label): compact plans run the plain kernels", file: file, line: line)
+        let snnExpected = ReferenceModel(model: model).run(input: input, timesteps: t, snn: true)
+        for (name, policy) in [("gather", ConvolutionKernelPolicy.eventGather), ("scatter", .eventScatter),
+                               ("automatic", .automatic)] {
+            let got = try fast.run(input, mode: .snnLayerwise, timesteps: t, kernel: policy)
+            kernels.snn[policy] = got.kernels
+            for i in model.layers.indices where model.layers[i].activation == .quant {
+                XCTAssertEqual(got.layerValues[i], snnExpected.layerValues[i], "\(label) T \(t) SNN \(name) layer \(i) spike counts",
+                               file: file, line: line)
+            }
+            XCTAssertEqual(got.scores, snnExpected.scores, "\(label) T \(t) SNN \(name) scores", file: file, line: line)
+            XCTAssertEqual(got.counters, snnExpected.counters, "\(label) T \(t) SNN \(name) counters", file: file, line: line)
+        }
+        XCTAssertFalse((kernels.snn[.eventGather] ?? []).contains(.eventScatter), "\(label): SNN policy gather",
+                       file: file, line: line)
         return kernels
     }
 }
