@@ -41,9 +41,10 @@ extension WeightedLayer {
     /// hold `fillTapPrefix`'s sums.
     ///
     /// With `spikeTrains`, the layer-wise SNN's kernel: `input` holds spike counts `0…T` (the
-    /// evenly spread trains of `Requantize.spikes`), and each band is swept once per timestep,
-    /// every input that fires at that step adding its weight rows once (an accumulate per
-    /// synapse, no multiply; `maxValue` must be 1). The window totals, and so the spike counts
+    /// evenly spread trains of `Requantize.spikes`); each band's inputs that fire at all are
+    /// listed in one sweep (`layout.spikeList`, scratch of `ScatterScratch.bytes(_:spikeTrains:
+    /// true)`), and the list is walked once per timestep, every input that fires at that step
+    /// adding its weight rows once (an accumulate per synapse, no multiply; `maxValue` must be 1). The window totals, and so the spike counts
     /// stored as `output`, equal the per-step gather's; the tally counts each spike's taps.
     func eventScatter(input: UnsafePointer<UInt8>, maxValue: Int, layout: ScatterScratch, timesteps t: Int,
                       output: UnsafeMutablePointer<UInt8>, counting: Bool, into tally: inout EventTally,
@@ -159,35 +160,54 @@ extension WeightedLayer {
             }
             // Each channel's rows iyLo..<iyHi are contiguous: scanned a machine word at a time
             // (8 or 4 bytes), the event's row and column kept by stepping a row start forward.
-            // Spike trains: one sweep per timestep, taking the inputs whose count fires then.
+            // Spike trains: the scan lists the inputs that fire at all (`layout.spikeList`), and
+            // each timestep walks that list, taking those whose count fires then.
             let span = (iyHi - iyLo) * inW
-            for step in 0..<(spikeTrains ? t : 1) {
-                let fires = spikeTrains ? Requantize.spikeMask(step: step, timesteps: t) : 0
-                for c in 0..<r.inC {
-                    let first = UnsafeRawPointer(input + (c &* inPlane &+ iyLo &* inW))
-                    var iy = iyLo, rowStart = 0
-                    @inline(__always)
-                    func found(at offset: Int, value v: UInt8, iy: inout Int, rowStart: inout Int, state: inout State) {
-                        if spikeTrains && (fires &>> UInt64(widening: v & 63)) & 1 == 0 { return }
-                        while offset >= rowStart &+ inW { rowStart &+= inW; iy &+= 1 }
-                        event(channel: c, row: iy, column: offset &- rowStart, value: spikeTrains ? 1 : v, state: &state)
+            var listed = 0
+            for c in 0..<r.inC {
+                let first = UnsafeRawPointer(input + (c &* inPlane &+ iyLo &* inW))
+                var iy = iyLo, rowStart = 0
+                @inline(__always)
+                func found(at offset: Int, value v: UInt8, iy: inout Int, rowStart: inout Int, state: inout State,
+                           listed: inout Int) {
+                    while offset >= rowStart &+ inW { rowStart &+= inW; iy &+= 1 }
+                    if spikeTrains {
+                        let entry = layout.spikeList + 4 &* listed
+                        entry[0] = UInt16(truncatingIfNeeded: c)
+                        entry[1] = UInt16(truncatingIfNeeded: iy)
+                        entry[2] = UInt16(truncatingIfNeeded: offset &- rowStart)
+                        entry[3] = UInt16(v)
+                        listed &+= 1
+                    } else {
+                        event(channel: c, row: iy, column: offset &- rowStart, value: v, state: &state)
                     }
-                    var x = 0
-                    let wordBytes = MemoryLayout<UInt>.size
-                    while x &+ wordBytes <= span {
-                        var word = first.loadUnaligned(fromByteOffset: x, as: UInt.self)
-                        while word != 0 {
-                            let bit = word.trailingZeroBitCount & ~7
-                            found(at: x &+ bit &>> 3, value: UInt8(truncatingIfNeeded: word &>> UInt(bitPattern: bit)), iy: &iy,
-                                  rowStart: &rowStart, state: &state)
-                            word &= ~(UInt(0xFF) &<< UInt(bitPattern: bit))
-                        }
-                        x &+= wordBytes
+                }
+                var x = 0
+                let wordBytes = MemoryLayout<UInt>.size
+                while x &+ wordBytes <= span {
+                    var word = first.loadUnaligned(fromByteOffset: x, as: UInt.self)
+                    while word != 0 {
+                        let bit = word.trailingZeroBitCount & ~7
+                        found(at: x &+ bit &>> 3, value: UInt8(truncatingIfNeeded: word &>> UInt(bitPattern: bit)), iy: &iy,
+                              rowStart: &rowStart, state: &state, listed: &listed)
+                        word &= ~(UInt(0xFF) &<< UInt(bitPattern: bit))
                     }
-                    while x < span {
-                        let v = first.load(fromByteOffset: x, as: UInt8.self)
-                        if v != 0 { found(at: x, value: v, iy: &iy, rowStart: &rowStart, state: &state) }
-                        x &+= 1
+                    x &+= wordBytes
+                }
+                while x < span {
+                    let v = first.load(fromByteOffset: x, as: UInt8.self)
+                    if v != 0 { found(at: x, value: v, iy: &iy, rowStart: &rowStart, state: &state, listed: &listed) }
+                    x &+= 1
+                }
+            }
+            if spikeTrains {
+                for step in 0..<t {
+                    let fires = Requantize.spikeMask(step: step, timesteps: t)
+                    var entry = layout.spikeList
+                    for _ in 0..<listed {
+                        defer { entry += 4 }
+                        if (fires &>> UInt64(widening: Int(entry[3]))) & 1 == 0 { continue }
+                        event(channel: Int(entry[0]), row: Int(entry[1]), column: Int(entry[2]), value: 1, state: &state)
                     }
                 }
             }

@@ -61,13 +61,15 @@ extension WeightedLayer {
     }
 
     /// The event scatter over spike trains (`eventScatter(spikeTrains:)`): ≈ 450 ps per 16-lane
-    /// add and ≈ 2.4 ns per spike and valid tap, per step ≈ 300 ps per input byte scanned and
-    /// ≈ 39 ns per channel and band, ≈ 280 ps per output. Fitted as above.
+    /// add and ≈ 2.4 ns per spike and valid tap, ≈ 1 ns per spike and step (walking the list of
+    /// firing inputs), one sweep of the input (≈ 300 ps per byte scanned, ≈ 39 ns per channel and
+    /// band) and ≈ 280 ps per output. Fitted as above.
     public func spikeScatterPicoseconds(spikes: Int, timesteps t: Int) -> Int64 {
         let r = record
         let bands = (r.outH + ScatterScratch.bandRows(r) - 1) / ScatterScratch.bandRows(r)
         return eventTaps(spikes) * (450 * Int64(widening: (r.outC + 15) / 16) + 2_440)
-            + Int64(widening: t) * (300 * Int64(widening: scannedBytes()) + 38_500 * Int64(widening: r.inC * bands))
+            + 1_000 * Int64(widening: t) * Int64(widening: spikes)
+            + 300 * Int64(widening: scannedBytes()) + 38_500 * Int64(widening: r.inC * bands)
             + 280 * Int64(widening: r.outputCount)
     }
 

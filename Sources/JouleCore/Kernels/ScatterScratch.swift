@@ -13,6 +13,10 @@
 /// 4. `narrow`: the same band's int16 sums, same order, where the kernel adds codes
 ///    (`narrows`); added into `accumulators` whenever the values added since reach
 ///    `narrowValueBudget`.
+/// 5. `spikeList` (the layer-wise SNN's scatter over spike trains only, `spikeTrains`): the
+///    band's inputs that fire at all, four `UInt16` each (channel, row, column, spike count),
+///    gathered in one sweep and walked once per timestep: room for every input of the rows that
+///    reach a band.
 ///
 /// Applies to stride-1 convolutions with int8 weights and `outC` a multiple of 8, fewer than
 /// 4096 input channels, without a residual input and with codes as outputs (not the last,
@@ -26,6 +30,8 @@ struct ScatterScratch {
     let tapPrefix: UnsafeMutablePointer<UInt32>
     let accumulators: UnsafeMutableRawPointer
     let narrow: UnsafeMutableRawPointer
+    /// Valid only in scratch of `bytes(layer, spikeTrains: true)` (else it points past the parts above).
+    let spikeList: UnsafeMutablePointer<UInt16>
 
     init(scratch: UnsafeMutableRawPointer, layer: LayerRecord) {
         let o = Self.offsets(layer)
@@ -33,6 +39,13 @@ struct ScatterScratch {
         tapPrefix = (scratch + o.tapPrefix).assumingMemoryBound(to: UInt32.self)
         accumulators = scratch + o.accumulators
         narrow = scratch + o.narrow
+        spikeList = (scratch + DenseScratch.aligned32(o.end)).assumingMemoryBound(to: UInt16.self)
+    }
+
+    /// Input rows that reach one band at most.
+    @inline(__always)
+    static func bandInputRows(_ layer: LayerRecord) -> Int {
+        min(layer.inH, bandRows(layer) + layer.kernelH - 1)
     }
 
     /// Largest sum of event values added into the int16 sums between flushes: each event reaches
@@ -69,9 +82,12 @@ struct ScatterScratch {
         return (thresholds, tapPrefix, accumulators, narrow, end)
     }
 
-    /// Scratch bytes the event scatter needs for `layer`, or 0 where it does not apply. 32 more
-    /// than the parts so that the runtime can align them to 32 bytes in a 16-byte aligned region.
-    static func bytes(_ layer: LayerRecord) -> Int {
-        supports(layer) ? offsets(layer).end + 32 : 0
+    /// Scratch bytes the event scatter needs for `layer` (with `spikeTrains`, the SNN's scatter
+    /// over spike trains, its spike list too), or 0 where it does not apply. 32 more than the
+    /// parts so that the runtime can align them to 32 bytes in a 16-byte aligned region.
+    static func bytes(_ layer: LayerRecord, spikeTrains: Bool = false) -> Int {
+        guard supports(layer) else { return 0 }
+        let end = offsets(layer).end
+        return spikeTrains ? DenseScratch.aligned32(end) + layer.inC * bandInputRows(layer) * layer.inW * 8 + 32 : end + 32
     }
 }

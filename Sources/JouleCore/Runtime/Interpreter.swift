@@ -248,7 +248,8 @@ extension Interpreter {
         #else
         return mode == .snnLayerwise && (convolutionKernel == .automatic || convolutionKernel == .eventScatter)
             && !record.readsModelInput && t <= WeightedLayer.maxThresholdTimesteps
-            && ScatterScratch.supports(record) && plan.region(.scratch, layer: i).bytes >= ScatterScratch.bytes(record)
+            && ScatterScratch.supports(record)
+            && plan.region(.scratch, layer: i).bytes >= ScatterScratch.bytes(record, spikeTrains: true)
         #endif
     }
 
