@@ -44,8 +44,9 @@ extension WeightedLayer {
     /// evenly spread trains of `Requantize.spikes`); each band's inputs that fire at all are
     /// listed in one sweep (`layout.spikeList`, scratch of `ScatterScratch.bytes(_:spikeTrains:
     /// true)`), and the list is walked once per timestep, every input that fires at that step
-    /// adding its weight rows once (an accumulate per synapse, no multiply; `maxValue` must be 1). The window totals, and so the spike counts
-    /// stored as `output`, equal the per-step gather's; the tally counts each spike's taps.
+    /// adding its weight rows once (an accumulate per synapse, no multiply; `maxValue` must be
+    /// 1). The window totals, and so the spike counts stored as `output`, equal the per-step
+    /// gather's; the tally counts each spike's taps (an input's at listing, times its count).
     func eventScatter(input: UnsafePointer<UInt8>, maxValue: Int, layout: ScatterScratch, timesteps t: Int,
                       output: UnsafeMutablePointer<UInt8>, counting: Bool, into tally: inout EventTally,
                       spikeTrains: Bool = false) {
@@ -112,18 +113,31 @@ extension WeightedLayer {
                     i &+= 16
                 }
             }
-            /// Adds event `(c, iy, ix)` of value `v` into the band's sums.
+            /// Tallies `weight` events of input `(c, iy, ix)` for the counters: the taps that land
+            /// in the band (rows kyLo…kyHi × columns kxLo…kxHi), their non-zero weights by four
+            /// lookups in the tap prefix sums.
+            @inline(__always)
+            func tally(channel c: Int, kyLo: Int, kyHi: Int, kxLo: Int, kxHi: Int, weight: UInt64, state: inout State) {
+                let p = layout.tapPrefix + c &* prefixSize
+                let a0 = kyLo &* prefixStride, a1 = (kyHi &+ 1) &* prefixStride
+                state.operations &+= weight &* UInt64(widening: p[a1 &+ kxHi &+ 1] &- p[a0 &+ kxHi &+ 1] &- p[a1 &+ kxLo] &+ p[a0 &+ kxLo])
+                state.rowsRead &+= weight &* UInt64(widening: (kyHi &- kyLo &+ 1) &* (kxHi &- kxLo &+ 1))
+            }
+            /// The taps of input `(iy, ix)` that land in the band: rows kyLo…kyHi × columns
+            /// kxLo…kxHi (empty when a low bound passes its high one).
+            @inline(__always)
+            func bandTaps(row iy: Int, column ix: Int) -> (kyLo: Int, kyHi: Int, kxLo: Int, kxHi: Int) {
+                (max(0, iy &+ padH &- (y0 &+ rows &- 1)), min(kernelH &- 1, iy &+ padH &- y0),
+                 max(0, ix &+ padW &- (outW &- 1)), min(kernelW &- 1, ix &+ padW))
+            }
+            /// Adds event `(c, iy, ix)` of value `v` into the band's sums (and, with `counting`
+            /// and not `spikeTrains`, tallies it: spike trains are tallied when listed).
             @inline(__always)
             func event(channel c: Int, row iy: Int, column ix: Int, value v: UInt8, state: inout State) {
-                // The taps that land in the band: rows kyLo…kyHi × columns kxLo…kxHi.
-                let kyLo = max(0, iy &+ padH &- (y0 &+ rows &- 1)), kyHi = min(kernelH &- 1, iy &+ padH &- y0)
-                let kxLo = max(0, ix &+ padW &- (outW &- 1)), kxHi = min(kernelW &- 1, ix &+ padW)
+                let (kyLo, kyHi, kxLo, kxHi) = bandTaps(row: iy, column: ix)
                 guard kyLo <= kyHi, kxLo <= kxHi else { return }
-                if counting {
-                    let p = layout.tapPrefix + c &* prefixSize
-                    let a0 = kyLo &* prefixStride, a1 = (kyHi &+ 1) &* prefixStride
-                    state.operations &+= UInt64(widening: p[a1 &+ kxHi &+ 1] &- p[a0 &+ kxHi &+ 1] &- p[a1 &+ kxLo] &+ p[a0 &+ kxLo])
-                    state.rowsRead &+= UInt64(widening: (kyHi &- kyLo &+ 1) &* (kxHi &- kxLo &+ 1))
+                if counting && !spikeTrains {
+                    tally(channel: c, kyLo: kyLo, kyHi: kyHi, kxLo: kxLo, kxHi: kxHi, weight: 1, state: &state)
                 }
                 if useNarrow {
                     // Each event reaches a pixel through one tap, so a 16-bit sum holds at most
@@ -172,6 +186,14 @@ extension WeightedLayer {
                            listed: inout Int) {
                     while offset >= rowStart &+ inW { rowStart &+= inW; iy &+= 1 }
                     if spikeTrains {
+                        if counting {
+                            // Its `v` spikes over the T steps, each through the same taps.
+                            let (kyLo, kyHi, kxLo, kxHi) = bandTaps(row: iy, column: offset &- rowStart)
+                            if kyLo <= kyHi && kxLo <= kxHi {
+                                tally(channel: c, kyLo: kyLo, kyHi: kyHi, kxLo: kxLo, kxHi: kxHi, weight: UInt64(widening: v),
+                                      state: &state)
+                            }
+                        }
                         let entry = layout.spikeList + 4 &* listed
                         entry[0] = UInt16(truncatingIfNeeded: c)
                         entry[1] = UInt16(truncatingIfNeeded: iy)
