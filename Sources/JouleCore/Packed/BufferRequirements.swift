@@ -17,8 +17,8 @@
 ///   span, group masks, thresholds) and the event scatter (`EventScatter.swift`: one band of
 ///   accumulators, thresholds) can run the layer in the QNN — the larger of the two — and with
 ///   which the layer-wise SNN's event scatter over spike trains can run a spiking layer (the
-///   same band and a list of its firing inputs), or 0 where none applies. Planned like `fastScratch` (by shape, on every host,
-///   so a plan does not depend on where it was made).
+///   same band and a list of its firing inputs), or 0 where none applies. Planned like
+///   `fastScratch` (by shape, on every host, so a plan does not depend on where it was made).
 /// - `state`: SNN streaming only, live for the whole run (int64 membranes; for the analog first
 ///   layer also its constant input current; for max pooling, running spike counts).
 public struct BufferRequirements: Equatable, Sendable {

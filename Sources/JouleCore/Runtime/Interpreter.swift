@@ -240,8 +240,8 @@ extension Interpreter {
     /// Whether layer-wise SNN layer `i` may run the event scatter over its input spike trains
     /// at `T` timesteps: not `JOULE_PLAIN_KERNELS`, allowed by the policy, a spiking input (not
     /// the model input), a shape the scatter supports (`ScatterScratch.supports`: codes out, no
-    /// residual), `T ≤ 15` and a scratch region the scatter fits in (the plan sizes it for the
-    /// gather; the larger layers' gather scratch holds the scatter's).
+    /// residual), `T ≤ 15` and a scratch region its band and spike list fit in (packmodel's
+    /// default plans size it, `BufferRequirements.denseScratch`; `--compact` ones do not).
     func usesSpikeScatter(_ record: LayerRecord, layer i: Int, timesteps t: Int) -> Bool {
         #if JOULE_PLAIN_KERNELS
         return false
