@@ -136,8 +136,7 @@ extension WeightedLayer {
             if let prepacked {
                 spanWeights = prepacked + first / span * DenseScratch.spanWeightBytes(r)
             } else {
-                interleaveSpan(first, span: span, into: layout.weights, groups: groups, taps: taps,
-                               inputs: DenseScratch.folds(r) ? r.inC * kernelH * kernelW : r.inC)
+                interleaveSpan(first, into: layout.weights)
                 spanWeights = UnsafeRawPointer(layout.weights)
             }
             for s in 0..<(span / DenseScratch.tileChannels) {
@@ -290,14 +289,22 @@ extension WeightedLayer {
     /// does per span and run.
     func prepackDenseWeights(into out: UnsafeMutableRawPointer) {
         let r = record
-        let groups = DenseScratch.channels(r) / 4, taps = DenseScratch.kernelH(r) * DenseScratch.kernelW(r)
         let span = DenseScratch.span(r)
         var first = 0
         while first < r.outC {
-            interleaveSpan(first, span: span, into: out + first / span * DenseScratch.spanWeightBytes(r), groups: groups,
-                           taps: taps, inputs: DenseScratch.folds(r) ? r.inC * kernelH * kernelW : r.inC)
+            interleaveSpan(first, into: out + first / span * DenseScratch.spanWeightBytes(r))
             first += span
         }
+    }
+
+    /// `interleaveSpan` of the span starting at output channel `first`, with the kernel's span,
+    /// groups, taps and input channels for this layer (folded or not).
+    @inline(__always)
+    func interleaveSpan(_ first: Int, into out: UnsafeMutableRawPointer) {
+        let r = record
+        interleaveSpan(first, span: DenseScratch.span(r), into: out, groups: DenseScratch.channels(r) / 4,
+                       taps: DenseScratch.kernelH(r) * DenseScratch.kernelW(r),
+                       inputs: DenseScratch.folds(r) ? r.inC * kernelH * kernelW : r.inC)
     }
 
     /// Interleaves the weights of output channels `first…first+span−1` for `vpmaddubsw` (layout

@@ -37,8 +37,8 @@ extension WeightedLayer {
     ///
     /// With `counting`, also tallies the counters' weight rows read and multiplies with non-zero
     /// weights (`EventTally.rowsRead`, `.operations`, as `countInputEvents` would) from the taps
-    /// each event reaches: four lookups per event and band in `layout.tapPrefix`, which must then
-    /// hold `fillTapPrefix`'s sums.
+    /// each event reaches: four lookups per event and band in `layout.tapPrefix`, which it
+    /// fills first (`fillTapPrefix`).
     ///
     /// With `spikeTrains`, the layer-wise SNN's kernel: `input` holds spike counts `0…T` (the
     /// evenly spread trains of `Requantize.spikes`); each band's inputs that fire at all are
@@ -65,6 +65,7 @@ extension WeightedLayer {
             var operations: UInt64 = 0, rowsRead: UInt64 = 0
         }
         var state = State()
+        if counting { fillTapPrefix(layout.tapPrefix) }
         // Nested functions capture only constants (mutable captures would be boxed: Embedded
         // `-no-allocations` forbids that); their state goes in and out as arguments.
         var bandStart = 0

@@ -114,6 +114,14 @@ public struct Interpreter {
         arena + plan.region(role, layer: layer).offset
     }
 
+    /// Layer `layer`'s scratch rounded up to 32 bytes, for the kernels whose vector loads want
+    /// that alignment (the dense convolution, the event scatter): their planned scratch has 32
+    /// bytes to spare (`DenseScratch.bytes`, `ScatterScratch.bytes`).
+    @inline(__always)
+    func alignedScratch(layer: Int) -> UnsafeMutableRawPointer {
+        UnsafeMutableRawPointer(bitPattern: (Int(bitPattern: pointer(.scratch, layer: layer)) &+ 31) & ~31)!
+    }
+
     /// The codes (or spike counts, or spike map) layer `layer` reads.
     @inline(__always)
     func source(of layer: LayerRecord) -> UnsafePointer<UInt8> {

@@ -185,14 +185,10 @@ extension Interpreter {
             if w.spikeScatterPicoseconds(spikes: n, timesteps: t) >= gather { return false }
         }
         log(.eventScatter, layer: i)
-        // The scatter's vector loads want 32-byte alignment; its scratch has 32 bytes to spare.
-        let scratch = pointer(.scratch, layer: i)
-        let base = UnsafeMutableRawPointer(bitPattern: (Int(bitPattern: scratch) &+ 31) & ~31)!
-        let layout = ScatterScratch(scratch: base, layer: layer)
+        let layout = ScatterScratch(scratch: alignedScratch(layer: i), layer: layer)
         // Spike counts = codes (threshold 2^S) of the window totals.
         w.prepareChannelCodes(layout.thresholds, k: 1, timesteps: t)
         var tally = WeightedLayer.EventTally()
-        if counting { w.fillTapPrefix(layout.tapPrefix) }
         w.eventScatter(input: src, maxValue: 1, layout: layout, timesteps: t, output: bytes(.output, layer: i),
                        counting: counting, into: &tally, spikeTrains: true)
         if counting {

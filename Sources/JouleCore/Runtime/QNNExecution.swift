@@ -115,8 +115,7 @@ extension Interpreter {
         let denseApplies = usesDenseConvolution(layer, layer: i, maxValue: maxValue, timesteps: t)
         let scatterApplies = usesEventScatter(layer, layer: i, timesteps: t)
         if denseApplies || scatterApplies {  // no residual: `DenseScratch.supports`, `ScatterScratch.supports`
-            // The kernels' vector loads want 32-byte alignment; their scratch has 32 bytes to spare.
-            let base = UnsafeMutableRawPointer(bitPattern: (Int(bitPattern: scratch) &+ 31) & ~31)!
+            let base = alignedScratch(layer: i)
             let nonZero = Int(truncatingIfNeeded: nonZeroInputs ?? ByteCounts.nonZero(src, count: layer.inputCount))
             let gatherCost = usesEventGather(w, layer: i, maxValue: maxValue) ? w.gatherPicoseconds(nonZero: nonZero) : Int64.max
             let scatterCost = scatterApplies ? w.scatterPicoseconds(nonZero: nonZero, maxValue: maxValue) : Int64.max
@@ -161,7 +160,6 @@ extension Interpreter {
                 w.prepareChannelCodes(layout.thresholds, k: k, timesteps: t)
                 // The counters' weight rows and multiplies come from the scatter's own walk.
                 var tally = WeightedLayer.EventTally()
-                if counting { w.fillTapPrefix(layout.tapPrefix) }
                 w.eventScatter(input: src, maxValue: maxValue, layout: layout, timesteps: t, output: bytes(.output, layer: i),
                                counting: counting, into: &tally)
                 if counting { setGatheredCounters(w, tally: tally, inputBits: inBits, into: &c) }
