@@ -17,9 +17,10 @@ import _Builtin_intrinsics.intel
 ///
 /// Exactness: values are at most `m = min(maxValue, 15)` (codes at `T ≤ 15`, or 4-bit halves), so
 /// each 16-bit lane of `vpmaddubsw` is a sum of two products of magnitude at most `127 · m` —
-/// never saturated — and `K = ⌊32767 / (256 · m)⌋` of them can be added in 16 bits; every `K`
-/// steps (and at the end) the lanes are pair-summed into int32 with `vpmaddwd` against ones (16
-/// for the high halves). Skipped groups add only zeros. The results equal the plain kernel's bit
+/// never saturated — and `K = ⌊32767 / (256 · m)⌋` of them can be added in 16 bits; before a
+/// group whose taps would pass `K` steps since the last widening (or every `K` steps, where one
+/// group's window alone has more than `K` taps), and at the end, the lanes are pair-summed into
+/// int32 with `vpmaddwd` against ones (16 for the high halves). Skipped groups add only zeros. The results equal the plain kernel's bit
 /// for bit (`DenseConvolutionTests`, which drive the lanes to the bound).
 ///
 /// Built only with `-D JOULE_AVX2` on x86_64 (Package.swift sets it with `-target-cpu native`
@@ -350,21 +351,56 @@ extension WeightedLayer {
     /// Adds `scale` times the sums of 4 output pixels (`origin`: the channels-last input at the
     /// top-left tap of the first) × 16 channels into `sums` (pixel-major, channel order), over
     /// the input-channel groups set in `mask` (`words` UInt64).
+    ///
+    /// When a whole group's taps fit in the 16-bit budget (`kernelH · kernelW ≤ limit`) the
+    /// budget is checked once per group, and 3×3 and 1×1 windows run as straight-line code (the
+    /// input broadcasts stay memory operands); otherwise it is checked after every tap.
     @inline(__always)
     static func block(_ origin: UnsafeRawPointer, weights: UnsafeRawPointer, mask: UnsafePointer<UInt64>, words: Int,
                       kernelH: Int, kernelW: Int, channels: Int, rowStride: Int, limit: Int, scale: Int16,
                       sums: UnsafeMutablePointer<Int32>) {
+        if kernelH &* kernelW <= limit {
+            if kernelH == 3 && kernelW == 3 {
+                blockWindow(origin, weights: weights, mask: mask, words: words, kernelH: 3, kernelW: 3,
+                            channels: channels, rowStride: rowStride, limit: limit, perGroup: true, scale: scale, sums: sums)
+            } else if kernelH == 1 && kernelW == 1 {
+                blockWindow(origin, weights: weights, mask: mask, words: words, kernelH: 1, kernelW: 1,
+                            channels: channels, rowStride: rowStride, limit: limit, perGroup: true, scale: scale, sums: sums)
+            } else {
+                blockWindow(origin, weights: weights, mask: mask, words: words, kernelH: kernelH, kernelW: kernelW,
+                            channels: channels, rowStride: rowStride, limit: limit, perGroup: true, scale: scale, sums: sums)
+            }
+        } else {
+            blockWindow(origin, weights: weights, mask: mask, words: words, kernelH: kernelH, kernelW: kernelW,
+                        channels: channels, rowStride: rowStride, limit: limit, perGroup: false, scale: scale, sums: sums)
+        }
+    }
+
+    /// `block`'s loop; `perGroup`: the 16-bit budget is checked before each group (requires
+    /// `kernelH · kernelW ≤ limit`), else after each tap.
+    @inline(__always)
+    static func blockWindow(_ origin: UnsafeRawPointer, weights: UnsafeRawPointer, mask: UnsafePointer<UInt64>,
+                            words: Int, kernelH: Int, kernelW: Int, channels: Int, rowStride: Int, limit: Int,
+                            perGroup: Bool, scale: Int16, sums: UnsafeMutablePointer<Int32>) {
         let zero = _mm256_setzero_si256()
         let weigh = _mm256_set1_epi16(scale)
         var a0 = zero, b0 = zero, a1 = zero, b1 = zero, a2 = zero, b2 = zero, a3 = zero, b3 = zero
         var pending = 0
         let c1 = channels, c2 = channels &* 2, c3 = channels &* 3
-        let groupBytes = kernelH &* kernelW &* 64
+        let taps = kernelH &* kernelW
+        let groupBytes = taps &* 64
         for word in 0..<words {
             var m = mask[word]
             while m != 0 {
                 let g = word &* 64 &+ m.trailingZeroBitCount
                 m &= m &- 1
+                if perGroup {
+                    if pending &+ taps > limit {
+                        flush(&a0, &b0, &a1, &b1, &a2, &b2, &a3, &b3, weigh: weigh, into: sums)
+                        pending = 0
+                    }
+                    pending &+= taps
+                }
                 var w = weights + g &* groupBytes
                 var line = origin + 4 &* g
                 for _ in 0..<kernelH {
@@ -385,10 +421,12 @@ extension WeightedLayer {
                         b3 = _mm256_add_epi16(b3, _mm256_maddubs_epi16(x3, w1))
                         w += 64
                         x += c1
-                        pending &+= 1
-                        if pending == limit {
-                            flush(&a0, &b0, &a1, &b1, &a2, &b2, &a3, &b3, weigh: weigh, into: sums)
-                            pending = 0
+                        if !perGroup {
+                            pending &+= 1
+                            if pending == limit {
+                                flush(&a0, &b0, &a1, &b1, &a2, &b2, &a3, &b3, weigh: weigh, into: sums)
+                                pending = 0
+                            }
                         }
                     }
                     line += rowStride

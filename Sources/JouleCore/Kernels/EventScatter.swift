@@ -272,30 +272,39 @@ extension WeightedLayer {
         func code(_ a: SIMD8<Int32>, _ j: Int) -> SIMD8<Int32> {
             Requantize.codes(of: a, thresholds: th + 4 &* j, rowBytes: 4 &* outC, timesteps: t)
         }
+        let eight = SIMD8<Int32>(repeating: 8)
         var p = 0
         while p &+ 8 <= pixels {
-            // The 8 pixels' slots: one division per block, then stepping along the row.
-            var slots = SIMD8<Int>()
+            // The byte offsets of the 8 pixels' sums: one division per block, then stepping
+            // along the row.
+            var offsets = InlineArray<8, Int>(repeating: 0)
             var row = p / outW, column = p &- row &* outW
             for k in 0..<8 {
-                slots[k] = row &* outW &+ outW &- 1 &- column
+                offsets[k] = 4 &* (row &* outW &+ outW &- 1 &- column) &* outC
                 column &+= 1
                 if column == outW { column = 0; row &+= 1 }
             }
+            let at = offsets  // (a nested function may not capture a var under Embedded)
+            /// Sums of channels `j…j+7` of the block's pixel `k`.
+            @inline(__always)
+            func pixelSums(_ k: Int, _ j: Int) -> SIMD8<Int32> {
+                sums.loadUnaligned(fromByteOffset: at[k] &+ 4 &* j, as: SIMD8<Int32>.self)
+            }
             var j = 0
             while j < outC {
+                // How many of the 8 pixels miss θ_1, per channel (counted with compares and
+                // adds: mask `|` and `any` lower lane by lane, or allocate under Embedded).
                 let theta1 = th.loadUnaligned(fromByteOffset: 4 &* j, as: SIMD8<Int32>.self)
-                var reach = sum(slots[0], j) .>= theta1
-                for k in 1..<8 { reach .|= sum(slots[k], j) .>= theta1 }
+                var misses = zero
+                for k in 0..<8 { misses &+= zero.replacing(with: 1, where: pixelSums(k, j) .< theta1) }
                 // Pixels 0…3 and 4…7 packed into 32-bit lanes (no 64-bit lane arithmetic: it
                 // would not be allocation-free on 32-bit targets).
                 var low = SIMD8<UInt32>(repeating: 0), high = SIMD8<UInt32>(repeating: 0)
-                // Any lane reached? (`any(_:)` allocates under Embedded's -no-allocations.)
-                if zero.replacing(with: -1, where: reach) != zero {
+                if misses != eight {
                     for k in 0..<4 {
                         let shift = UInt32(truncatingIfNeeded: 8 &* k)
-                        low |= SIMD8<UInt32>(truncatingIfNeeded: code(sum(slots[k], j), j)) &<< shift
-                        high |= SIMD8<UInt32>(truncatingIfNeeded: code(sum(slots[k &+ 4], j), j)) &<< shift
+                        low |= SIMD8<UInt32>(truncatingIfNeeded: code(pixelSums(k, j), j)) &<< shift
+                        high |= SIMD8<UInt32>(truncatingIfNeeded: code(pixelSums(k &+ 4, j), j)) &<< shift
                     }
                 }
                 for i in 0..<8 {

@@ -17,9 +17,10 @@ extension WeightedLayer {
 
     /// The dense convolution (`DenseConvolution.swift`) when its input's non-zero (output block,
     /// input-channel group) pairs number `activeGroups` (`denseGroupMasks`; `maxValue` as in
-    /// `denseConvolution`): ≈ 200 ps per active group, tap and output channel (16
-    /// multiply-accumulates; twice for 8-bit input) and ≈ 60 ns per block of 4 pixels and 16
-    /// channels. nil for layers with more than 64 KiB of weights per output pixel (W1's last
+    /// `denseConvolution`): ≈ 115 ps per active group, tap and output channel (16
+    /// multiply-accumulates; twice for 8-bit input) and ≈ 88 ns per block of 4 pixels and 16
+    /// channels (refitted within ±11 % on the dense layers of W1 and seeded W2 after the 16-bit
+    /// budget moved to once per group). nil for layers with more than 64 KiB of weights per output pixel (W1's last
     /// convolution: 4.7 MB for 4 pixels): re-laying their weights each run, from beyond the L2
     /// cache, costs more than the kernel saves.
     public func densePicoseconds(activeGroups: Int, maxValue: Int) -> Int64? {
@@ -27,8 +28,8 @@ extension WeightedLayer {
         guard DenseScratch.amortises(r) else { return nil }
         let blockTiles = r.outH * DenseScratch.blocks(r) * (r.outC / DenseScratch.tileChannels)
         let denseTaps = DenseScratch.kernelH(r) * DenseScratch.kernelW(r)
-        return 200 * Int64(widening: activeGroups) * Int64(widening: denseTaps * r.outC * (maxValue > 15 ? 2 : 1))
-            + 60_000 * Int64(widening: blockTiles)
+        return 115 * Int64(widening: activeGroups) * Int64(widening: denseTaps * r.outC * (maxValue > 15 ? 2 : 1))
+            + 88_000 * Int64(widening: blockTiles)
     }
 
     /// The event scatter (`EventScatter.swift`) on an input with `nonZero` non-zero values at
