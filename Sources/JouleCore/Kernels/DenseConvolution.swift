@@ -170,64 +170,78 @@ extension WeightedLayer {
 
     /// Copies CHW `input` into the channels-last buffer `out` (zeroed first: the border, the
     /// padding channels); with `split`, low 4-bit halves into the first plane and high ones
-    /// into the second, `planeBytes` later. Four channels × 16 pixels per step: their rows
-    /// interleaved byte- then word-wise, one 32-bit store per pixel; the last pixels of a row
-    /// one by one.
+    /// into the second, `planeBytes` later. Four channels × 16, 8 or 4 pixels per step (the
+    /// widest that fits the row): their rows interleaved byte- then word-wise, one 32-bit store
+    /// per pixel; a row's last step starts at `inW − width`, overlapping the one before it with
+    /// the same values (no scalar tail; W2's rows are 28, 14 and 7 pixels). Rows under 4
+    /// pixels go one value at a time.
     @inline(__always)
     static func copyChannelsLast(_ input: UnsafePointer<UInt8>, record r: LayerRecord, padH: Int, padW: Int,
                                  into out: UnsafeMutablePointer<UInt8>, channels: Int, width: Int,
                                  planeBytes: Int, split: Bool) {
         out.update(repeating: 0, count: planeBytes * (split ? 2 : 1))
         let plane = r.inH * r.inW
+        let step = r.inW >= 16 ? 16 : (r.inW >= 8 ? 8 : 4)
         let zero = _mm_setzero_si128(), low = _mm_set1_epi8(15)
+        @inline(__always)
+        func load(_ at: UnsafePointer<UInt8>) -> __m128i {
+            switch step {
+            case 16: return UnsafeRawPointer(at).loadUnaligned(as: __m128i.self)
+            case 8: return _mm_cvtsi64_si128(Int64(bitPattern: UnsafeRawPointer(at).loadUnaligned(as: UInt64.self)))
+            default: return _mm_cvtsi32_si128(Int32(bitPattern: UnsafeRawPointer(at).loadUnaligned(as: UInt32.self)))
+            }
+        }
         for y in 0..<r.inH {
             let line = out + ((y + padH) * width + padW) * channels
             var c = 0
             while c < r.inC {
                 let rows = input + c * plane + y * r.inW
                 let n = min(4, r.inC - c)
+                if r.inW < 4 {
+                    for x in 0..<r.inW {
+                        for k in 0..<n {
+                            let v = rows[k * plane + x]
+                            if split {
+                                line[x * channels + c + k] = v & 15
+                                line[planeBytes + x * channels + c + k] = v &>> 4
+                            } else {
+                                line[x * channels + c + k] = v
+                            }
+                        }
+                    }
+                    c += 4
+                    continue
+                }
                 var x = 0
-                while x + 16 <= r.inW {
-                    let v0 = UnsafeRawPointer(rows + x).loadUnaligned(as: __m128i.self)
-                    let v1 = n > 1 ? UnsafeRawPointer(rows + plane + x).loadUnaligned(as: __m128i.self) : zero
-                    let v2 = n > 2 ? UnsafeRawPointer(rows + 2 * plane + x).loadUnaligned(as: __m128i.self) : zero
-                    let v3 = n > 3 ? UnsafeRawPointer(rows + 3 * plane + x).loadUnaligned(as: __m128i.self) : zero
+                while x < r.inW {
+                    if x + step > r.inW { x = r.inW - step }
+                    let v0 = load(rows + x)
+                    let v1 = n > 1 ? load(rows + plane + x) : zero
+                    let v2 = n > 2 ? load(rows + 2 * plane + x) : zero
+                    let v3 = n > 3 ? load(rows + 3 * plane + x) : zero
                     let at = line + x * channels + c
                     if split {
                         Self.storeQuads(_mm_and_si128(v0, low), _mm_and_si128(v1, low), _mm_and_si128(v2, low),
-                                        _mm_and_si128(v3, low), at: at, stride: channels)
+                                        _mm_and_si128(v3, low), at: at, stride: channels, pixels: step)
                         Self.storeQuads(_mm_and_si128(_mm_srli_epi16(v0, 4), low), _mm_and_si128(_mm_srli_epi16(v1, 4), low),
                                         _mm_and_si128(_mm_srli_epi16(v2, 4), low), _mm_and_si128(_mm_srli_epi16(v3, 4), low),
-                                        at: at + planeBytes, stride: channels)
+                                        at: at + planeBytes, stride: channels, pixels: step)
                     } else {
-                        Self.storeQuads(v0, v1, v2, v3, at: at, stride: channels)
+                        Self.storeQuads(v0, v1, v2, v3, at: at, stride: channels, pixels: step)
                     }
-                    x += 16
-                }
-                while x < r.inW {
-                    for k in 0..<n {
-                        let v = rows[k * plane + x]
-                        if split {
-                            line[x * channels + c + k] = v & 15
-                            line[planeBytes + x * channels + c + k] = v &>> 4
-                        } else {
-                            line[x * channels + c + k] = v
-                        }
-                    }
-                    x += 1
+                    x += step
                 }
                 c += 4
             }
         }
     }
 
-    /// Stores 16 pixels of four channels (`a`, `b`, `c`, `d`: 16 bytes each) as 16 four-byte
-    /// groups, pixel `i`'s at `at + i · stride`.
+    /// Stores the first `pixels` (16, 8 or 4) pixels of four channels (`a`, `b`, `c`, `d`: a
+    /// byte per pixel) as four-byte groups, pixel `i`'s at `at + i · stride`.
     @inline(__always)
     static func storeQuads(_ a: __m128i, _ b: __m128i, _ c: __m128i, _ d: __m128i,
-                           at: UnsafeMutablePointer<UInt8>, stride: Int) {
+                           at: UnsafeMutablePointer<UInt8>, stride: Int, pixels: Int) {
         let ab = _mm_unpacklo_epi8(a, b), cd = _mm_unpacklo_epi8(c, d)
-        let ab2 = _mm_unpackhi_epi8(a, b), cd2 = _mm_unpackhi_epi8(c, d)
         let raw = UnsafeMutableRawPointer(at)
         @inline(__always)
         func put(_ v: __m128i, _ first: Int) {
@@ -235,7 +249,10 @@ extension WeightedLayer {
             for i in 0..<4 { raw.storeBytes(of: q[i], toByteOffset: (first &+ i) &* stride, as: UInt32.self) }
         }
         put(_mm_unpacklo_epi16(ab, cd), 0)
+        guard pixels > 4 else { return }
         put(_mm_unpackhi_epi16(ab, cd), 4)
+        guard pixels > 8 else { return }
+        let ab2 = _mm_unpackhi_epi8(a, b), cd2 = _mm_unpackhi_epi8(c, d)
         put(_mm_unpacklo_epi16(ab2, cd2), 8)
         put(_mm_unpackhi_epi16(ab2, cd2), 12)
     }

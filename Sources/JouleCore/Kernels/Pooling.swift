@@ -64,4 +64,72 @@ public struct PoolingLayer {
             }
         }
     }
+
+    /// Whether `averageTwoByTwo` runs this layer: 2×2 average pooling with stride 2.
+    @inlinable public var isTwoByTwoAverage: Bool {
+        record.kind == .avgPool && record.kernelH == 2 && record.kernelW == 2 && record.strideH == 2 && record.strideW == 2
+    }
+
+    /// The 2×2, stride-2 average of byte codes (`isTwoByTwoAverage`): `output[o] = ⌊Σ / 4⌋` over
+    /// each window of `input` (CHW, `inC · inH · inW` bytes) into `output` (CHW, `outputCount`
+    /// bytes), adding the windows' non-zero visits and value sum as `reduceWindows` counts them.
+    /// On 64-bit targets 16 (then 8) outputs at a time in 16-bit lanes (each lane's two input
+    /// bytes summed; a sum of four codes fits 16 bits), the rest of a row one at a time.
+    @inline(__always)
+    func averageTwoByTwo(_ input: UnsafePointer<UInt8>, output: UnsafeMutablePointer<UInt8>,
+                         nonZeroVisits: inout UInt64, valueVisits: inout UInt64) {
+        let r = record
+        var nonZero: UInt64 = 0, values: UInt64 = 0
+        let raw = UnsafeRawPointer(input), out = UnsafeMutableRawPointer(output)
+        var o = 0
+        for c in 0..<r.outC {
+            let channel = c &* r.inH &* r.inW
+            for oy in 0..<r.outH {
+                let top = channel &+ 2 &* oy &* r.inW, bottom = top &+ r.inW
+                var ox = 0
+                #if _pointerBitWidth(_64)
+                while ox &+ 16 <= r.outW {
+                    let a = raw.loadUnaligned(fromByteOffset: top &+ 2 &* ox, as: SIMD16<UInt16>.self)
+                    let b = raw.loadUnaligned(fromByteOffset: bottom &+ 2 &* ox, as: SIMD16<UInt16>.self)
+                    let sums = ByteCounts.pairSums(a) &+ ByteCounts.pairSums(b)
+                    out.storeBytes(of: SIMD16<UInt8>(truncatingIfNeeded: sums &>> 2), toByteOffset: o, as: SIMD16<UInt8>.self)
+                    values &+= ByteCounts.horizontalSum(sums)
+                    nonZero &+= ByteCounts.horizontalSum(ByteCounts.pairSums(ByteCounts.nonZeroFlags(a) &+ ByteCounts.nonZeroFlags(b)))
+                    ox &+= 16
+                    o &+= 16
+                }
+                if ox &+ 8 <= r.outW {
+                    let a = raw.loadUnaligned(fromByteOffset: top &+ 2 &* ox, as: SIMD8<UInt16>.self)
+                    let b = raw.loadUnaligned(fromByteOffset: bottom &+ 2 &* ox, as: SIMD8<UInt16>.self)
+                    let sums = ((a & 0x00FF) &+ (a &>> 8)) &+ ((b & 0x00FF) &+ (b &>> 8))
+                    out.storeBytes(of: SIMD8<UInt8>(truncatingIfNeeded: sums &>> 2), toByteOffset: o, as: SIMD8<UInt8>.self)
+                    values &+= UInt64(widening: UInt32(truncatingIfNeeded: SIMD8<UInt32>(truncatingIfNeeded: sums).wrappedSum()))
+                    // 1 per non-zero byte, as `ByteCounts.nonZeroFlags`.
+                    @inline(__always)
+                    func flags(_ w: SIMD8<UInt16>) -> SIMD8<UInt16> {
+                        let negated = unsafeBitCast(SIMD16<UInt8>() &- unsafeBitCast(w, to: SIMD16<UInt8>.self), to: SIMD8<UInt16>.self)
+                        return ((w | negated) &>> 7) & 0x0101
+                    }
+                    let both = flags(a) &+ flags(b)
+                    let count = (both & 0x00FF) &+ (both &>> 8)
+                    nonZero &+= UInt64(widening: UInt32(truncatingIfNeeded: SIMD8<UInt32>(truncatingIfNeeded: count).wrappedSum()))
+                    ox &+= 8
+                    o &+= 8
+                }
+                #endif
+                while ox < r.outW {
+                    let a = input[top &+ 2 &* ox], b = input[top &+ 2 &* ox &+ 1]
+                    let d = input[bottom &+ 2 &* ox], e = input[bottom &+ 2 &* ox &+ 1]
+                    let sum = Int(a) &+ Int(b) &+ Int(d) &+ Int(e)
+                    nonZero &+= UInt64(widening: (a == 0 ? 0 : 1) &+ (b == 0 ? 0 : 1) &+ (d == 0 ? 0 : 1) &+ (e == 0 ? 0 : 1))
+                    values &+= UInt64(widening: sum)
+                    output[o] = UInt8(truncatingIfNeeded: sum &>> 2)
+                    ox &+= 1
+                    o &+= 1
+                }
+            }
+        }
+        nonZeroVisits &+= nonZero
+        valueVisits &+= values
+    }
 }

@@ -136,10 +136,15 @@ extension Interpreter {
                 let window = Int64(widening: pool.windowSize)
                 let isAverage = layer.kind == .avgPool
                 var nonZeroVisits: UInt64 = 0, spikeVisits: UInt64 = 0
-                pool.reduceWindows(src, nonZeroVisits: &nonZeroVisits, valueVisits: &spikeVisits) { o, sum, largest in
-                    out[o] = isAverage
-                        ? Requantize.integrateAndFire(total: Int64(widening: sum), threshold: window, timesteps: t)
-                        : largest
+                if pool.isTwoByTwoAverage {
+                    // ⌊Σ / 4⌋ of four counts ≤ T is at most T: the neuron's clamp never bites.
+                    pool.averageTwoByTwo(src, output: out, nonZeroVisits: &nonZeroVisits, valueVisits: &spikeVisits)
+                } else {
+                    pool.reduceWindows(src, nonZeroVisits: &nonZeroVisits, valueVisits: &spikeVisits) { o, sum, largest in
+                        out[o] = isAverage
+                            ? Requantize.integrateAndFire(total: Int64(widening: sum), threshold: window, timesteps: t)
+                            : largest
+                    }
                 }
                 c.inputEvents = ByteCounts.nonZeroAndSum(src, count: nIn).sum
                 c.denseSynapticOps = steps * UInt64(widening: n * pool.windowSize)

@@ -47,7 +47,9 @@ extension Interpreter {
                     c.inputTrafficBits &+= UInt64(widening: n * codeBits)
                 }
             case .avgPool, .maxPool:
-                if packBits == 0 {
+                if packBits == 0, PoolingLayer(layer).isTwoByTwoAverage {
+                    runQNNTwoByTwoAverage(PoolingLayer(layer), input: src, output: out, inputBits: inBits, into: &c)
+                } else if packBits == 0 {
                     runQNNPooling(PoolingLayer(layer), input: src, inputBits: inBits, into: &c) { out[$0] = $1 }
                 } else {
                     runQNNPooling(PoolingLayer(layer), input: PackedCodeReader(src, bits: packBits),
@@ -208,6 +210,19 @@ extension Interpreter {
         c.denseSynapticOps = UInt64(widening: n * window)
         c.effectiveACs = nonZeroVisits
         c.activationReadBits = UInt64(widening: n * window * inBits)
+    }
+
+    /// A 2×2, stride-2 average pooling layer of the QNN over byte codes (`PoolingLayer.averageTwoByTwo`),
+    /// with `runQNNPooling`'s counters.
+    @inline(__always)
+    func runQNNTwoByTwoAverage(_ pool: PoolingLayer, input: UnsafePointer<UInt8>, output: UnsafeMutablePointer<UInt8>,
+                               inputBits inBits: Int, into c: inout EventCounters) {
+        let n = pool.record.outputCount
+        var nonZeroVisits: UInt64 = 0, valueSum: UInt64 = 0
+        pool.averageTwoByTwo(input, output: output, nonZeroVisits: &nonZeroVisits, valueVisits: &valueSum)
+        c.denseSynapticOps = UInt64(widening: n * 4)
+        c.effectiveACs = nonZeroVisits
+        c.activationReadBits = UInt64(widening: n * 4 * inBits)
     }
 
     /// One pooling layer of the QNN writing packed codes: the outputs come in CHW order, so they
