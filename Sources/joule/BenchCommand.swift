@@ -113,7 +113,7 @@ struct BenchCommand: ParsableCommand {
                     + String(format: "%+.1f %%", r.countingOverhead * 100).leftPadded(15))
             }
             print("* dense MACs of one QNN pass, zero-padding taps included as in benchmarks.md (\(macs)), per second")
-            print("counting cost: median latency with event counters on vs off (interleaved), minus 1")
+            print("counting cost: median over rounds of the latency with event counters on over that with them off (run back to back), minus 1")
             let peak = Benchmark.peakResidentBytes()
             print("peak resident memory of this process: \(peak) bytes; model file \(file.buffer.count) bytes")
             if let json {
@@ -121,7 +121,7 @@ struct BenchCommand: ParsableCommand {
                 let modes: [[String: Any]] = results.enumerated().map { k, r in
                     ["mode": modeNames[k], "kernel": r.kernel.defaultValueDescription,
                      "layerKernels": Dictionary(uniqueKeysWithValues: zip(names, r.kernels.map { "\($0)" })), "timesteps": t, "arenaBytes": r.arenaBytes,
-                     "medianSeconds": r.totalSeconds, "uncountedMedianSeconds": r.uncountedSeconds, "layerSeconds": Dictionary(uniqueKeysWithValues: zip(names, r.layerSeconds)),
+                     "medianSeconds": r.totalSeconds, "uncountedMedianSeconds": r.uncountedSeconds, "countingRatios": r.countingRatios, "layerSeconds": Dictionary(uniqueKeysWithValues: zip(names, r.layerSeconds)),
                      "uncountedLayerSeconds": Dictionary(uniqueKeysWithValues: zip(names, r.uncountedLayerSeconds)),
                      "spikeRate": ActivityRate.of(file.model, counters: r.counters, timesteps: t)]
                 }

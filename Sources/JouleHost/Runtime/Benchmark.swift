@@ -29,8 +29,11 @@ public enum Benchmark {
         public var uncountedLayerSeconds: [Double]
         /// Median seconds per inference with the event counters switched off.
         public var uncountedSeconds: Double
-        /// Cost of counting: `totalSeconds / uncountedSeconds − 1`.
-        public var countingOverhead: Double { uncountedSeconds > 0 ? totalSeconds / uncountedSeconds - 1 : 0 }
+        /// Per round, the inference with counters on over the one with them off, run back to
+        /// back: paired, so that drifts of the machine between rounds cancel.
+        public var countingRatios: [Double]
+        /// Cost of counting: the median of `countingRatios`, minus 1.
+        public var countingOverhead: Double { countingRatios.isEmpty ? 0 : Benchmark.median(countingRatios) - 1 }
         public var denseMACs: Int
         /// Counters of one inference, per layer.
         public var counters: [EventCounters]
@@ -44,7 +47,8 @@ public enum Benchmark {
     /// Runs `rounds` timed inferences per variant (mode and kernel policy) after one warm-up,
     /// variants interleaved round by round so machine noise hits them alike; each round also
     /// times every variant once with the counters off (order alternating), for the counting
-    /// overhead.
+    /// overhead, both after one untimed inference of the same variant (warm caches, as the
+    /// peers' back-to-back runs in `Tools/bench`).
     public static func run(file: PackedModelFile, variants: [Variant], timesteps: Int, input: [UInt8],
                            rounds: Int, denseMACs: Int, progress: (Int) -> Void = { _ in }) throws -> [ModeResult] {
         let modes = variants.map(\.mode)
@@ -58,6 +62,7 @@ public enum Benchmark {
         var totalSamples = Array(repeating: [Double](), count: modes.count)
         var uncountedSamples = Array(repeating: [Double](), count: modes.count)
         var uncountedLayerSamples = layerSamples
+        var ratioSamples = Array(repeating: [Double](), count: modes.count)
         var counters = Array(repeating: [EventCounters](), count: modes.count)
         var kernels = Array(repeating: [LayerKernel](), count: modes.count)
         for (m, runner) in runners.enumerated() {
@@ -83,11 +88,22 @@ public enum Benchmark {
                     uncountedSamples[m].append(total)
                     for i in 0..<n { uncountedLayerSamples[m][i].append(layers[i]) }
                 }
+                // One untimed inference first, counters on, so that it touches all that either
+                // timed run touches: the previous variant (another mode's arena and weights)
+                // leaves the caches cold, which would otherwise fall on whichever of the two
+                // timed runs comes first and bias the counting overhead.
+                _ = try runner.run(input: input, timesteps: timesteps, counting: true)
                 if round % 2 == 1 { try uncounted() }
                 let (total, layers) = try timed(counting: true)
                 totalSamples[m].append(total)
+                if let off = uncountedSamples[m].last, off > 0, uncountedSamples[m].count == totalSamples[m].count {
+                    ratioSamples[m].append(total / off)
+                }
                 for i in 0..<n { layerSamples[m][i].append(layers[i]) }
-                if round % 2 == 0 { try uncounted() }
+                if round % 2 == 0 {
+                    try uncounted()
+                    if let off = uncountedSamples[m].last, off > 0 { ratioSamples[m].append(total / off) }
+                }
             }
             progress(round + 1)
         }
@@ -95,7 +111,7 @@ public enum Benchmark {
             ModeResult(mode: mode, kernel: variants[m].kernel, timesteps: timesteps, arenaBytes: file.model.plan(mode).arenaBytes,
                        layerSeconds: layerSamples[m].map(median), totalSeconds: median(totalSamples[m]),
                        uncountedLayerSeconds: uncountedLayerSamples[m].map(median),
-                       uncountedSeconds: median(uncountedSamples[m]),
+                       uncountedSeconds: median(uncountedSamples[m]), countingRatios: ratioSamples[m],
                        denseMACs: denseMACs, counters: counters[m], kernels: kernels[m])
         }
     }
