@@ -77,11 +77,33 @@ struct DenseScratch {
         channels(layer) / 4 * kernelH(layer) * kernelW(layer) * span(layer) * 4
     }
 
-    /// Bytes of the layer's weights prepacked for the kernel (`Interpreter.prepack`): every
-    /// span's interleaved weights, span `k` (output channels `k · span…`) at `k · spanWeightBytes`;
-    /// 0 for layers the kernel does not run or that do not `amortise`.
-    static func prepackedBytes(_ layer: LayerRecord) -> Int {
+    /// Bytes of the layer's weights prepacked for the kernel: every span's interleaved weights,
+    /// span `k` (output channels `k · span…`) at `k · spanWeightBytes`; 0 for layers the kernel
+    /// does not run or that do not `amortise`.
+    static func prepackedWeightBytes(_ layer: LayerRecord) -> Int {
         supports(layer) && amortises(layer) ? layer.outC / span(layer) * spanWeightBytes(layer) : 0
+    }
+
+    /// Whether the counters of a dense run can come from its channels-last copy
+    /// (`WeightedLayer.countDenseInput`): the copy holds the input's own pixels (the layer does
+    /// not fold), in whole 32-byte vectors (channels a multiple of 32).
+    static func countsFromCopy(_ layer: LayerRecord) -> Bool {
+        !folds(layer) && channels(layer) % 32 == 0
+    }
+
+    /// UInt32 entries of the layer's prepacked count table (`WeightedLayer.fillDenseCountTable`):
+    /// `1 + BorderClasses.count` rows of `channels` entries, for prepacked layers that
+    /// `countsFromCopy`; else 0.
+    static func countTableEntries(_ layer: LayerRecord) -> Int {
+        prepackedWeightBytes(layer) > 0 && countsFromCopy(layer)
+            ? (1 + BorderClasses(layer).count) * channels(layer) : 0
+    }
+
+    /// Bytes of the layer's prepacked data (`Interpreter.prepack`): its interleaved weights, then
+    /// its count table; 0 for layers the kernel does not run or that do not `amortise`.
+    static func prepackedBytes(_ layer: LayerRecord) -> Int {
+        let weights = prepackedWeightBytes(layer)
+        return weights > 0 ? weights + 4 * countTableEntries(layer) : 0
     }
 
     /// Output channels interleaved together: 64, 32 or 16, the largest dividing `outC`.
@@ -164,3 +186,43 @@ struct DenseScratch {
         supports(layer) ? offsets(layer).end + 32 : 0
     }
 }
+
+/// The border classes of a stride-1 convolution's input: the inputs that reach fewer than all
+/// the kernel's taps, grouped so that the inputs of a class reach the same taps. Per border
+/// row (`y < yLo` or `y ≥ yHi`, in order): its middle columns `xLo..<xHi` (when any), then each
+/// of its border columns alone; then, when there are inner rows, each border column's inner
+/// rows `yLo..<yHi`. The same classes, in the same order, as `countInputEvents` corrects.
+struct BorderClasses {
+    let yLo: Int, yHi: Int, xLo: Int, xHi: Int, inH: Int, inW: Int
+    let borderRows: Int, borderColumns: Int, perRow: Int, count: Int
+
+    init(_ layer: LayerRecord) {
+        inH = layer.inH; inW = layer.inW
+        yLo = max(0, layer.kernelH - 1 - layer.padH); yHi = max(yLo, min(layer.inH, layer.outH - layer.padH))
+        xLo = max(0, layer.kernelW - 1 - layer.padW); xHi = max(xLo, min(layer.inW, layer.outW - layer.padW))
+        borderRows = min(yLo, inH) + max(0, inH - yHi)
+        borderColumns = min(xLo, inW) + max(0, inW - xHi)
+        perRow = (xHi > xLo ? 1 : 0) + borderColumns
+        count = borderRows * perRow + (yHi > yLo ? borderColumns : 0)
+    }
+
+    /// Class `index`'s inputs: rows `y0..<y1` × columns `x0..<x1`.
+    func rectangle(_ index: Int) -> (y0: Int, y1: Int, x0: Int, x1: Int) {
+        @inline(__always)
+        func column(_ k: Int) -> Int { k < min(xLo, inW) ? k : xHi + (k - min(xLo, inW)) }
+        if index < borderRows * perRow {
+            let k = index / perRow, j = index - k * perRow
+            let y = k < min(yLo, inH) ? k : yHi + (k - min(yLo, inH))
+            if xHi > xLo {
+                if j == 0 { return (y, y + 1, xLo, xHi) }
+                let x = column(j - 1)
+                return (y, y + 1, x, x + 1)
+            }
+            let x = column(j)
+            return (y, y + 1, x, x + 1)
+        }
+        let x = column(index - borderRows * perRow)
+        return (yLo, yHi, x, x + 1)
+    }
+}
+

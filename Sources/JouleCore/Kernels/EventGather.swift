@@ -337,6 +337,23 @@ extension WeightedLayer {
         }
     }
 
+    /// The taps that input `(y, x)` of a stride-1 layer reaches, as prefix-table corners: rows
+    /// `a0…a1` (entry offsets, multiples of `kernelW + 1`) and columns `b0…b1` (all 0 when it
+    /// reaches none), and how many of the `kernelH · kernelW` taps it misses. Inputs of a border
+    /// class (`countInputEvents`) share it.
+    @inline(__always)
+    func tapRectangle(row y: Int, column x: Int) -> (a0: Int, a1: Int, b0: Int, b1: Int, missing: UInt64) {
+        let r = record
+        let stride = kernelW + 1
+        let yTop = y + padH, xLeft = x + padW
+        let kyMin = max(0, yTop - (r.outH - 1)), kyMax = min(kernelH - 1, yTop)
+        let kxMin = max(0, xLeft - (r.outW - 1)), kxMax = min(kernelW - 1, xLeft)
+        let rows = max(0, kyMax - kyMin + 1), cols = max(0, kxMax - kxMin + 1)
+        let some = rows > 0 && cols > 0  // corners all zero when no tap is reached
+        return (some ? kyMin * stride : 0, some ? (kyMax + 1) * stride : 0,
+                some ? kxMin : 0, some ? kxMax + 1 : 0, UInt64(widening: kernelH * kernelW - rows * cols))
+    }
+
     /// Counts what a pass over `input` costs, straight from the input (no lists): every non-zero
     /// input is an event of weight 1 (QNN) or, `weighted`, of weight equal to its value (its
     /// spike count: the layer-wise SNN's events over all `T` steps). An input reaches the outputs
@@ -344,12 +361,11 @@ extension WeightedLayer {
     ///
     /// Stride 1: each channel plane is counted in one vectorisable pass as if every input reached
     /// every tap, then the inputs near the borders (the only ones that reach fewer) are corrected
-    /// one by one with four lookups in the tap prefix sums (`fillTapPrefix`, done here into
-    /// `prefix`). Strided layers are counted input by input.
+    /// one by one with four lookups in the tap prefix sums `prefix` (`fillTapPrefix`'s, filled by
+    /// the caller: `Interpreter.tapPrefix`). Strided layers are counted input by input.
     @inline(__always)
-    func countInputEvents(_ input: UnsafePointer<UInt8>, weighted: Bool, prefix: UnsafeMutablePointer<UInt32>,
+    func countInputEvents(_ input: UnsafePointer<UInt8>, weighted: Bool, prefix: UnsafePointer<UInt32>,
                           into tally: inout EventTally) {
-        fillTapPrefix(prefix)
         let r = record
         let taps = kernelH * kernelW, plane = r.inH * r.inW
         let stride = kernelW + 1, size = (kernelH + 1) * stride
@@ -370,17 +386,11 @@ extension WeightedLayer {
             // tap rectangle (rows kyMin…kyMax × columns kxMin…kxMax); per channel its count of
             // non-zero weights is four prefix lookups.
             func ranges(_ y: Int, _ x: Int) -> (a0: Int, a1: Int, b0: Int, b1: Int, missing: UInt64) {
-                let yTop = y + padH, xLeft = x + padW
-                let kyMin = max(0, yTop - (r.outH - 1)), kyMax = min(kernelH - 1, yTop)
-                let kxMin = max(0, xLeft - (r.outW - 1)), kxMax = min(kernelW - 1, xLeft)
-                let rows = max(0, kyMax - kyMin + 1), cols = max(0, kxMax - kxMin + 1)
-                let some = rows > 0 && cols > 0  // corners all zero when no tap is reached
-                return (some ? kyMin * stride : 0, some ? (kyMax + 1) * stride : 0,
-                        some ? kxMin : 0, some ? kxMax + 1 : 0, UInt64(widening: taps - rows * cols))
+                tapRectangle(row: y, column: x)
             }
             var missingRows: UInt64 = 0, unreached: UInt64 = 0  // locals: kept in registers
             /// Subtracts the taps `count` inputs of channel table `p` miss in class `c`.
-            func correct(_ count: UInt32, _ p: UnsafeMutablePointer<UInt32>,
+            func correct(_ count: UInt32, _ p: UnsafePointer<UInt32>,
                          _ c: (a0: Int, a1: Int, b0: Int, b1: Int, missing: UInt64)) {
                 let reached = p[c.a1 + c.b1] &- p[c.a0 + c.b1] &- p[c.a1 + c.b0] &+ p[c.a0 + c.b0]
                 missingRows &+= UInt64(widening: count) &* c.missing

@@ -34,6 +34,8 @@ public struct Interpreter {
     /// The QNN's dense-convolution weights laid out ahead (`prepack(into:)`), or nil: each run
     /// then re-lays them span by span.
     var prepacked: UnsafeRawPointer? = nil
+    /// Prepacked tap prefix sums of every weighted layer (`prepack(into:)`), or nil.
+    var tapTables: UnsafePointer<UInt32>? = nil
 
     /// Binds `model` to `arena` for `mode`.
     /// - Throws: `arenaTooSmall` when the arena is smaller than the plan or misaligned.
@@ -291,10 +293,10 @@ extension Interpreter {
 extension Interpreter {
     /// Counters of a layer the event gather or the dense convolution ran on non-spike inputs
     /// (codes or input bytes): effective MACs and weight reads from one pass over `input`,
-    /// activation reads of every valid tap (`inputBits` each). `prefix`: the kernel's scratch
-    /// for the tap prefix sums (`EventScratch.prefixEntries` per input channel).
+    /// activation reads of every valid tap (`inputBits` each). `prefix`: the layer's tap prefix
+    /// sums (`tapPrefix(layer:_:scratch:)`).
     @inline(__always)
-    func countGatheredInput(_ w: WeightedLayer, input: UnsafePointer<UInt8>, prefix: UnsafeMutablePointer<UInt32>,
+    func countGatheredInput(_ w: WeightedLayer, input: UnsafePointer<UInt8>, prefix: UnsafePointer<UInt32>,
                             inputBits: Int, into c: inout EventCounters) {
         var tally = WeightedLayer.EventTally()
         w.countInputEvents(input, weighted: false, prefix: prefix, into: &tally)
@@ -313,13 +315,18 @@ extension Interpreter {
     }
 }
 
-/// Prepacked weights: the dense convolution's interleaved layout made once, like ONNX Runtime's
-/// prepacking at session creation, instead of span by span in every run. Optional: without it the
-/// kernels give the same results.
+/// Prepacking: what depends on the model alone, made once, like ONNX Runtime's prepacking at
+/// session creation, instead of in every run — the dense convolution's interleaved weights (QNN,
+/// where the kernel is built) and every weighted layer's tap prefix sums (`fillTapPrefix`: the
+/// counters' per-channel counts of non-zero weights over kernel rectangles; QNN and layer-wise
+/// SNN, every target). Optional: without it the kernels give the same results and counters.
+///
+/// Buffer layout: the dense layers' data, layer after layer (`DenseScratch.prepackedBytes` each:
+/// interleaved weights, then the count table of `WeightedLayer.fillDenseCountTable`), then the
+/// tap tables, layer after layer (`tapTableEntries` UInt32 each).
 extension Interpreter {
-    /// Bytes `prepack(into:)` needs for `model`'s QNN: the dense-convolution layers' weights in
-    /// the kernel's layout (`DenseScratch.prepackedBytes`); 0 where the kernel is not built.
-    public static func prepackBytes(for model: PackedModel) -> Int {
+    /// Bytes of the dense-convolution weights in the kernel's layout; 0 where it is not built.
+    static func denseWeightBytes(for model: PackedModel) -> Int {
         #if JOULE_AVX2 && arch(x86_64) && !JOULE_PLAIN_KERNELS
         var bytes = 0
         for i in 0..<model.layerCount { bytes += DenseScratch.prepackedBytes(model.layer(i)) }
@@ -329,27 +336,66 @@ extension Interpreter {
         #endif
     }
 
-    /// Lays the dense-convolution weights out into `buffer` (caller-owned, 32-byte aligned, at
-    /// least `prepackBytes(for:)`; kept alive and unchanged while this interpreter runs) and
-    /// makes the QNN read them from there. A no-op in other modes and where the kernel is not
-    /// built.
+    /// UInt32 entries of `layer`'s tap prefix sums (`fillTapPrefix`): `inC` tables of
+    /// `(kernelH + 1)(kernelW + 1)` for a weighted layer (a linear layer's kernel is its input
+    /// plane), 0 for others.
+    static func tapTableEntries(_ layer: LayerRecord) -> Int {
+        layer.isWeighted ? layer.inC * EventScratch.prefixEntries(layer) : 0
+    }
+
+    /// Bytes `prepack(into:)` needs for `model` in `mode`: the dense weights for the QNN, the tap
+    /// tables for the QNN and the layer-wise SNN (the streaming SNN counts without them).
+    public static func prepackBytes(for model: PackedModel, mode: ExecutionMode = .qnn) -> Int {
+        var entries = 0
+        if mode != .snnStreaming {
+            for i in 0..<model.layerCount { entries += tapTableEntries(model.layer(i)) }
+        }
+        return (mode == .qnn ? denseWeightBytes(for: model) : 0) + 4 * entries
+    }
+
+    /// Fills `buffer` (caller-owned, 32-byte aligned, at least `prepackBytes(for:mode:)`; kept
+    /// alive and unchanged while this interpreter runs) and makes the runs read from there. A
+    /// no-op where there is nothing to prepack.
     /// - Throws: `arenaTooSmall` when the buffer is smaller or misaligned.
     public mutating func prepack(into buffer: UnsafeMutableRawBufferPointer) throws(JouleError) {
-        let bytes = Self.prepackBytes(for: model)
-        guard mode == .qnn, bytes > 0 else { return }
+        let bytes = Self.prepackBytes(for: model, mode: mode)
+        guard bytes > 0 else { return }
         guard let base = buffer.baseAddress, Int(bitPattern: base) % 32 == 0, buffer.count >= bytes else {
             throw JouleError(.arenaTooSmall)
         }
+        let dense = mode == .qnn ? Self.denseWeightBytes(for: model) : 0
+        // The tap tables first: the dense layers' count tables are made from them.
+        if bytes > dense {
+            let tables = (base + dense).assumingMemoryBound(to: UInt32.self)
+            var at = tables
+            for i in 0..<model.layerCount {
+                let layer = model.layer(i)
+                let n = Self.tapTableEntries(layer)
+                if n > 0 { WeightedLayer(layer, in: model).fillTapPrefix(at) }
+                at += n
+            }
+            tapTables = UnsafePointer(tables)
+        }
         #if JOULE_AVX2 && arch(x86_64) && !JOULE_PLAIN_KERNELS
-        var offset = 0
-        for i in 0..<model.layerCount {
-            let layer = model.layer(i)
-            let n = DenseScratch.prepackedBytes(layer)
-            if n > 0 { WeightedLayer(layer, in: model).prepackDenseWeights(into: base + offset) }
-            offset += n
+        if dense > 0 {
+            var offset = 0, taps = 0
+            for i in 0..<model.layerCount {
+                let layer = model.layer(i)
+                let n = DenseScratch.prepackedBytes(layer)
+                if n > 0 {
+                    let w = WeightedLayer(layer, in: model)
+                    w.prepackDenseWeights(into: base + offset)
+                    if let tapTables, DenseScratch.countTableEntries(layer) > 0 {
+                        let table = (base + offset + DenseScratch.prepackedWeightBytes(layer)).assumingMemoryBound(to: UInt32.self)
+                        w.fillDenseCountTable(table, prefix: tapTables + taps)
+                    }
+                }
+                offset += n
+                taps += Self.tapTableEntries(layer)
+            }
+            prepacked = UnsafeRawPointer(base)
         }
         #endif
-        prepacked = UnsafeRawPointer(base)
     }
 
     /// Layer `i`'s prepacked weights, or nil (none made, or the layer has none).
@@ -358,5 +404,24 @@ extension Interpreter {
         var offset = 0
         for j in 0..<i { offset += DenseScratch.prepackedBytes(model.layer(j)) }
         return prepacked + offset
+    }
+
+    /// Layer `i`'s prepacked count table (`WeightedLayer.fillDenseCountTable`), or nil.
+    func denseCountTable(layer i: Int) -> UnsafePointer<UInt32>? {
+        guard tapTables != nil, DenseScratch.countTableEntries(model.layer(i)) > 0,
+              let weights = prepackedWeights(layer: i) else { return nil }
+        return (weights + DenseScratch.prepackedWeightBytes(model.layer(i))).assumingMemoryBound(to: UInt32.self)
+    }
+
+    /// Layer `i`'s tap prefix sums (`w` is its weighted layer) for counting: the prepacked table,
+    /// or `scratch` (the kernel layout's `tapPrefix`) filled now.
+    func tapPrefix(layer i: Int, _ w: WeightedLayer, scratch: UnsafeMutablePointer<UInt32>) -> UnsafePointer<UInt32> {
+        if let tapTables {
+            var offset = 0
+            for j in 0..<i { offset += Self.tapTableEntries(model.layer(j)) }
+            return tapTables + offset
+        }
+        w.fillTapPrefix(scratch)
+        return UnsafePointer(scratch)
     }
 }

@@ -63,7 +63,7 @@ extension Interpreter {
                                              temporary: acc, into: out, plane: plane, pixel: pixel)
                             }
                         }
-                        if counting { countGatheredInput(w, input: src, prefix: layout.tapPrefix, inputBits: 8, into: &c) }
+                        if counting { countGatheredInput(w, input: src, prefix: tapPrefix(layer: i, w, scratch: layout.tapPrefix), inputBits: 8, into: &c) }
                     } else {
                         w.gather(input: src, inputBits: 8, acc: acc, counters: &c, emitPixel)
                     }
@@ -90,7 +90,7 @@ extension Interpreter {
                         if counting {
                             // Over the T steps an input with spike count c fires c times.
                             var tally = WeightedLayer.EventTally()
-                            w.countInputEvents(src, weighted: true, prefix: layout.tapPrefix, into: &tally)
+                            w.countInputEvents(src, weighted: true, prefix: tapPrefix(layer: i, w, scratch: layout.tapPrefix), into: &tally)
                             c.inputEvents &+= tally.events
                             c.effectiveACs &+= tally.operations
                             c.weightReadBits &+= tally.rowsRead &* UInt64(widening: layer.outC * layer.weightBits)

@@ -151,7 +151,17 @@ extension Interpreter {
                     w.prepareChannelCodes(layout.thresholds, k: k, timesteps: t)
                     w.denseConvolution(input: src, maxValue: maxValue, layout: layout, prepacked: prepackedWeights(layer: i),
                                        timesteps: t, output: bytes(.output, layer: i))
-                    if counting { countGatheredInput(w, input: src, prefix: layout.tapPrefix, inputBits: inBits, into: &c) }
+                    if counting {
+                        let prefix = tapPrefix(layer: i, w, scratch: layout.tapPrefix)
+                        if DenseScratch.countsFromCopy(layer) {
+                            var tally = WeightedLayer.EventTally()
+                            w.countDenseInput(layout: layout, split: maxValue > 15, table: denseCountTable(layer: i),
+                                              prefix: prefix, into: &tally)
+                            setGatheredCounters(w, tally: tally, inputBits: inBits, into: &c)
+                        } else {
+                            countGatheredInput(w, input: src, prefix: prefix, inputBits: inBits, into: &c)
+                        }
+                    }
                     return
                 }
             }
@@ -184,7 +194,7 @@ extension Interpreter {
                 w.eventGather(input: src, maxValue: maxValue, spikeMask: nil, layout: layout,
                               accumulators: acc, pixelStride: 0, clear: true, emit)
             }
-            if counting { countGatheredInput(w, input: src, prefix: layout.tapPrefix, inputBits: inBits, into: &c) }
+            if counting { countGatheredInput(w, input: src, prefix: tapPrefix(layer: i, w, scratch: layout.tapPrefix), inputBits: inBits, into: &c) }
         } else {
             log(.plainGather, layer: i)
             w.gather(input: input, inputBits: inBits, acc: acc, counters: &c, emit)

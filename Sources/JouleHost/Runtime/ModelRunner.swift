@@ -13,8 +13,9 @@ public final class ModelRunner {
 
     /// - Parameters:
     ///   - arenaBytes: arena size to allocate; default the plan's `arenaBytes`.
-    ///   - prepack: lay the QNN's dense-convolution weights out once, here
-    ///     (`Interpreter.prepack`), instead of in every run; false to measure or test without.
+    ///   - prepack: make what depends on the model alone once, here (`Interpreter.prepack`: the
+    ///     QNN's dense-convolution weights and count tables, the counters' tap prefix sums),
+    ///     instead of in every run; false to measure or test without.
     public init(file: PackedModelFile, mode: ExecutionMode, arenaBytes: Int? = nil, prepack: Bool = true) throws {
         self.file = file
         self.mode = mode
@@ -33,7 +34,7 @@ public final class ModelRunner {
         kernelStorage = .allocate(capacity: file.model.layerCount)
         kernelStorage.initialize(repeating: .plainGather)
         interpreter.kernelLog = kernelStorage
-        let prepackBytes = mode == .qnn && prepack ? Interpreter.prepackBytes(for: file.model) : 0
+        let prepackBytes = prepack ? Interpreter.prepackBytes(for: file.model, mode: mode) : 0
         if prepackBytes > 0 {
             let buffer = HostBuffer.allocate(byteCount: prepackBytes, alignment: 32)
             try? interpreter.prepack(into: buffer)  // sized and aligned here: cannot throw
