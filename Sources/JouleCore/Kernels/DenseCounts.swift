@@ -62,20 +62,27 @@ extension WeightedLayer {
             var even = SIMD16<UInt32>(), odd = SIMD16<UInt32>()
             var lanes = SIMD16<UInt16>()
             var pending = 0
+            // Byte lanes count at most 255: widened before a run of pixels would pass that.
+            let run = min(255, x1 - x0)
             for y in y0..<y1 {
+                var x = x0
                 var at = ((y + padH) * width + x0 + padW) * channels + 32 * chunk
-                for _ in x0..<x1 {
-                    var v = copy.loadUnaligned(fromByteOffset: at, as: SIMD16<UInt16>.self)
-                    if split { v |= copy.loadUnaligned(fromByteOffset: at + planeBytes, as: SIMD16<UInt16>.self) }
-                    lanes &+= ByteCounts.nonZeroFlags(v)
-                    pending &+= 1
-                    if pending == 255 {
+                while x < x1 {
+                    let n = min(run, x1 - x)
+                    if pending &+ n > 255 {
                         even &+= SIMD16<UInt32>(truncatingIfNeeded: lanes & 0x00FF)
                         odd &+= SIMD16<UInt32>(truncatingIfNeeded: lanes &>> 8)
                         lanes = SIMD16<UInt16>()
                         pending = 0
                     }
-                    at &+= channels
+                    for _ in 0..<n {
+                        var v = copy.loadUnaligned(fromByteOffset: at, as: SIMD16<UInt16>.self)
+                        if split { v |= copy.loadUnaligned(fromByteOffset: at + planeBytes, as: SIMD16<UInt16>.self) }
+                        lanes &+= ByteCounts.nonZeroFlags(v)
+                        at &+= channels
+                    }
+                    pending &+= n
+                    x &+= n
                 }
             }
             even &+= SIMD16<UInt32>(truncatingIfNeeded: lanes & 0x00FF)

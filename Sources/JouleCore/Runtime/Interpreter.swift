@@ -36,6 +36,8 @@ public struct Interpreter {
     var prepacked: UnsafeRawPointer? = nil
     /// Prepacked tap prefix sums of every weighted layer (`prepack(into:)`), or nil.
     var tapTables: UnsafePointer<UInt32>? = nil
+    /// Per layer, where its prepacked data starts (`prepack(into:)`), or nil.
+    var prepackIndex: UnsafePointer<UInt32>? = nil
 
     /// Binds `model` to `arena` for `mode`.
     /// - Throws: `arenaTooSmall` when the arena is smaller than the plan or misaligned.
@@ -323,7 +325,9 @@ extension Interpreter {
 ///
 /// Buffer layout: the dense layers' data, layer after layer (`DenseScratch.prepackedBytes` each:
 /// interleaved weights, then the count table of `WeightedLayer.fillDenseCountTable`), then the
-/// tap tables, layer after layer (`tapTableEntries` UInt32 each).
+/// tap tables, layer after layer (`tapTableEntries` UInt32 each), then an index of two UInt32
+/// per layer — the byte offset of its dense data, the entry offset of its tap table — so that a
+/// run finds a layer's data without summing over the layers before it.
 extension Interpreter {
     /// Bytes of the dense-convolution weights in the kernel's layout; 0 where it is not built.
     static func denseWeightBytes(for model: PackedModel) -> Int {
@@ -350,7 +354,8 @@ extension Interpreter {
         if mode != .snnStreaming {
             for i in 0..<model.layerCount { entries += tapTableEntries(model.layer(i)) }
         }
-        return (mode == .qnn ? denseWeightBytes(for: model) : 0) + 4 * entries
+        let data = (mode == .qnn ? denseWeightBytes(for: model) : 0) + 4 * entries
+        return data > 0 ? data + 8 * model.layerCount : 0
     }
 
     /// Fills `buffer` (caller-owned, 32-byte aligned, at least `prepackBytes(for:mode:)`; kept
@@ -364,34 +369,33 @@ extension Interpreter {
             throw JouleError(.arenaTooSmall)
         }
         let dense = mode == .qnn ? Self.denseWeightBytes(for: model) : 0
+        let index = (base + (bytes - 8 * model.layerCount)).assumingMemoryBound(to: UInt32.self)
         // The tap tables first: the dense layers' count tables are made from them.
-        if bytes > dense {
-            let tables = (base + dense).assumingMemoryBound(to: UInt32.self)
-            var at = tables
-            for i in 0..<model.layerCount {
-                let layer = model.layer(i)
-                let n = Self.tapTableEntries(layer)
-                if n > 0 { WeightedLayer(layer, in: model).fillTapPrefix(at) }
-                at += n
-            }
-            tapTables = UnsafePointer(tables)
+        let tables = (base + dense).assumingMemoryBound(to: UInt32.self)
+        var entries = 0, offset = 0
+        for i in 0..<model.layerCount {
+            let layer = model.layer(i)
+            index[2 * i] = UInt32(truncatingIfNeeded: offset)
+            index[2 * i + 1] = UInt32(truncatingIfNeeded: entries)
+            offset += dense > 0 ? DenseScratch.prepackedBytes(layer) : 0
+            let n = mode == .snnStreaming ? 0 : Self.tapTableEntries(layer)
+            if n > 0 { WeightedLayer(layer, in: model).fillTapPrefix(tables + entries) }
+            entries += n
         }
+        if entries > 0 { tapTables = UnsafePointer(tables) }
+        prepackIndex = UnsafePointer(index)
         #if JOULE_AVX2 && arch(x86_64) && !JOULE_PLAIN_KERNELS
         if dense > 0 {
-            var offset = 0, taps = 0
             for i in 0..<model.layerCount {
                 let layer = model.layer(i)
-                let n = DenseScratch.prepackedBytes(layer)
-                if n > 0 {
-                    let w = WeightedLayer(layer, in: model)
-                    w.prepackDenseWeights(into: base + offset)
-                    if let tapTables, DenseScratch.countTableEntries(layer) > 0 {
-                        let table = (base + offset + DenseScratch.prepackedWeightBytes(layer)).assumingMemoryBound(to: UInt32.self)
-                        w.fillDenseCountTable(table, prefix: tapTables + taps)
-                    }
+                guard DenseScratch.prepackedBytes(layer) > 0 else { continue }
+                let w = WeightedLayer(layer, in: model)
+                let at = base + Int(index[2 * i])
+                w.prepackDenseWeights(into: at)
+                if let tapTables, DenseScratch.countTableEntries(layer) > 0 {
+                    let table = (at + DenseScratch.prepackedWeightBytes(layer)).assumingMemoryBound(to: UInt32.self)
+                    w.fillDenseCountTable(table, prefix: tapTables + Int(index[2 * i + 1]))
                 }
-                offset += n
-                taps += Self.tapTableEntries(layer)
             }
             prepacked = UnsafeRawPointer(base)
         }
@@ -400,10 +404,8 @@ extension Interpreter {
 
     /// Layer `i`'s prepacked weights, or nil (none made, or the layer has none).
     func prepackedWeights(layer i: Int) -> UnsafeRawPointer? {
-        guard let prepacked, DenseScratch.prepackedBytes(model.layer(i)) > 0 else { return nil }
-        var offset = 0
-        for j in 0..<i { offset += DenseScratch.prepackedBytes(model.layer(j)) }
-        return prepacked + offset
+        guard let prepacked, let prepackIndex, DenseScratch.prepackedBytes(model.layer(i)) > 0 else { return nil }
+        return prepacked + Int(prepackIndex[2 * i])
     }
 
     /// Layer `i`'s prepacked count table (`WeightedLayer.fillDenseCountTable`), or nil.
@@ -416,11 +418,7 @@ extension Interpreter {
     /// Layer `i`'s tap prefix sums (`w` is its weighted layer) for counting: the prepacked table,
     /// or `scratch` (the kernel layout's `tapPrefix`) filled now.
     func tapPrefix(layer i: Int, _ w: WeightedLayer, scratch: UnsafeMutablePointer<UInt32>) -> UnsafePointer<UInt32> {
-        if let tapTables {
-            var offset = 0
-            for j in 0..<i { offset += Self.tapTableEntries(model.layer(j)) }
-            return tapTables + offset
-        }
+        if let tapTables, let prepackIndex { return tapTables + Int(prepackIndex[2 * i + 1]) }
         w.fillTapPrefix(scratch)
         return UnsafePointer(scratch)
     }
