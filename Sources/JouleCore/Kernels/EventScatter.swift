@@ -35,10 +35,10 @@ extension WeightedLayer {
     /// this run's thresholds (`prepareChannelCodes`).
     /// - Precondition: `ScatterScratch.supports(record)`, `1 ≤ T ≤ 15`.
     ///
-    /// With `counting`, also tallies the counters' weight rows read and multiplies with non-zero
-    /// weights (`EventTally.rowsRead`, `.operations`, as `countInputEvents` would) from the taps
-    /// each event reaches: four lookups per event and band in `layout.tapPrefix`, which it
-    /// fills first (`fillTapPrefix`).
+    /// With `counting` (and not `spikeTrains`), also tallies the counters' weight rows read and
+    /// multiplies with non-zero weights (`EventTally.rowsRead`, `.operations`, as
+    /// `countInputEvents` would) from the taps each event reaches: four lookups per event and
+    /// band in `layout.tapPrefix`, which it fills first (`fillTapPrefix`).
     ///
     /// With `spikeTrains`, the layer-wise SNN's kernel: `input` holds spike counts `0…T` (the
     /// evenly spread trains of `Requantize.spikes`); each band's inputs that fire at all are
@@ -46,7 +46,8 @@ extension WeightedLayer {
     /// true)`), and the list is walked once per timestep, every input that fires at that step
     /// adding its weight rows once (an accumulate per synapse, no multiply; `maxValue` must be
     /// 1). The window totals, and so the spike counts stored as `output`, equal the per-step
-    /// gather's; the tally counts each spike's taps (an input's at listing, times its count).
+    /// gather's. It tallies nothing: the caller counts the spike trains in one pass
+    /// (`countInputEvents(weighted: true)`, cheaper than a tally per listed input and band).
     func eventScatter(input: UnsafePointer<UInt8>, maxValue: Int, layout: ScatterScratch, timesteps t: Int,
                       output: UnsafeMutablePointer<UInt8>, counting: Bool, into tally: inout EventTally,
                       spikeTrains: Bool = false) {
@@ -187,14 +188,6 @@ extension WeightedLayer {
                            listed: inout Int) {
                     while offset >= rowStart &+ inW { rowStart &+= inW; iy &+= 1 }
                     if spikeTrains {
-                        if counting {
-                            // Its `v` spikes over the T steps, each through the same taps.
-                            let (kyLo, kyHi, kxLo, kxHi) = bandTaps(row: iy, column: offset &- rowStart)
-                            if kyLo <= kyHi && kxLo <= kxHi {
-                                tally(channel: c, kyLo: kyLo, kyHi: kyHi, kxLo: kxLo, kxHi: kxHi, weight: UInt64(widening: v),
-                                      state: &state)
-                            }
-                        }
                         let entry = layout.spikeList + 4 &* listed
                         entry[0] = UInt16(truncatingIfNeeded: c)
                         entry[1] = UInt16(truncatingIfNeeded: iy)

@@ -195,8 +195,10 @@ extension Interpreter {
         w.prepareChannelCodes(layout.thresholds, k: 1, timesteps: t)
         var tally = WeightedLayer.EventTally()
         w.eventScatter(input: src, maxValue: 1, layout: layout, timesteps: t, output: bytes(.output, layer: i),
-                       counting: counting, into: &tally, spikeTrains: true)
+                       counting: false, into: &tally, spikeTrains: true)
         if counting {
+            // Over the T steps an input with spike count c fires c times, through its valid taps.
+            w.countInputEvents(src, weighted: true, prefix: tapPrefix(layer: i, w, scratch: layout.tapPrefix), into: &tally)
             c.inputEvents &+= spikes
             c.effectiveACs &+= tally.operations
             c.weightReadBits &+= tally.rowsRead &* UInt64(widening: layer.outC * layer.weightBits)
