@@ -115,15 +115,15 @@ extension WeightedLayer {
                     i &+= 16
                 }
             }
-            /// Tallies `weight` events of input `(c, iy, ix)` for the counters: the taps that land
-            /// in the band (rows kyLo…kyHi × columns kxLo…kxHi), their non-zero weights by four
-            /// lookups in the tap prefix sums.
+            /// Tallies an event of input `(c, iy, ix)` for the counters: the taps that land in the
+            /// band (rows kyLo…kyHi × columns kxLo…kxHi), their non-zero weights by four lookups
+            /// in the tap prefix sums.
             @inline(__always)
-            func tally(channel c: Int, kyLo: Int, kyHi: Int, kxLo: Int, kxHi: Int, weight: UInt64, state: inout State) {
+            func tally(channel c: Int, kyLo: Int, kyHi: Int, kxLo: Int, kxHi: Int, state: inout State) {
                 let p = layout.tapPrefix + c &* prefixSize
                 let a0 = kyLo &* prefixStride, a1 = (kyHi &+ 1) &* prefixStride
-                state.operations &+= weight &* UInt64(widening: p[a1 &+ kxHi &+ 1] &- p[a0 &+ kxHi &+ 1] &- p[a1 &+ kxLo] &+ p[a0 &+ kxLo])
-                state.rowsRead &+= weight &* UInt64(widening: (kyHi &- kyLo &+ 1) &* (kxHi &- kxLo &+ 1))
+                state.operations &+= UInt64(widening: p[a1 &+ kxHi &+ 1] &- p[a0 &+ kxHi &+ 1] &- p[a1 &+ kxLo] &+ p[a0 &+ kxLo])
+                state.rowsRead &+= UInt64(widening: (kyHi &- kyLo &+ 1) &* (kxHi &- kxLo &+ 1))
             }
             /// The taps of input `(iy, ix)` that land in the band: rows kyLo…kyHi × columns
             /// kxLo…kxHi (empty when a low bound passes its high one).
@@ -133,13 +133,13 @@ extension WeightedLayer {
                  max(0, ix &+ padW &- (outW &- 1)), min(kernelW &- 1, ix &+ padW))
             }
             /// Adds event `(c, iy, ix)` of value `v` into the band's sums (and, with `counting`
-            /// and not `spikeTrains`, tallies it: spike trains are tallied when listed).
+            /// and not `spikeTrains`, tallies it).
             @inline(__always)
             func event(channel c: Int, row iy: Int, column ix: Int, value v: UInt8, state: inout State) {
                 let (kyLo, kyHi, kxLo, kxHi) = bandTaps(row: iy, column: ix)
                 guard kyLo <= kyHi, kxLo <= kxHi else { return }
                 if counting && !spikeTrains {
-                    tally(channel: c, kyLo: kyLo, kyHi: kyHi, kxLo: kxLo, kxHi: kxHi, weight: 1, state: &state)
+                    tally(channel: c, kyLo: kyLo, kyHi: kyHi, kxLo: kxLo, kxHi: kxHi, state: &state)
                 }
                 if useNarrow {
                     // Each event reaches a pixel through one tap, so a 16-bit sum holds at most

@@ -20,7 +20,8 @@ extension WeightedLayer {
     /// `denseConvolution`): ≈ 115 ps per active group, tap and output channel (16
     /// multiply-accumulates; twice for 8-bit input) and ≈ 88 ns per block of 4 pixels and 16
     /// channels (refitted within ±11 % on the dense layers of W1 and seeded W2 after the 16-bit
-    /// budget moved to once per group). nil for layers with more than 64 KiB of weights per output pixel (W1's last
+    /// budget moved to once per group). nil for layers with more than 64 KiB of weights per
+    /// output pixel (W1's last
     /// convolution: 4.7 MB for 4 pixels): re-laying their weights each run, from beyond the L2
     /// cache, costs more than the kernel saves.
     public func densePicoseconds(activeGroups: Int, maxValue: Int) -> Int64? {

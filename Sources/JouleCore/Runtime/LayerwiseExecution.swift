@@ -87,14 +87,7 @@ extension Interpreter {
                                 WeightedLayer.unpermute(acc + pixel * layer.outC, channels: layer.outC, temporary: layout.wide)
                             }
                         }
-                        if counting {
-                            // Over the T steps an input with spike count c fires c times.
-                            var tally = WeightedLayer.EventTally()
-                            w.countInputEvents(src, weighted: true, prefix: tapPrefix(layer: i, w, scratch: layout.tapPrefix), into: &tally)
-                            c.inputEvents &+= tally.events
-                            c.effectiveACs &+= tally.operations
-                            c.weightReadBits &+= tally.rowsRead &* UInt64(widening: layer.outC * layer.weightBits)
-                        }
+                        if counting { countSpikeTrains(w, layer: i, input: src, scratch: layout.tapPrefix, into: &c) }
                     } else {
                         for step in 0..<t {
                             if t <= 63 {
@@ -182,9 +175,8 @@ extension Interpreter {
                          counting: Bool, into c: inout EventCounters) -> Bool {
         let layer = w.record
         guard usesSpikeScatter(layer, layer: i, timesteps: t) else { return false }
-        let spikes = ByteCounts.sum(src, count: layer.inputCount)
         if convolutionKernel == .automatic {
-            let n = Int(truncatingIfNeeded: spikes)
+            let n = Int(truncatingIfNeeded: ByteCounts.sum(src, count: layer.inputCount))
             let gather = t <= 63 && usesEventGather(w, layer: i, maxValue: 1)
                 ? w.spikeGatherPicoseconds(spikes: n, timesteps: t) : Int64.max
             if w.spikeScatterPicoseconds(spikes: n, timesteps: t) >= gather { return false }
@@ -193,16 +185,24 @@ extension Interpreter {
         let layout = ScatterScratch(scratch: alignedScratch(layer: i), layer: layer)
         // Spike counts = codes (threshold 2^S) of the window totals.
         w.prepareChannelCodes(layout.thresholds, k: 1, timesteps: t)
-        var tally = WeightedLayer.EventTally()
+        var unused = WeightedLayer.EventTally()  // the spike-train scatter tallies nothing
         w.eventScatter(input: src, maxValue: 1, layout: layout, timesteps: t, output: bytes(.output, layer: i),
-                       counting: false, into: &tally, spikeTrains: true)
-        if counting {
-            // Over the T steps an input with spike count c fires c times, through its valid taps.
-            w.countInputEvents(src, weighted: true, prefix: tapPrefix(layer: i, w, scratch: layout.tapPrefix), into: &tally)
-            c.inputEvents &+= spikes
-            c.effectiveACs &+= tally.operations
-            c.weightReadBits &+= tally.rowsRead &* UInt64(widening: layer.outC * layer.weightBits)
-        }
+                       counting: false, into: &unused, spikeTrains: true)
+        if counting { countSpikeTrains(w, layer: i, input: src, scratch: layout.tapPrefix, into: &c) }
         return true
+    }
+
+    /// Adds the counters of spiking layer `i`'s pass over its input spike trains (either kernel):
+    /// over the T steps an input with spike count c fires c times, through its valid taps — one
+    /// pass over the input (`countInputEvents(weighted: true)`; `scratch`: the layout's tap
+    /// prefix sums, used where none are prepacked).
+    @inline(__always)
+    func countSpikeTrains(_ w: WeightedLayer, layer i: Int, input src: UnsafePointer<UInt8>,
+                          scratch: UnsafeMutablePointer<UInt32>, into c: inout EventCounters) {
+        var tally = WeightedLayer.EventTally()
+        w.countInputEvents(src, weighted: true, prefix: tapPrefix(layer: i, w, scratch: scratch), into: &tally)
+        c.inputEvents &+= tally.events
+        c.effectiveACs &+= tally.operations
+        c.weightReadBits &+= tally.rowsRead &* UInt64(widening: w.record.outC * w.record.weightBits)
     }
 }

@@ -217,9 +217,17 @@ extension Interpreter {
             let mean = windowShift >= 0 ? sum &>> windowShift : sum / window
             store(o, isAverage ? UInt8(truncatingIfNeeded: mean) : largest)
         }
-        c.denseSynapticOps = UInt64(widening: n * window)
+        setPoolingCounters(pool, nonZeroVisits: nonZeroVisits, inputBits: inBits, into: &c)
+    }
+
+    /// A QNN pooling layer's counters: one synaptic op and read per window input, an effective
+    /// accumulate per non-zero one.
+    @inline(__always)
+    func setPoolingCounters(_ pool: PoolingLayer, nonZeroVisits: UInt64, inputBits inBits: Int, into c: inout EventCounters) {
+        let visits = pool.record.outputCount * pool.windowSize
+        c.denseSynapticOps = UInt64(widening: visits)
         c.effectiveACs = nonZeroVisits
-        c.activationReadBits = UInt64(widening: n * window * inBits)
+        c.activationReadBits = UInt64(widening: visits * inBits)
     }
 
     /// A 2×2, stride-2 average pooling layer of the QNN over byte codes (`PoolingLayer.averageTwoByTwo`),
@@ -227,12 +235,9 @@ extension Interpreter {
     @inline(__always)
     func runQNNTwoByTwoAverage(_ pool: PoolingLayer, input: UnsafePointer<UInt8>, output: UnsafeMutablePointer<UInt8>,
                                inputBits inBits: Int, into c: inout EventCounters) {
-        let n = pool.record.outputCount
         var nonZeroVisits: UInt64 = 0, valueSum: UInt64 = 0
         pool.averageTwoByTwo(input, output: output, nonZeroVisits: &nonZeroVisits, valueVisits: &valueSum)
-        c.denseSynapticOps = UInt64(widening: n * 4)
-        c.effectiveACs = nonZeroVisits
-        c.activationReadBits = UInt64(widening: n * 4 * inBits)
+        setPoolingCounters(pool, nonZeroVisits: nonZeroVisits, inputBits: inBits, into: &c)
     }
 
     /// One pooling layer of the QNN writing packed codes: the outputs come in CHW order, so they

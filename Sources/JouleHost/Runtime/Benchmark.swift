@@ -96,14 +96,9 @@ public enum Benchmark {
                 if round % 2 == 1 { try uncounted() }
                 let (total, layers) = try timed(counting: true)
                 totalSamples[m].append(total)
-                if let off = uncountedSamples[m].last, off > 0, uncountedSamples[m].count == totalSamples[m].count {
-                    ratioSamples[m].append(total / off)
-                }
                 for i in 0..<n { layerSamples[m][i].append(layers[i]) }
-                if round % 2 == 0 {
-                    try uncounted()
-                    if let off = uncountedSamples[m].last, off > 0 { ratioSamples[m].append(total / off) }
-                }
+                if round % 2 == 0 { try uncounted() }
+                if let off = uncountedSamples[m].last, off > 0 { ratioSamples[m].append(total / off) }
             }
             progress(round + 1)
         }
