@@ -31,7 +31,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Also write the results as JSON to this path (for Tools/bench).")
     var json: String?
 
-    @Option(help: ArgumentHelp("Kernels of the convolutions, comma-separated, each timed as its own QNN and layer-wise SNN column (interleaved): automatic (a cost model picks per layer and input), gather (the event gather; per timestep in the SNN), dense (the dense convolution, x86 with AVX2; QNN only, the SNN takes the gather), scatter (the event scatter; over the spike trains in the SNN); where the one named does not apply, the event gather.",
+    @Option(help: ArgumentHelp("Kernels of the convolutions, comma-separated, each timed as its own QNN and layer-wise SNN column (interleaved): automatic (a cost model picks per layer and input), gather (the event gather; per timestep in the SNN), dense (the dense convolution, x86 with AVX2; in the SNN over spike counts), scatter (the event scatter; over the spike trains in the SNN), events (the cost model's pick among the event-driven kernels only: in the SNN every synaptic event an accumulate of its own); where the one named does not apply, the event gather.",
                                valueName: "kernels"))
     var kernel = "automatic"
 
@@ -159,11 +159,12 @@ extension ConvolutionKernelPolicy: ExpressibleByArgument {
         case "gather": self = .eventGather
         case "dense": self = .dense
         case "scatter": self = .eventScatter
+        case "events": self = .eventDriven
         default: return nil
         }
     }
 
-    public static var allValueStrings: [String] { ["automatic", "gather", "dense", "scatter"] }
+    public static var allValueStrings: [String] { ["automatic", "gather", "dense", "scatter", "events"] }
 
     public var defaultValueDescription: String {
         switch self {
@@ -171,6 +172,7 @@ extension ConvolutionKernelPolicy: ExpressibleByArgument {
         case .eventGather: "gather"
         case .dense: "dense"
         case .eventScatter: "scatter"
+        case .eventDriven: "events"
         }
     }
 }

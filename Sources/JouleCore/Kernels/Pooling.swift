@@ -72,14 +72,15 @@ public struct PoolingLayer {
 
     /// The 2×2, stride-2 average of byte codes (`isTwoByTwoAverage`): `output[o] = ⌊Σ / 4⌋` over
     /// each window of `input` (CHW, `inC · inH · inW` bytes) into `output` (CHW, `outputCount`
-    /// bytes), adding the windows' non-zero visits and value sum as `reduceWindows` counts them.
-    /// On 64-bit targets 16 (then 8) outputs at a time in 16-bit lanes (each lane's two input
-    /// bytes summed; a sum of four codes fits 16 bits), the rest of a row one at a time.
+    /// bytes), adding the windows' value sum to `valueVisits`. On 64-bit targets 16 (then 8)
+    /// outputs at a time in 16-bit lanes (each lane's two input bytes summed; a sum of four codes
+    /// fits 16 bits), the rest of a row one at a time. No per-window non-zero flags (they cost as
+    /// much as the pooling): the windows' non-zero visits are the input's non-zero count less
+    /// `unvisitedNonZero`.
     @inline(__always)
-    func averageTwoByTwo(_ input: UnsafePointer<UInt8>, output: UnsafeMutablePointer<UInt8>,
-                         nonZeroVisits: inout UInt64, valueVisits: inout UInt64) {
+    func averageTwoByTwo(_ input: UnsafePointer<UInt8>, output: UnsafeMutablePointer<UInt8>, valueVisits: inout UInt64) {
         let r = record
-        var nonZero: UInt64 = 0, values: UInt64 = 0
+        var values: UInt64 = 0
         let raw = UnsafeRawPointer(input), out = UnsafeMutableRawPointer(output)
         var o = 0
         for c in 0..<r.outC {
@@ -94,7 +95,6 @@ public struct PoolingLayer {
                     let sums = ByteCounts.pairSums(a) &+ ByteCounts.pairSums(b)
                     out.storeBytes(of: SIMD16<UInt8>(truncatingIfNeeded: sums &>> 2), toByteOffset: o, as: SIMD16<UInt8>.self)
                     values &+= ByteCounts.horizontalSum(sums)
-                    nonZero &+= ByteCounts.horizontalSum(ByteCounts.pairSums(ByteCounts.nonZeroFlags(a) &+ ByteCounts.nonZeroFlags(b)))
                     ox &+= 16
                     o &+= 16
                 }
@@ -104,15 +104,6 @@ public struct PoolingLayer {
                     let sums = ((a & 0x00FF) &+ (a &>> 8)) &+ ((b & 0x00FF) &+ (b &>> 8))
                     out.storeBytes(of: SIMD8<UInt8>(truncatingIfNeeded: sums &>> 2), toByteOffset: o, as: SIMD8<UInt8>.self)
                     values &+= UInt64(widening: UInt32(truncatingIfNeeded: SIMD8<UInt32>(truncatingIfNeeded: sums).wrappedSum()))
-                    // 1 per non-zero byte, as `ByteCounts.nonZeroFlags`.
-                    @inline(__always)
-                    func flags(_ w: SIMD8<UInt16>) -> SIMD8<UInt16> {
-                        let negated = unsafeBitCast(SIMD16<UInt8>() &- unsafeBitCast(w, to: SIMD16<UInt8>.self), to: SIMD8<UInt16>.self)
-                        return ((w | negated) &>> 7) & 0x0101
-                    }
-                    let both = flags(a) &+ flags(b)
-                    let count = (both & 0x00FF) &+ (both &>> 8)
-                    nonZero &+= UInt64(widening: UInt32(truncatingIfNeeded: SIMD8<UInt32>(truncatingIfNeeded: count).wrappedSum()))
                     ox &+= 8
                     o &+= 8
                 }
@@ -121,7 +112,6 @@ public struct PoolingLayer {
                     let a = input[top &+ 2 &* ox], b = input[top &+ 2 &* ox &+ 1]
                     let d = input[bottom &+ 2 &* ox], e = input[bottom &+ 2 &* ox &+ 1]
                     let sum = Int(a) &+ Int(b) &+ Int(d) &+ Int(e)
-                    nonZero &+= UInt64(widening: (a == 0 ? 0 : 1) &+ (b == 0 ? 0 : 1) &+ (d == 0 ? 0 : 1) &+ (e == 0 ? 0 : 1))
                     values &+= UInt64(widening: sum)
                     output[o] = UInt8(truncatingIfNeeded: sum &>> 2)
                     ox &+= 1
@@ -129,7 +119,28 @@ public struct PoolingLayer {
                 }
             }
         }
-        nonZeroVisits &+= nonZero
         valueVisits &+= values
+    }
+
+    /// Non-zero values of `input` (CHW bytes) that no window of a 2×2, stride-2 pooling
+    /// (`isTwoByTwoAverage`) reaches — each channel's last row when `inH` is odd, its last column
+    /// when `inW` is odd. Every other input lies in exactly one window, so the windows' non-zero
+    /// visits are the input's non-zero count less this.
+    func unvisitedNonZero(_ input: UnsafePointer<UInt8>) -> UInt64 {
+        let r = record
+        let rows = 2 * r.outH, columns = 2 * r.outW
+        guard rows < r.inH || columns < r.inW else { return 0 }
+        var count: UInt64 = 0
+        for c in 0..<r.inC {
+            let channel = c &* r.inH &* r.inW
+            if columns < r.inW {  // odd width: the last column of the rows the windows cover
+                for y in 0..<rows where input[channel &+ y &* r.inW &+ columns] != 0 { count &+= 1 }
+            }
+            if rows < r.inH {  // odd height: the whole last row
+                let line = channel &+ rows &* r.inW
+                for x in 0..<r.inW where input[line &+ x] != 0 { count &+= 1 }
+            }
+        }
+        return count
     }
 }

@@ -16,8 +16,9 @@
 ///   (`DenseConvolution.swift`, x86 with AVX2: channels-last input copy, one interleaved weight
 ///   span, group masks, thresholds) and the event scatter (`EventScatter.swift`: one band of
 ///   accumulators, thresholds) can run the layer in the QNN — the larger of the two — and with
-///   which the layer-wise SNN's event scatter over spike trains can run a spiking layer (the
-///   same band and a list of its firing inputs), or 0 where none applies. Planned like
+///   which the layer-wise SNN can run it: the dense convolution over spike counts (or the model
+///   input) and, for a spiking layer, the event scatter over spike trains (the same band and a
+///   list of its firing inputs), the larger; 0 where none applies. Planned like
 ///   `fastScratch` (by shape, on every host, so a plan does not depend on where it was made).
 /// - `state`: SNN streaming only, live for the whole run (int64 membranes; for the analog first
 ///   layer also its constant input current; for max pooling, running spike counts).
@@ -81,7 +82,9 @@ public struct BufferRequirements: Equatable, Sendable {
             }
         }
         let denseScratch = mode == .qnn ? max(DenseScratch.bytes(layer), ScatterScratch.bytes(layer))
-            : mode == .snnLayerwise && !layer.readsModelInput ? ScatterScratch.bytes(layer, spikeTrains: true) : 0
+            : mode == .snnLayerwise ? max(DenseScratch.bytes(layer),
+                                          layer.readsModelInput ? 0 : ScatterScratch.bytes(layer, spikeTrains: true))
+            : 0
         return BufferRequirements(output: output, scratch: scratch, state: state, fastScratch: fastScratch,
                                   denseScratch: denseScratch)
     }

@@ -22,10 +22,11 @@ public struct Interpreter {
     /// Which kernel QNN convolutions run where several can: the event gather, the dense
     /// convolution (`DenseConvolution.swift`: x86 builds with AVX2) or the event scatter
     /// (`EventScatter.swift`), in plans with their scratch. In the layer-wise SNN it picks
-    /// between the per-step event gather and the event scatter over spike trains for the
-    /// spiking layers (`.dense` and `.eventGather`: the gather; `.automatic`:
-    /// `spikeGatherPicoseconds` against `spikeScatterPicoseconds`). Same results whichever
-    /// kernel runs.
+    /// among the event-driven kernels of the spiking layers — the per-step event gather and the
+    /// event scatter over spike trains (`spikeGatherPicoseconds` against
+    /// `spikeScatterPicoseconds`) — and the kernels over spike counts (`.automatic` and
+    /// `.dense` only: the dense convolution, the plain gather; `LayerwiseExecution.swift`).
+    /// Same results and counters whichever kernel runs.
     public var convolutionKernel = ConvolutionKernelPolicy.automatic
     /// Where each run records the kernel every layer ran with (`layerCount` entries, caller-owned:
     /// for benchmarks and tests; a shorter non-empty buffer makes `run` throw
@@ -177,11 +178,18 @@ public enum ConvolutionKernelPolicy: UInt8, Sendable {
     /// benchmarks that compare kernels.
     case eventGather = 1
     /// The dense convolution wherever it applies, however sparse the input; elsewhere the event
-    /// gather.
+    /// gather. In the layer-wise SNN the kernels over spike counts wherever they apply: the
+    /// dense convolution, else the event scatter over the counts, else (no event gather either)
+    /// the plain gather.
     case dense = 2
     /// The event scatter wherever it applies, however dense the input; elsewhere the event
     /// gather.
     case eventScatter = 3
+    /// The cost model's pick among the event-driven kernels only — the event gather and the
+    /// event scatter, never the dense convolution; in the layer-wise SNN, never a kernel over
+    /// spike counts either, so every synaptic event is an accumulate of its own (what
+    /// `joule crossover` times the SNN with).
+    case eventDriven = 4
 }
 
 /// Which kernel runs a layer (see `Interpreter.kernel(layer:timesteps:)`).
@@ -217,14 +225,15 @@ extension Interpreter {
         #endif
     }
 
-    /// Whether QNN layer `i` may run the dense convolution at `T` timesteps: built in
-    /// (`JOULE_AVX2` on x86_64, not `JOULE_PLAIN_KERNELS`), allowed by the policy, a byte
-    /// plan that gave the layer the kernel's scratch, a shape it supports, values of at most 15
-    /// (255 for the model input) and `T ≤ 15` (its codes come from the tabulated thresholds).
+    /// Whether QNN or layer-wise SNN layer `i` may run the dense convolution at `T` timesteps
+    /// (in the SNN over its input's spike counts, `runSpikeCountDense`): built in (`JOULE_AVX2`
+    /// on x86_64, not `JOULE_PLAIN_KERNELS`), allowed by the policy, a byte plan that gave the
+    /// layer the kernel's scratch, a shape it supports, values of at most 15 (255 for the model
+    /// input) and `T ≤ 15` (its codes come from the tabulated thresholds).
     @inline(__always)
     func usesDenseConvolution(_ record: LayerRecord, layer i: Int, maxValue: Int, timesteps t: Int) -> Bool {
         #if JOULE_AVX2 && arch(x86_64) && !JOULE_PLAIN_KERNELS
-        return mode == .qnn && (convolutionKernel == .automatic || convolutionKernel == .dense)
+        return (mode == .qnn || mode == .snnLayerwise) && (convolutionKernel == .automatic || convolutionKernel == .dense)
             && plan.codeBits == 0 && maxValue >= 1
             && t <= WeightedLayer.maxThresholdTimesteps
             && (maxValue <= 15 || (record.readsModelInput && maxValue <= 255))
@@ -243,14 +252,16 @@ extension Interpreter {
         #if JOULE_PLAIN_KERNELS
         return false
         #else
-        return mode == .qnn && (convolutionKernel == .automatic || convolutionKernel == .eventScatter)
+        return mode == .qnn && (convolutionKernel == .automatic || convolutionKernel == .eventScatter
+                                || convolutionKernel == .eventDriven)
             && plan.codeBits == 0 && t <= WeightedLayer.maxThresholdTimesteps
             && ScatterScratch.supports(record) && plan.region(.scratch, layer: i).bytes >= ScatterScratch.bytes(record)
         #endif
     }
 
-    /// Whether layer-wise SNN layer `i` may run the event scatter over its input spike trains
-    /// at `T` timesteps: not `JOULE_PLAIN_KERNELS`, allowed by the policy, a spiking input (not
+    /// Whether layer-wise SNN layer `i` may run the event scatter over its input spike trains (or
+    /// counts, `runSpikeScatter`) at `T` timesteps: not `JOULE_PLAIN_KERNELS`, allowed by the
+    /// policy (any but `.eventGather`), a spiking input (not
     /// the model input), a shape the scatter supports (`ScatterScratch.supports`: codes out, no
     /// residual), `T ≤ 15` and a scratch region its band and spike list fit in (packmodel's
     /// default plans size it, `BufferRequirements.denseScratch`; `--compact` ones do not).
@@ -258,12 +269,22 @@ extension Interpreter {
         #if JOULE_PLAIN_KERNELS
         return false
         #else
-        return mode == .snnLayerwise && (convolutionKernel == .automatic || convolutionKernel == .eventScatter)
+        return mode == .snnLayerwise && convolutionKernel != .eventGather
             && !record.readsModelInput && t <= WeightedLayer.maxThresholdTimesteps
             && ScatterScratch.supports(record)
             && plan.region(.scratch, layer: i).bytes >= ScatterScratch.bytes(record, spikeTrains: true)
         #endif
     }
+
+    /// Whether the layer-wise SNN may run a layer over its input's spike counts instead of its
+    /// spike trains (policy `.automatic` or `.dense`): the dense convolution, the event scatter
+    /// over counts, or — where no event-driven kernel but the plain per-step scatter applies and
+    /// the tap tables are prepacked (they count the spike trains) — the plain gather. Exact: a layer-wise neuron fires on the total
+    /// its window integrated over the `T` steps, and the total of weight-row accumulates over an
+    /// input's `c` spikes is `c ·` that row — the same sums, one multiply-add per non-zero input
+    /// instead of `c` accumulates. The counters still count the spike trains' accumulates.
+    @inline(__always)
+    var countsSpikes: Bool { convolutionKernel == .automatic || convolutionKernel == .dense }
 
     /// The kernel `run(timesteps:)` uses for layer `i` (0 ≤ i < layerCount) in this mode —
     /// under `ConvolutionKernelPolicy.automatic` the one it prefers for dense inputs (the dense
@@ -283,9 +304,15 @@ extension Interpreter {
             }
             return usesEventGather(w, layer: i, maxValue: layer.readsModelInput ? 255 : t) ? .eventGather : .plainGather
         case .snnLayerwise:
+            if usesDenseConvolution(layer, layer: i, maxValue: layer.readsModelInput ? 255 : t, timesteps: t) {
+                return .denseConvolution
+            }
             if layer.readsModelInput { return usesEventGather(w, layer: i, maxValue: 255) ? .eventGather : .plainGather }
-            if convolutionKernel == .eventScatter && usesSpikeScatter(layer, layer: i, timesteps: t) { return .eventScatter }
-            return t <= 63 && usesEventGather(w, layer: i, maxValue: 1) ? .eventGather : .plainScatter
+            if (convolutionKernel == .eventScatter || convolutionKernel == .dense) && usesSpikeScatter(layer, layer: i, timesteps: t) {
+                return .eventScatter
+            }
+            if t <= 63 && usesEventGather(w, layer: i, maxValue: 1) { return .eventGather }
+            return countsSpikes ? .plainGather : .plainScatter
         case .snnStreaming:
             return layer.readsModelInput ? .plainGather : .plainScatter
         }
@@ -325,9 +352,11 @@ extension Interpreter {
 ///
 /// Buffer layout: the dense layers' data, layer after layer (`DenseScratch.prepackedBytes` each:
 /// interleaved weights, then the count table of `WeightedLayer.fillDenseCountTable`), then the
-/// tap tables, layer after layer (`tapTableEntries` UInt32 each), then an index of two UInt32
-/// per layer — the byte offset of its dense data, the entry offset of its tap table — so that a
-/// run finds a layer's data without summing over the layers before it.
+/// tap tables, layer after layer (`tapTableEntries` UInt32 each), then the code thresholds at
+/// the model's default `T` (`thresholdEntries` Int32 each), then an index of three UInt32 per
+/// layer — the byte offset of its dense data, the entry offsets of its tap table and its
+/// thresholds (entries counted from the first tap table) — so that a run finds a layer's data
+/// without summing over the layers before it.
 extension Interpreter {
     /// Bytes of the dense-convolution weights in the kernel's layout; 0 where it is not built.
     static func denseWeightBytes(for model: PackedModel) -> Int {
@@ -347,15 +376,25 @@ extension Interpreter {
         layer.isWeighted ? layer.inC * EventScratch.prefixEntries(layer) : 0
     }
 
-    /// Bytes `prepack(into:)` needs for `model` in `mode`: the dense weights for the QNN, the tap
-    /// tables for the QNN and the layer-wise SNN (the streaming SNN counts without them).
+    /// Int32 entries of `layer`'s channel-ordered code thresholds at `T = t`
+    /// (`WeightedLayer.prepareChannelCodes`): `t · outC` for a weighted layer with codes out
+    /// (`T ≤ 15`), 0 for others.
+    static func thresholdEntries(_ layer: LayerRecord, timesteps t: Int) -> Int {
+        layer.isWeighted && layer.activation != .none && t <= WeightedLayer.maxThresholdTimesteps ? t * layer.outC : 0
+    }
+
+    /// Bytes `prepack(into:)` needs for `model` in `mode`: the dense weights for the QNN and the
+    /// layer-wise SNN (which runs the dense convolution over spike counts), the tap tables and
+    /// the code thresholds at the model's default `T` for both (the streaming SNN needs neither).
     public static func prepackBytes(for model: PackedModel, mode: ExecutionMode = .qnn) -> Int {
         var entries = 0
         if mode != .snnStreaming {
-            for i in 0..<model.layerCount { entries += tapTableEntries(model.layer(i)) }
+            for i in 0..<model.layerCount {
+                entries += tapTableEntries(model.layer(i)) + thresholdEntries(model.layer(i), timesteps: model.defaultTimesteps)
+            }
         }
-        let data = (mode == .qnn ? denseWeightBytes(for: model) : 0) + 4 * entries
-        return data > 0 ? data + 8 * model.layerCount : 0
+        let data = (mode == .snnStreaming ? 0 : denseWeightBytes(for: model)) + 4 * entries
+        return data > 0 ? data + 12 * model.layerCount : 0
     }
 
     /// Fills `buffer` (caller-owned, 32-byte aligned, at least `prepackBytes(for:mode:)`; kept
@@ -368,18 +407,31 @@ extension Interpreter {
         guard let base = buffer.baseAddress, Int(bitPattern: base) % 32 == 0, buffer.count >= bytes else {
             throw JouleError(.arenaTooSmall)
         }
-        let dense = mode == .qnn ? Self.denseWeightBytes(for: model) : 0
-        let index = (base + (bytes - 8 * model.layerCount)).assumingMemoryBound(to: UInt32.self)
+        let dense = mode == .snnStreaming ? 0 : Self.denseWeightBytes(for: model)
+        let index = (base + (bytes - 12 * model.layerCount)).assumingMemoryBound(to: UInt32.self)
         // The tap tables first: the dense layers' count tables are made from them.
         let tables = (base + dense).assumingMemoryBound(to: UInt32.self)
         var entries = 0, offset = 0
         for i in 0..<model.layerCount {
             let layer = model.layer(i)
-            index[2 * i] = UInt32(truncatingIfNeeded: offset)
-            index[2 * i + 1] = UInt32(truncatingIfNeeded: entries)
+            index[3 * i] = UInt32(truncatingIfNeeded: offset)
+            index[3 * i + 1] = UInt32(truncatingIfNeeded: entries)
             offset += dense > 0 ? DenseScratch.prepackedBytes(layer) : 0
             let n = mode == .snnStreaming ? 0 : Self.tapTableEntries(layer)
             if n > 0 { WeightedLayer(layer, in: model).fillTapPrefix(tables + entries) }
+            entries += n
+        }
+        // Then the code thresholds at the model's default T, with the input scale every kernel
+        // takes (`prepareChannelCodes(_:layer:_:k:timesteps:)`).
+        let t = model.defaultTimesteps
+        for i in 0..<model.layerCount {
+            let layer = model.layer(i)
+            index[3 * i + 2] = UInt32(truncatingIfNeeded: entries)
+            let n = mode == .snnStreaming ? 0 : Self.thresholdEntries(layer, timesteps: t)
+            if n > 0 {
+                WeightedLayer(layer, in: model).prepareChannelCodes(UnsafeMutableRawPointer(tables + entries).assumingMemoryBound(to: Int32.self),
+                                                                    k: Self.thresholdScale(layer, timesteps: t), timesteps: t)
+            }
             entries += n
         }
         if entries > 0 { tapTables = UnsafePointer(tables) }
@@ -390,11 +442,11 @@ extension Interpreter {
                 let layer = model.layer(i)
                 guard DenseScratch.prepackedBytes(layer) > 0 else { continue }
                 let w = WeightedLayer(layer, in: model)
-                let at = base + Int(index[2 * i])
+                let at = base + Int(index[3 * i])
                 w.prepackDenseWeights(into: at)
                 if let tapTables, DenseScratch.countTableEntries(layer) > 0 {
                     let table = (at + DenseScratch.prepackedWeightBytes(layer)).assumingMemoryBound(to: UInt32.self)
-                    w.fillDenseCountTable(table, prefix: tapTables + Int(index[2 * i + 1]))
+                    w.fillDenseCountTable(table, prefix: tapTables + Int(index[3 * i + 1]))
                 }
             }
             prepacked = UnsafeRawPointer(base)
@@ -405,7 +457,7 @@ extension Interpreter {
     /// Layer `i`'s prepacked weights, or nil (none made, or the layer has none).
     func prepackedWeights(layer i: Int) -> UnsafeRawPointer? {
         guard let prepacked, let prepackIndex, DenseScratch.prepackedBytes(model.layer(i)) > 0 else { return nil }
-        return prepacked + Int(prepackIndex[2 * i])
+        return prepacked + Int(prepackIndex[3 * i])
     }
 
     /// Layer `i`'s prepacked count table (`WeightedLayer.fillDenseCountTable`), or nil.
@@ -418,8 +470,38 @@ extension Interpreter {
     /// Layer `i`'s tap prefix sums (`w` is its weighted layer) for counting: the prepacked table,
     /// or `scratch` (the kernel layout's `tapPrefix`) filled now.
     func tapPrefix(layer i: Int, _ w: WeightedLayer, scratch: UnsafeMutablePointer<UInt32>) -> UnsafePointer<UInt32> {
-        if let tapTables, let prepackIndex { return tapTables + Int(prepackIndex[2 * i + 1]) }
+        if let prefix = prepackedTapPrefix(layer: i) { return prefix }
         w.fillTapPrefix(scratch)
         return UnsafePointer(scratch)
+    }
+
+    /// Layer `i`'s prepacked tap prefix sums, or nil (none prepacked).
+    func prepackedTapPrefix(layer i: Int) -> UnsafePointer<UInt32>? {
+        guard let tapTables, let prepackIndex else { return nil }
+        return tapTables + Int(prepackIndex[3 * i + 1])
+    }
+
+    /// The input scale `k` of layer `layer`'s thresholds as every kernel takes it: `T` for the
+    /// model input's layer (its current is integrated `T` times), else 1.
+    static func thresholdScale(_ layer: LayerRecord, timesteps t: Int) -> Int64 {
+        layer.readsModelInput ? Int64(widening: t) : 1
+    }
+
+    /// Fills `thresholds` (a kernel layout's, at least `T · outC` Int32) with weighted layer `i`'s
+    /// channel-ordered code thresholds at `T = t` and input scale `k`
+    /// (`WeightedLayer.prepareChannelCodes`): copied from the prepack where it holds them (`t`
+    /// the model's default, `k` the usual `thresholdScale`), else computed — two 64-bit
+    /// divisions per channel, ≈ 1 µs for a 128-channel layer.
+    @inline(__always)
+    func prepareChannelCodes(_ w: WeightedLayer, layer i: Int, _ thresholds: UnsafeMutablePointer<Int32>,
+                             k: Int64, timesteps t: Int) {
+        let layer = w.record
+        if let tapTables, let prepackIndex, t == model.defaultTimesteps, k == Self.thresholdScale(layer, timesteps: t),
+           Self.thresholdEntries(layer, timesteps: t) > 0 {
+            let table = UnsafeRawPointer(tapTables + Int(prepackIndex[3 * i + 2])).assumingMemoryBound(to: Int32.self)
+            thresholds.update(from: table, count: t * layer.outC)
+        } else {
+            w.prepareChannelCodes(thresholds, k: k, timesteps: t)
+        }
     }
 }

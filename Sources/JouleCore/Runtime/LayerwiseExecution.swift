@@ -38,7 +38,10 @@ extension Interpreter {
                             : Int64(widening: Requantize.integrateAndFire(total: a, threshold: threshold, timesteps: t))
                     }
                 }
-                if layer.readsModelInput {
+                if !isScores && res == nil && runSpikeCountDense(w, layer: i, input: src, timesteps: t,
+                                                                 counting: counting, into: &c) {
+                    // Done: spike counts, synaptic ops and counters (`runSpikeCountDense`).
+                } else if layer.readsModelInput {
                     // Direct encoding: the constant current M·acc + B is computed once (MACs) and
                     // integrated for T steps, so the window total is T times it.
                     c.denseSynapticOps = w.denseSynapticOps()
@@ -49,6 +52,7 @@ extension Interpreter {
                     }
                     let acc = int32s(.scratch, layer: i)
                     if usesEventGather(w, layer: i, maxValue: 255) {
+                        log(.eventGather, layer: i)
                         let layout = EventScratch(scratch: pointer(.scratch, layer: i), layer: layer,
                                                   accumulatorBytes: layer.outC * 4)
                         w.prepareCodes(layout, k: Int64(widening: t), timesteps: t)
@@ -65,15 +69,33 @@ extension Interpreter {
                         }
                         if counting { countGatheredInput(w, input: src, prefix: tapPrefix(layer: i, w, scratch: layout.tapPrefix), inputBits: 8, into: &c) }
                     } else {
+                        log(.plainGather, layer: i)
                         w.gather(input: src, inputBits: 8, acc: acc, counters: &c, emitPixel)
                     }
                 } else if !isScores && res == nil && runSpikeScatter(w, layer: i, input: src, timesteps: t, counting: counting, into: &c) {
                     c.denseSynapticOps = steps &* w.denseSynapticOps()
+                } else if countsSpikes, let prefix = prepackedTapPrefix(layer: i),
+                          !(t <= 63 && usesEventGather(w, layer: i, maxValue: 1)) {
+                    // No event-driven kernel but the plain per-step scatter: the plain gather over
+                    // the spike counts instead (`countsSpikes`), one multiply-add per non-zero
+                    // input and tap; the counters are the spike trains' (`countSpikeTrains`).
+                    log(.plainGather, layer: i)
+                    c.denseSynapticOps = steps &* w.denseSynapticOps()
+                    var codeCounters = EventCounters()  // the QNN's, not the SNN's
+                    w.gather(input: src, inputBits: 1, acc: int32s(.scratch, layer: i), counters: &codeCounters) { pixel, sums in
+                        for j in 0..<layer.outC {
+                            let o = j * plane + pixel
+                            let r = res.map { Int64(widening: $0[o]) } ?? 0
+                            emit(o, w.preActivation(channel: j, acc: sums[j], k: 1, timesteps: t, residual: r))
+                        }
+                    }
+                    if counting { countSpikeTrains(w, input: src, prefix: prefix, into: &c) }
                 } else {
                     c.denseSynapticOps = steps &* w.denseSynapticOps()
                     let acc = int32s(.scratch, layer: i)
                     for o in 0..<n { acc[o] = 0 }
                     let fast = t <= 63 && usesEventGather(w, layer: i, maxValue: 1)
+                    log(fast ? .eventGather : .plainScatter, layer: i)
                     let layout = EventScratch(scratch: pointer(.scratch, layer: i), layer: layer, accumulatorBytes: n * 4)
                     if fast {
                         for step in 0..<t {
@@ -131,7 +153,7 @@ extension Interpreter {
                 var nonZeroVisits: UInt64 = 0, spikeVisits: UInt64 = 0
                 if pool.isTwoByTwoAverage {
                     // ⌊Σ / 4⌋ of four counts ≤ T is at most T: the neuron's clamp never bites.
-                    pool.averageTwoByTwo(src, output: out, nonZeroVisits: &nonZeroVisits, valueVisits: &spikeVisits)
+                    pool.averageTwoByTwo(src, output: out, valueVisits: &spikeVisits)
                 } else {
                     pool.reduceWindows(src, nonZeroVisits: &nonZeroVisits, valueVisits: &spikeVisits) { o, sum, largest in
                         out[o] = isAverage
@@ -166,28 +188,98 @@ extension Interpreter {
         }
     }
 
-    /// Runs spiking layer `i` with the event scatter over its input spike trains where it
-    /// applies (`usesSpikeScatter`) and the policy, or the cost model against the per-step
-    /// gather, picks it: the layer's spike counts into its output, the input's spikes,
-    /// accumulates and weight reads into `c`. False (nothing done) otherwise.
+    /// Runs layer `i` of the layer-wise SNN with the dense convolution over its input's spike
+    /// counts (the model input's bytes for the analog first layer; `countsSpikes` says why that
+    /// is exact) where it applies and the policy picks it — `.dense`, or `.automatic` when the
+    /// cost model prices it below the event-driven kernels and the scatter over spike counts
+    /// (for the seeded workloads' ≈ 40 % firing neurons, 2–3 spikes each) — its spike counts into its output and, when
+    /// `counting`, the spike trains' counters (those of the event-driven kernels) into `c`.
+    /// False (nothing done) otherwise.
+    @inline(__always)
+    func runSpikeCountDense(_ w: WeightedLayer, layer i: Int, input src: UnsafePointer<UInt8>, timesteps t: Int,
+                            counting: Bool, into c: inout EventCounters) -> Bool {
+        #if JOULE_AVX2 && arch(x86_64) && !JOULE_PLAIN_KERNELS
+        let layer = w.record
+        let analog = layer.readsModelInput
+        let maxValue = analog ? 255 : t
+        guard usesDenseConvolution(layer, layer: i, maxValue: maxValue, timesteps: t) else { return false }
+        let nonZero = Int(truncatingIfNeeded: ByteCounts.nonZero(src, count: layer.inputCount))
+        var events = Int64.max  // the event-driven kernels' price
+        if convolutionKernel == .automatic {
+            if analog {
+                if usesEventGather(w, layer: i, maxValue: 255) { events = w.gatherPicoseconds(nonZero: nonZero) }
+            } else {
+                let spikes = Int(truncatingIfNeeded: ByteCounts.sum(src, count: layer.inputCount))
+                if t <= 63 && usesEventGather(w, layer: i, maxValue: 1) {
+                    events = w.spikeGatherPicoseconds(spikes: spikes, timesteps: t)
+                }
+                if usesSpikeScatter(layer, layer: i, timesteps: t) {
+                    // Over the trains or (`runSpikeScatter`) over the counts.
+                    events = min(events, min(w.spikeScatterPicoseconds(spikes: spikes, timesteps: t),
+                                             w.scatterPicoseconds(nonZero: nonZero, maxValue: t)))
+                }
+            }
+            // The fixed part alone first: the masks are built only where it undercuts them.
+            if w.densePicoseconds(activeGroups: 0, maxValue: maxValue) ?? Int64.max >= events { return false }
+        }
+        let layout = DenseScratch(scratch: alignedScratch(layer: i), layer: layer)
+        let masked = !DenseScratch.folds(layer) && (convolutionKernel == .dense || nonZero * 4 < layer.inputCount)
+        let active = masked ? w.denseGroupMasks(src, layout: layout) : w.denseAllGroups(layout)
+        if convolutionKernel == .automatic, w.densePicoseconds(activeGroups: active, maxValue: maxValue) ?? Int64.max >= events {
+            return false
+        }
+        log(.denseConvolution, layer: i)
+        // Spike counts = codes (threshold 2^S) of the window totals; the analog layer's current
+        // is integrated T times.
+        let k: Int64 = analog ? Int64(widening: t) : 1
+        prepareChannelCodes(w, layer: i, layout.thresholds, k: k, timesteps: t)
+        w.denseConvolution(input: src, maxValue: maxValue, layout: layout, prepacked: prepackedWeights(layer: i),
+                           timesteps: t, output: bytes(.output, layer: i))
+        c.denseSynapticOps = (analog ? 1 : UInt64(widening: t)) &* w.denseSynapticOps()
+        if counting {
+            if analog {
+                countDenseRun(w, layer: i, layout: layout, input: src, maxValue: maxValue, inputBits: 8, into: &c)
+            } else {
+                countSpikeTrains(w, layer: i, input: src, scratch: layout.tapPrefix, into: &c)
+            }
+        }
+        return true
+        #else
+        return false
+        #endif
+    }
+
+    /// Runs spiking layer `i` with the event scatter where it applies (`usesSpikeScatter`) and
+    /// the policy, or the cost model against the per-step gather, picks it — over its input
+    /// spike trains (an accumulate per spike), or, under `.dense` or where `countsSpikes` and
+    /// the cost model prefers it, over the spike counts (the QNN's scatter: a multiply-add per firing input;
+    /// W1's last convolution, whose inputs fire 2–3 times) —: the layer's spike counts into its
+    /// output, the spike trains' counters into `c`. False (nothing done) otherwise.
     @inline(__always)
     func runSpikeScatter(_ w: WeightedLayer, layer i: Int, input src: UnsafePointer<UInt8>, timesteps t: Int,
                          counting: Bool, into c: inout EventCounters) -> Bool {
         let layer = w.record
         guard usesSpikeScatter(layer, layer: i, timesteps: t) else { return false }
-        if convolutionKernel == .automatic {
+        var overCounts = convolutionKernel == .dense
+        if convolutionKernel == .automatic || convolutionKernel == .eventDriven {
             let n = Int(truncatingIfNeeded: ByteCounts.sum(src, count: layer.inputCount))
             let gather = t <= 63 && usesEventGather(w, layer: i, maxValue: 1)
                 ? w.spikeGatherPicoseconds(spikes: n, timesteps: t) : Int64.max
-            if w.spikeScatterPicoseconds(spikes: n, timesteps: t) >= gather { return false }
+            let trains = w.spikeScatterPicoseconds(spikes: n, timesteps: t)
+            let counts = countsSpikes
+                ? w.scatterPicoseconds(nonZero: Int(truncatingIfNeeded: ByteCounts.nonZero(src, count: layer.inputCount)),
+                                       maxValue: t)
+                : Int64.max
+            if min(trains, counts) >= gather { return false }
+            overCounts = counts < trains
         }
         log(.eventScatter, layer: i)
         let layout = ScatterScratch(scratch: alignedScratch(layer: i), layer: layer)
         // Spike counts = codes (threshold 2^S) of the window totals.
-        w.prepareChannelCodes(layout.thresholds, k: 1, timesteps: t)
-        var unused = WeightedLayer.EventTally()  // the spike-train scatter tallies nothing
-        w.eventScatter(input: src, maxValue: 1, layout: layout, timesteps: t, output: bytes(.output, layer: i),
-                       counting: false, into: &unused, spikeTrains: true)
+        prepareChannelCodes(w, layer: i, layout.thresholds, k: 1, timesteps: t)
+        var unused = WeightedLayer.EventTally()  // the counters come from the spike trains below
+        w.eventScatter(input: src, maxValue: overCounts ? t : 1, layout: layout, timesteps: t,
+                       output: bytes(.output, layer: i), counting: false, into: &unused, spikeTrains: !overCounts)
         if counting { countSpikeTrains(w, layer: i, input: src, scratch: layout.tapPrefix, into: &c) }
         return true
     }
@@ -199,8 +291,15 @@ extension Interpreter {
     @inline(__always)
     func countSpikeTrains(_ w: WeightedLayer, layer i: Int, input src: UnsafePointer<UInt8>,
                           scratch: UnsafeMutablePointer<UInt32>, into c: inout EventCounters) {
+        countSpikeTrains(w, input: src, prefix: tapPrefix(layer: i, w, scratch: scratch), into: &c)
+    }
+
+    /// `countSpikeTrains` with the layer's tap prefix sums at hand.
+    @inline(__always)
+    func countSpikeTrains(_ w: WeightedLayer, input src: UnsafePointer<UInt8>, prefix: UnsafePointer<UInt32>,
+                          into c: inout EventCounters) {
         var tally = WeightedLayer.EventTally()
-        w.countInputEvents(src, weighted: true, prefix: tapPrefix(layer: i, w, scratch: scratch), into: &tally)
+        w.countInputEvents(src, weighted: true, prefix: prefix, into: &tally)
         c.inputEvents &+= tally.events
         c.effectiveACs &+= tally.operations
         c.weightReadBits &+= tally.rowsRead &* UInt64(widening: w.record.outC * w.record.weightBits)

@@ -48,7 +48,8 @@ extension Interpreter {
                 }
             case .avgPool, .maxPool:
                 if packBits == 0, PoolingLayer(layer).isTwoByTwoAverage {
-                    runQNNTwoByTwoAverage(PoolingLayer(layer), input: src, output: out, inputBits: inBits, into: &c)
+                    runQNNTwoByTwoAverage(PoolingLayer(layer), input: src, output: out, inputBits: inBits,
+                                          nonZeroInputs: counting ? c.inputEvents : nil, into: &c)
                 } else if packBits == 0 {
                     runQNNPooling(PoolingLayer(layer), input: src, inputBits: inBits, into: &c) { out[$0] = $1 }
                 } else {
@@ -128,7 +129,7 @@ extension Interpreter {
             case .dense: kernel = denseApplies ? .denseConvolution : .eventGather
             case .eventScatter: kernel = scatterApplies ? .eventScatter : .eventGather
             case .eventGather: kernel = .eventGather
-            case .automatic:
+            case .automatic, .eventDriven:
                 // The dense kernel's full price needs the input's group masks: they are built
                 // only where its fixed part alone undercuts the sparse kernels.
                 let floor = denseApplies ? w.densePicoseconds(activeGroups: 0, maxValue: maxValue) ?? Int64.max : Int64.max
@@ -148,20 +149,10 @@ extension Interpreter {
                     kernel = sparseKernel
                 } else {
                     log(.denseConvolution, layer: i)
-                    w.prepareChannelCodes(layout.thresholds, k: k, timesteps: t)
+                    prepareChannelCodes(w, layer: i, layout.thresholds, k: k, timesteps: t)
                     w.denseConvolution(input: src, maxValue: maxValue, layout: layout, prepacked: prepackedWeights(layer: i),
                                        timesteps: t, output: bytes(.output, layer: i))
-                    if counting {
-                        let prefix = tapPrefix(layer: i, w, scratch: layout.tapPrefix)
-                        if DenseScratch.countsFromCopy(layer) {
-                            var tally = WeightedLayer.EventTally()
-                            w.countDenseInput(layout: layout, split: maxValue > 15, table: denseCountTable(layer: i),
-                                              prefix: prefix, into: &tally)
-                            setGatheredCounters(w, tally: tally, inputBits: inBits, into: &c)
-                        } else {
-                            countGatheredInput(w, input: src, prefix: prefix, inputBits: inBits, into: &c)
-                        }
-                    }
+                    if counting { countDenseRun(w, layer: i, layout: layout, input: src, maxValue: maxValue, inputBits: inBits, into: &c) }
                     return
                 }
             }
@@ -169,7 +160,7 @@ extension Interpreter {
             if kernel == .eventScatter {
                 log(.eventScatter, layer: i)
                 let layout = ScatterScratch(scratch: base, layer: layer)
-                w.prepareChannelCodes(layout.thresholds, k: k, timesteps: t)
+                prepareChannelCodes(w, layer: i, layout.thresholds, k: k, timesteps: t)
                 // The counters' weight rows and multiplies come from the scatter's own walk.
                 var tally = WeightedLayer.EventTally()
                 w.eventScatter(input: src, maxValue: maxValue, layout: layout, timesteps: t, output: bytes(.output, layer: i),
@@ -201,12 +192,30 @@ extension Interpreter {
         }
     }
 
+    #if JOULE_AVX2 && arch(x86_64) && !JOULE_PLAIN_KERNELS
+    /// Counters of a layer the dense convolution ran on non-spike inputs (codes, input bytes):
+    /// from its channels-last copy where the layout allows (`DenseScratch.countsFromCopy`), else
+    /// from one pass over `input`.
+    @inline(__always)
+    func countDenseRun(_ w: WeightedLayer, layer i: Int, layout: DenseScratch, input src: UnsafePointer<UInt8>,
+                       maxValue: Int, inputBits inBits: Int, into c: inout EventCounters) {
+        let prefix = tapPrefix(layer: i, w, scratch: layout.tapPrefix)
+        if DenseScratch.countsFromCopy(w.record) {
+            var tally = WeightedLayer.EventTally()
+            w.countDenseInput(layout: layout, split: maxValue > 15, table: denseCountTable(layer: i),
+                              prefix: prefix, into: &tally)
+            setGatheredCounters(w, tally: tally, inputBits: inBits, into: &c)
+        } else {
+            countGatheredInput(w, input: src, prefix: prefix, inputBits: inBits, into: &c)
+        }
+    }
+    #endif
+
     /// One pooling layer of the QNN over bytes or packed codes: hands every output's code to
     /// `store(index, code)` in CHW order (index 0, 1, 2, …) and sets the layer's counters.
     @inline(__always)
     func runQNNPooling<I: CodeReader>(_ pool: PoolingLayer, input: I, inputBits inBits: Int,
                                       into c: inout EventCounters, _ store: (Int, UInt8) -> Void) {
-        let n = pool.record.outputCount
         let window = pool.windowSize
         let windowShift = window & (window - 1) == 0 ? window.trailingZeroBitCount : -1
         let isAverage = pool.record.kind == .avgPool
@@ -231,12 +240,15 @@ extension Interpreter {
     }
 
     /// A 2×2, stride-2 average pooling layer of the QNN over byte codes (`PoolingLayer.averageTwoByTwo`),
-    /// with `runQNNPooling`'s counters.
+    /// with `runQNNPooling`'s counters. `nonZeroInputs`: the input's non-zero count when
+    /// counting (nil: no counters) — the windows' non-zero visits are that less the inputs no
+    /// window reaches (`unvisitedNonZero`), cheaper than flags per window.
     @inline(__always)
     func runQNNTwoByTwoAverage(_ pool: PoolingLayer, input: UnsafePointer<UInt8>, output: UnsafeMutablePointer<UInt8>,
-                               inputBits inBits: Int, into c: inout EventCounters) {
-        var nonZeroVisits: UInt64 = 0, valueSum: UInt64 = 0
-        pool.averageTwoByTwo(input, output: output, nonZeroVisits: &nonZeroVisits, valueVisits: &valueSum)
+                               inputBits inBits: Int, nonZeroInputs: UInt64?, into c: inout EventCounters) {
+        var valueSum: UInt64 = 0
+        pool.averageTwoByTwo(input, output: output, valueVisits: &valueSum)
+        let nonZeroVisits = nonZeroInputs.map { $0 &- pool.unvisitedNonZero(input) } ?? 0
         setPoolingCounters(pool, nonZeroVisits: nonZeroVisits, inputBits: inBits, into: &c)
     }
 

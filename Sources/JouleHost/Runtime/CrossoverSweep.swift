@@ -9,9 +9,11 @@ import JouleCore
 /// layer's input is a tensor of spike counts we choose: every input neuron fires independently at
 /// each of the `T` steps with probability `r` (its count, `0…T`, is binomial), so `r` is the
 /// spike rate `s_r` of the layer input. The QNN reads the same counts as activation codes (its
-/// work follows the non-zero fraction `1 − (1 − r)^T`), the layer-wise SNN scatters the spikes
-/// step by step (its work follows `r · T`). Both run the real runtime (`Benchmark`), and the
-/// layer's median time is compared.
+/// work follows the non-zero fraction `1 − (1 − r)^T`), the layer-wise SNN runs its
+/// event-driven kernels (`ConvolutionKernelPolicy.eventDriven`: spikes gathered or scattered
+/// step by step, an accumulate per spike — its work follows `r · T`; not the kernels over spike
+/// counts that its automatic policy takes at high rates, which would make it the QNN). Both run
+/// the real runtime (`Benchmark`), and the layer's median time is compared.
 public enum CrossoverSweep {
     public struct Point: Sendable {
         public var rate: Double
@@ -79,7 +81,7 @@ public enum CrossoverSweep {
         var points: [Point] = []
         for (k, rate) in rates.enumerated() {
             let bytes = input(count: channels * size * size, rate: rate, timesteps: timesteps, seed: seed &+ UInt64(k))
-            let results = try Benchmark.run(file: file, variants: [.init(mode: .qnn), .init(mode: .snnLayerwise)], timesteps: timesteps, input: bytes,
+            let results = try Benchmark.run(file: file, variants: [.init(mode: .qnn), .init(mode: .snnLayerwise, kernel: .eventDriven)], timesteps: timesteps, input: bytes,
                                             rounds: rounds, denseMACs: 0)
             let nonZero = Double(bytes.filter { $0 != 0 }.count) / Double(bytes.count)
             points.append(Point(rate: rate, nonZeroFraction: nonZero, qnnSeconds: results[0].layerSeconds[1],

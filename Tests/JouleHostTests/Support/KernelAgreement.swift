@@ -5,7 +5,8 @@ import XCTest
 /// Runs a model's QNN under every convolution kernel policy (dense with prepacked weights and
 /// re-laying them each run, event scatter, event gather, automatic) and as a compact plan (plain
 /// kernels), and its layer-wise SNN under the policies that choose its kernels (per-step event
-/// gather, event scatter over the spike trains, automatic), and asserts that each run's codes
+/// gather, event scatter over the spike trains, the event-driven pick, dense over spike counts,
+/// automatic), and asserts that each run's codes
 /// (spike counts), scores and counters equal the independent reference (`ReferenceModel`).
 enum KernelAgreement {
     /// The kernels each policy's run really used (`ModelRunner.lastKernels`), per mode.
@@ -52,7 +53,7 @@ enum KernelAgreement {
                        "\(label): compact plans run the plain kernels", file: file, line: line)
         let snnExpected = ReferenceModel(model: model).run(input: input, timesteps: t, snn: true)
         for (name, policy) in [("gather", ConvolutionKernelPolicy.eventGather), ("scatter", .eventScatter),
-                               ("automatic", .automatic)] {
+                               ("events", .eventDriven), ("dense", .dense), ("automatic", .automatic)] {
             let got = try fast.run(input, mode: .snnLayerwise, timesteps: t, kernel: policy)
             kernels.snn[policy] = got.kernels
             for i in model.layers.indices where model.layers[i].activation == .quant {
@@ -64,6 +65,21 @@ enum KernelAgreement {
         }
         XCTAssertFalse((kernels.snn[.eventGather] ?? []).contains(.eventScatter), "\(label): SNN policy gather",
                        file: file, line: line)
+        // Over spike counts the SNN runs the dense convolution wherever the QNN can (same shape
+        // and plan conditions).
+        let qnnDense = kernels.qnn[.dense] ?? [], snnDense = kernels.snn[.dense] ?? []
+        for i in qnnDense.indices where qnnDense[i] == .denseConvolution && i < snnDense.count {
+            XCTAssertEqual(snnDense[i], .denseConvolution, "\(label): SNN policy dense, layer \(i)", file: file, line: line)
+        }
+        // The event-driven policies never evaluate over spike counts (the dense convolution, or
+        // the plain gather on spiking layers).
+        for policy in [ConvolutionKernelPolicy.eventGather, .eventScatter, .eventDriven] {
+            let used = kernels.snn[policy] ?? []
+            XCTAssertFalse(used.contains(.denseConvolution), "\(label): SNN policy \(policy) ran dense", file: file, line: line)
+            for i in model.layers.indices where i < used.count && used[i] == .plainGather && model.layers[i].inputIndex >= 0 {
+                XCTFail("\(label): SNN policy \(policy) ran layer \(i) over spike counts", file: file, line: line)
+            }
+        }
         return kernels
     }
 }
