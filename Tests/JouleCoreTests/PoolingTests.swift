@@ -5,7 +5,7 @@ import XCTest
 /// outputs per step, the rest of a row one by one) against the definition written out per
 /// window, on widths around the step sizes, odd heights and widths (the last row or column is
 /// left out) and byte values up to 255 (sums of four past one byte); and the windows' non-zero
-/// visits from the input's non-zero count less `unvisitedNonZero`.
+/// visits and value sum from the input's less `unvisited`.
 final class PoolingTests: XCTestCase {
     func record(channels: Int, height: Int, width: Int) -> LayerRecord {
         LayerRecord(kind: .avgPool, weightBits: 0, activation: .none, shift: 0, inputIndex: 0, residualIndex: -1,
@@ -44,19 +44,18 @@ final class PoolingTests: XCTestCase {
                     }
                     // Guard bytes after the output: the vector stores must not run past it.
                     var output = [UInt8](repeating: 0xA5, count: expected.count + 32)
-                    var gotValues: UInt64 = 0
                     let unvisited = input.withUnsafeBufferPointer { i in
                         output.withUnsafeMutableBufferPointer { o in
-                            pool.averageTwoByTwo(i.baseAddress!, output: o.baseAddress!, valueVisits: &gotValues)
+                            pool.averageTwoByTwo(i.baseAddress!, output: o.baseAddress!)
                         }
-                        return pool.unvisitedNonZero(i.baseAddress!)
+                        return pool.unvisited(i.baseAddress!)
                     }
                     let label = "C \(channels) H \(height) W \(width) max \(maxValue)"
                     XCTAssertEqual(Array(output.prefix(expected.count)), expected, label)
                     XCTAssertEqual(Array(output.suffix(32)), [UInt8](repeating: 0xA5, count: 32), "\(label): past the output")
-                    XCTAssertEqual(gotValues, values, "\(label): value sum")
-                    // The windows' non-zero visits, as the QNN's counters take them.
-                    XCTAssertEqual(UInt64(input.filter { $0 != 0 }.count) - unvisited, nonZero, "\(label): non-zero visits")
+                    // The windows' non-zero visits and value sum, as the counters take them.
+                    XCTAssertEqual(UInt64(input.filter { $0 != 0 }.count) - unvisited.nonZero, nonZero, "\(label): non-zero visits")
+                    XCTAssertEqual(input.reduce(UInt64(0)) { $0 + UInt64($1) } - unvisited.sum, values, "\(label): value sum")
                 }
             }
         }

@@ -42,34 +42,37 @@ extension WeightedLayer {
         }
     }
 
-    /// `countInputEvents(input, weighted: false, prefix:into:)`'s tally for a layer that
+    /// `countInputEvents(input, weighted:prefix:into:)`'s tally for a layer that
     /// `denseConvolution` has just run (`layout` holds its channels-last copy; `split`: two
     /// planes of 4-bit halves, a value non-zero when either is). `table`: the prepacked count
     /// table, or nil to look the weights up in `prefix` (the layer's tap prefix sums).
-    func countDenseInput(layout: DenseScratch, split: Bool, table: UnsafePointer<UInt32>?, prefix: UnsafePointer<UInt32>,
-                         into tally: inout EventTally) {
+    /// `weighted` (values of at most 15, not `split`: a layer-wise SNN's spike counts): every
+    /// input counts its value times — the spike trains' events — instead of once.
+    func countDenseInput(layout: DenseScratch, split: Bool, weighted: Bool = false, table: UnsafePointer<UInt32>?,
+                         prefix: UnsafePointer<UInt32>, into tally: inout EventTally) {
         let r = record
         let classes = BorderClasses(r)
         let channels = DenseScratch.channels(r), width = DenseScratch.width(r), planeBytes = DenseScratch.planeBytes(r)
         let chunks = channels / 32
         let stride = kernelW + 1, size = (kernelH + 1) * stride, full = kernelH * stride + kernelW
         let copy = UnsafeRawPointer(layout.input)
-        /// Non-zero counts of channels `32 · chunk …` over input rows `y0..<y1` × columns
-        /// `x0..<x1`: even channels' lanes, then odd channels' (byte lanes, widened every 255
-        /// pixels).
+        /// Non-zero counts (`weighted`: value sums) of channels `32 · chunk …` over input rows
+        /// `y0..<y1` × columns `x0..<x1`: even channels' lanes, then odd channels' (byte lanes,
+        /// widened every 255 pixels, every 17 when weighted).
         @inline(__always)
         func counts(_ y0: Int, _ y1: Int, _ x0: Int, _ x1: Int, chunk: Int) -> (even: SIMD16<UInt32>, odd: SIMD16<UInt32>) {
             var even = SIMD16<UInt32>(), odd = SIMD16<UInt32>()
             var lanes = SIMD16<UInt16>()
             var pending = 0
             // Byte lanes count at most 255: widened before a run of pixels would pass that.
-            let run = min(255, x1 - x0)
+            let budget = weighted ? 255 / 15 : 255
+            let run = min(budget, x1 - x0)
             for y in y0..<y1 {
                 var x = x0
                 var at = ((y + padH) * width + x0 + padW) * channels + 32 * chunk
                 while x < x1 {
                     let n = min(run, x1 - x)
-                    if pending &+ n > 255 {
+                    if pending &+ n > budget {
                         even &+= SIMD16<UInt32>(truncatingIfNeeded: lanes & 0x00FF)
                         odd &+= SIMD16<UInt32>(truncatingIfNeeded: lanes &>> 8)
                         lanes = SIMD16<UInt16>()
@@ -78,7 +81,7 @@ extension WeightedLayer {
                     for _ in 0..<n {
                         var v = copy.loadUnaligned(fromByteOffset: at, as: SIMD16<UInt16>.self)
                         if split { v |= copy.loadUnaligned(fromByteOffset: at + planeBytes, as: SIMD16<UInt16>.self) }
-                        lanes &+= ByteCounts.nonZeroFlags(v)
+                        lanes &+= weighted ? v : ByteCounts.nonZeroFlags(v)
                         at &+= channels
                     }
                     pending &+= n

@@ -72,15 +72,13 @@ public struct PoolingLayer {
 
     /// The 2×2, stride-2 average of byte codes (`isTwoByTwoAverage`): `output[o] = ⌊Σ / 4⌋` over
     /// each window of `input` (CHW, `inC · inH · inW` bytes) into `output` (CHW, `outputCount`
-    /// bytes), adding the windows' value sum to `valueVisits`. On 64-bit targets 16 (then 8)
-    /// outputs at a time in 16-bit lanes (each lane's two input bytes summed; a sum of four codes
-    /// fits 16 bits), the rest of a row one at a time. No per-window non-zero flags (they cost as
-    /// much as the pooling): the windows' non-zero visits are the input's non-zero count less
-    /// `unvisitedNonZero`.
+    /// bytes). On 64-bit targets 16 (then 8) outputs at a time in 16-bit lanes (each lane's two
+    /// input bytes summed; a sum of four codes fits 16 bits), the rest of a row one at a time.
+    /// It counts nothing (per-window flags or sums cost as much as the pooling): the windows'
+    /// non-zero visits and value sum are the input's less what `unvisited` returns.
     @inline(__always)
-    func averageTwoByTwo(_ input: UnsafePointer<UInt8>, output: UnsafeMutablePointer<UInt8>, valueVisits: inout UInt64) {
+    func averageTwoByTwo(_ input: UnsafePointer<UInt8>, output: UnsafeMutablePointer<UInt8>) {
         let r = record
-        var values: UInt64 = 0
         let raw = UnsafeRawPointer(input), out = UnsafeMutableRawPointer(output)
         var o = 0
         for c in 0..<r.outC {
@@ -94,7 +92,6 @@ public struct PoolingLayer {
                     let b = raw.loadUnaligned(fromByteOffset: bottom &+ 2 &* ox, as: SIMD16<UInt16>.self)
                     let sums = ByteCounts.pairSums(a) &+ ByteCounts.pairSums(b)
                     out.storeBytes(of: SIMD16<UInt8>(truncatingIfNeeded: sums &>> 2), toByteOffset: o, as: SIMD16<UInt8>.self)
-                    values &+= ByteCounts.horizontalSum(sums)
                     ox &+= 16
                     o &+= 16
                 }
@@ -103,7 +100,6 @@ public struct PoolingLayer {
                     let b = raw.loadUnaligned(fromByteOffset: bottom &+ 2 &* ox, as: SIMD8<UInt16>.self)
                     let sums = ((a & 0x00FF) &+ (a &>> 8)) &+ ((b & 0x00FF) &+ (b &>> 8))
                     out.storeBytes(of: SIMD8<UInt8>(truncatingIfNeeded: sums &>> 2), toByteOffset: o, as: SIMD8<UInt8>.self)
-                    values &+= UInt64(widening: UInt32(truncatingIfNeeded: SIMD8<UInt32>(truncatingIfNeeded: sums).wrappedSum()))
                     ox &+= 8
                     o &+= 8
                 }
@@ -111,36 +107,41 @@ public struct PoolingLayer {
                 while ox < r.outW {
                     let a = input[top &+ 2 &* ox], b = input[top &+ 2 &* ox &+ 1]
                     let d = input[bottom &+ 2 &* ox], e = input[bottom &+ 2 &* ox &+ 1]
-                    let sum = Int(a) &+ Int(b) &+ Int(d) &+ Int(e)
-                    values &+= UInt64(widening: sum)
-                    output[o] = UInt8(truncatingIfNeeded: sum &>> 2)
+                    output[o] = UInt8(truncatingIfNeeded: (Int(a) &+ Int(b) &+ Int(d) &+ Int(e)) &>> 2)
                     ox &+= 1
                     o &+= 1
                 }
             }
         }
-        valueVisits &+= values
     }
 
-    /// Non-zero values of `input` (CHW bytes) that no window of a 2×2, stride-2 pooling
-    /// (`isTwoByTwoAverage`) reaches — each channel's last row when `inH` is odd, its last column
-    /// when `inW` is odd. Every other input lies in exactly one window, so the windows' non-zero
-    /// visits are the input's non-zero count less this.
-    func unvisitedNonZero(_ input: UnsafePointer<UInt8>) -> UInt64 {
+    /// Non-zero count and value sum of the bytes of `input` (CHW) that no window of a 2×2,
+    /// stride-2 pooling (`isTwoByTwoAverage`) reaches — each channel's last row when `inH` is
+    /// odd, its last column when `inW` is odd. Every other input lies in exactly one window, so
+    /// the windows' non-zero visits and value sum are the input's less these.
+    func unvisited(_ input: UnsafePointer<UInt8>) -> (nonZero: UInt64, sum: UInt64) {
         let r = record
         let rows = 2 * r.outH, columns = 2 * r.outW
-        guard rows < r.inH || columns < r.inW else { return 0 }
-        var count: UInt64 = 0
+        guard rows < r.inH || columns < r.inW else { return (0, 0) }
+        var nonZero: UInt64 = 0, sum: UInt64 = 0
         for c in 0..<r.inC {
             let channel = c &* r.inH &* r.inW
             if columns < r.inW {  // odd width: the last column of the rows the windows cover
-                for y in 0..<rows where input[channel &+ y &* r.inW &+ columns] != 0 { count &+= 1 }
+                for y in 0..<rows {
+                    let v = input[channel &+ y &* r.inW &+ columns]
+                    nonZero &+= v == 0 ? 0 : 1
+                    sum &+= UInt64(widening: v)
+                }
             }
             if rows < r.inH {  // odd height: the whole last row
                 let line = channel &+ rows &* r.inW
-                for x in 0..<r.inW where input[line &+ x] != 0 { count &+= 1 }
+                for x in 0..<r.inW {
+                    let v = input[line &+ x]
+                    nonZero &+= v == 0 ? 0 : 1
+                    sum &+= UInt64(widening: v)
+                }
             }
         }
-        return count
+        return (nonZero, sum)
     }
 }

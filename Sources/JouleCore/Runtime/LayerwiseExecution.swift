@@ -151,9 +151,12 @@ extension Interpreter {
                 let window = Int64(widening: pool.windowSize)
                 let isAverage = layer.kind == .avgPool
                 var nonZeroVisits: UInt64 = 0, spikeVisits: UInt64 = 0
+                let inputSpikes = ByteCounts.sum(src, count: nIn)
                 if pool.isTwoByTwoAverage {
                     // ⌊Σ / 4⌋ of four counts ≤ T is at most T: the neuron's clamp never bites.
-                    pool.averageTwoByTwo(src, output: out, valueVisits: &spikeVisits)
+                    // Every input spike but those no window reaches is visited once.
+                    pool.averageTwoByTwo(src, output: out)
+                    spikeVisits = inputSpikes &- pool.unvisited(src).sum
                 } else {
                     pool.reduceWindows(src, nonZeroVisits: &nonZeroVisits, valueVisits: &spikeVisits) { o, sum, largest in
                         out[o] = isAverage
@@ -161,7 +164,7 @@ extension Interpreter {
                             : largest
                     }
                 }
-                c.inputEvents = ByteCounts.nonZeroAndSum(src, count: nIn).sum
+                c.inputEvents = inputSpikes
                 c.denseSynapticOps = steps * UInt64(widening: n * pool.windowSize)
                 c.effectiveACs = spikeVisits  // one accumulate (or compare) per spike per window
             }
@@ -239,6 +242,12 @@ extension Interpreter {
         if counting {
             if analog {
                 countDenseRun(w, layer: i, layout: layout, input: src, maxValue: maxValue, inputBits: 8, into: &c)
+            } else if DenseScratch.countsFromCopy(layer) {
+                // From the kernel's channels-last copy, each input weighed by its spike count.
+                var tally = WeightedLayer.EventTally()
+                w.countDenseInput(layout: layout, split: false, weighted: true, table: denseCountTable(layer: i),
+                                  prefix: tapPrefix(layer: i, w, scratch: layout.tapPrefix), into: &tally)
+                setSpikeTrainCounters(w, tally: tally, into: &c)
             } else {
                 countSpikeTrains(w, layer: i, input: src, scratch: layout.tapPrefix, into: &c)
             }
@@ -300,6 +309,14 @@ extension Interpreter {
                           into c: inout EventCounters) {
         var tally = WeightedLayer.EventTally()
         w.countInputEvents(src, weighted: true, prefix: prefix, into: &tally)
+        setSpikeTrainCounters(w, tally: tally, into: &c)
+    }
+
+    /// Adds a spiking layer's counters from the spike trains' `tally` (`countInputEvents` or
+    /// `countDenseInput`, weighted): spikes in, an accumulate per spike and non-zero weight of
+    /// each valid tap, a weight row read per spike and valid tap.
+    @inline(__always)
+    func setSpikeTrainCounters(_ w: WeightedLayer, tally: WeightedLayer.EventTally, into c: inout EventCounters) {
         c.inputEvents &+= tally.events
         c.effectiveACs &+= tally.operations
         c.weightReadBits &+= tally.rowsRead &* UInt64(widening: w.record.outC * w.record.weightBits)

@@ -242,13 +242,12 @@ extension Interpreter {
     /// A 2×2, stride-2 average pooling layer of the QNN over byte codes (`PoolingLayer.averageTwoByTwo`),
     /// with `runQNNPooling`'s counters. `nonZeroInputs`: the input's non-zero count when
     /// counting (nil: no counters) — the windows' non-zero visits are that less the inputs no
-    /// window reaches (`unvisitedNonZero`), cheaper than flags per window.
+    /// window reaches (`PoolingLayer.unvisited`), cheaper than flags per window.
     @inline(__always)
     func runQNNTwoByTwoAverage(_ pool: PoolingLayer, input: UnsafePointer<UInt8>, output: UnsafeMutablePointer<UInt8>,
                                inputBits inBits: Int, nonZeroInputs: UInt64?, into c: inout EventCounters) {
-        var valueSum: UInt64 = 0
-        pool.averageTwoByTwo(input, output: output, valueVisits: &valueSum)
-        let nonZeroVisits = nonZeroInputs.map { $0 &- pool.unvisitedNonZero(input) } ?? 0
+        pool.averageTwoByTwo(input, output: output)
+        let nonZeroVisits = nonZeroInputs.map { $0 &- pool.unvisited(input).nonZero } ?? 0
         setPoolingCounters(pool, nonZeroVisits: nonZeroVisits, inputBits: inBits, into: &c)
     }
 
