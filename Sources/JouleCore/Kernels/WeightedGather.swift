@@ -8,10 +8,14 @@ extension WeightedLayer {
     ///   - input: `inC · inH · inW` values in CHW order (codes or input bytes; bytes or packed codes).
     ///   - inputBits: bit width of one input value, for the traffic counters.
     ///   - acc: scratch for `outC` int32 accumulators (the caller's arena).
-    ///   - counters: receives effective MACs, weight and activation read bits.
+    ///   - counters: receives effective MACs, weight and activation read bits; with
+    ///     `spikeCounts` (one byte per value: a layer-wise SNN's spike counts) instead the
+    ///     accumulates and weight rows of the spike trains — an input of count `x` counts `x`
+    ///     times per valid tap — and no activation reads.
     @inline(__always)
     func gather<I: CodeReader>(input: I, inputBits: Int, acc: UnsafeMutablePointer<Int32>,
-                counters: inout EventCounters, _ body: (Int, UnsafeMutablePointer<Int32>) -> Void) {
+                counters: inout EventCounters, spikeCounts: Bool = false,
+                _ body: (Int, UnsafeMutablePointer<Int32>) -> Void) {
         let r = record
         let outC = r.outC, bits = r.weightBits, plane = r.inH * r.inW
         let rowBits = UInt64(widening: outC * bits)
@@ -37,8 +41,15 @@ extension WeightedLayer {
                                 if x == 0 { continue }
                                 let rowIndex = rowBase + kx
                                 WeightRow.multiplyAccumulate(row(rowIndex), bits: bits, x: Int32(x), into: acc, count: outC)
-                                macs &+= nonZeroWeights(row: rowIndex)
-                                nonZeroVisits &+= 1
+                                if spikeCounts {
+                                    // (`widening`: the generic UInt64 init allocates on 32-bit Embedded.)
+                                    let times = UInt64(widening: x)
+                                    macs &+= times &* nonZeroWeights(row: rowIndex)
+                                    nonZeroVisits &+= times
+                                } else {
+                                    macs &+= nonZeroWeights(row: rowIndex)
+                                    nonZeroVisits &+= 1
+                                }
                             }
                         } else {
                             // Packed codes: up to `chunk` taps per 32-bit load, all-zero runs
@@ -69,8 +80,13 @@ extension WeightedLayer {
                 body(oy * r.outW + ox, acc)
             }
         }
-        counters.effectiveMACs &+= macs
-        counters.weightReadBits &+= nonZeroVisits &* rowBits
-        counters.activationReadBits &+= visits &* UInt64(widening: inputBits)
+        if spikeCounts {
+            counters.effectiveACs &+= macs
+            counters.weightReadBits &+= nonZeroVisits &* rowBits
+        } else {
+            counters.effectiveMACs &+= macs
+            counters.weightReadBits &+= nonZeroVisits &* rowBits
+            counters.activationReadBits &+= visits &* UInt64(widening: inputBits)
+        }
     }
 }

@@ -278,8 +278,8 @@ extension Interpreter {
 
     /// Whether the layer-wise SNN may run a layer over its input's spike counts instead of its
     /// spike trains (policy `.automatic` or `.dense`): the dense convolution, the event scatter
-    /// over counts, or — where no event-driven kernel but the plain per-step scatter applies and
-    /// the tap tables are prepacked (they count the spike trains) — the plain gather. Exact: a layer-wise neuron fires on the total
+    /// over counts, or — where no event-driven kernel but the plain per-step scatter applies —
+    /// the plain gather (`gather(spikeCounts: true)`). Exact: a layer-wise neuron fires on the total
     /// its window integrated over the `T` steps, and the total of weight-row accumulates over an
     /// input's `c` spikes is `c ·` that row — the same sums, one multiply-add per non-zero input
     /// instead of `c` accumulates. The counters still count the spike trains' accumulates.

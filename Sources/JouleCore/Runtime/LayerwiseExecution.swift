@@ -16,7 +16,7 @@ extension Interpreter {
             // Every layer reads its input spike map once per step (1 bit per neuron) — except the
             // analog first layer, which reads its input bytes once.
             if layer.readsModelInput {
-                c.inputEvents = ByteCounts.nonZeroAndSum(src, count: nIn).nonZero
+                if counting { c.inputEvents = ByteCounts.nonZero(src, count: nIn) }
                 c.inputTrafficBits = UInt64(widening: nIn * 8)
             } else {
                 c.activationReadBits = steps * UInt64(widening: nIn)
@@ -38,7 +38,10 @@ extension Interpreter {
                             : Int64(widening: Requantize.integrateAndFire(total: a, threshold: threshold, timesteps: t))
                     }
                 }
-                if !isScores && res == nil && runSpikeCountDense(w, layer: i, input: src, timesteps: t,
+                // The input's non-zero values and sum price the kernels: one pass for all.
+                let (nonZero, sum) = ByteCounts.nonZeroAndSum(src, count: nIn)
+                let activity = (nonZero: Int(truncatingIfNeeded: nonZero), spikes: Int(truncatingIfNeeded: sum))
+                if !isScores && res == nil && runSpikeCountDense(w, layer: i, input: src, activity: activity, timesteps: t,
                                                                  counting: counting, into: &c) {
                     // Done: spike counts, synaptic ops and counters (`runSpikeCountDense`).
                 } else if layer.readsModelInput {
@@ -72,24 +75,24 @@ extension Interpreter {
                         log(.plainGather, layer: i)
                         w.gather(input: src, inputBits: 8, acc: acc, counters: &c, emitPixel)
                     }
-                } else if !isScores && res == nil && runSpikeScatter(w, layer: i, input: src, timesteps: t, counting: counting, into: &c) {
+                } else if !isScores && res == nil && runSpikeScatter(w, layer: i, input: src, activity: activity, timesteps: t,
+                                                                     counting: counting, into: &c) {
                     c.denseSynapticOps = steps &* w.denseSynapticOps()
-                } else if countsSpikes, let prefix = prepackedTapPrefix(layer: i),
-                          !(t <= 63 && usesEventGather(w, layer: i, maxValue: 1)) {
+                } else if countsSpikes && !(t <= 63 && usesEventGather(w, layer: i, maxValue: 1)) {
                     // No event-driven kernel but the plain per-step scatter: the plain gather over
                     // the spike counts instead (`countsSpikes`), one multiply-add per non-zero
-                    // input and tap; the counters are the spike trains' (`countSpikeTrains`).
+                    // input and tap, tallying the spike trains' accumulates and weight rows.
                     log(.plainGather, layer: i)
                     c.denseSynapticOps = steps &* w.denseSynapticOps()
-                    var codeCounters = EventCounters()  // the QNN's, not the SNN's
-                    w.gather(input: src, inputBits: 1, acc: int32s(.scratch, layer: i), counters: &codeCounters) { pixel, sums in
+                    c.inputEvents &+= UInt64(widening: activity.spikes)
+                    w.gather(input: src, inputBits: 1, acc: int32s(.scratch, layer: i), counters: &c,
+                             spikeCounts: true) { pixel, sums in
                         for j in 0..<layer.outC {
                             let o = j * plane + pixel
                             let r = res.map { Int64(widening: $0[o]) } ?? 0
                             emit(o, w.preActivation(channel: j, acc: sums[j], k: 1, timesteps: t, residual: r))
                         }
                     }
-                    if counting { countSpikeTrains(w, input: src, prefix: prefix, into: &c) }
                 } else {
                     c.denseSynapticOps = steps &* w.denseSynapticOps()
                     let acc = int32s(.scratch, layer: i)
@@ -138,8 +141,8 @@ extension Interpreter {
                         }
                     }
                 }
-                if let res {
-                    let spikes = ByteCounts.nonZeroAndSum(res, count: n).sum
+                if let res, counting {
+                    let spikes = ByteCounts.sum(res, count: n)
                     c.inputEvents &+= spikes
                     c.effectiveACs &+= spikes  // each residual spike adds one threshold to a membrane
                     c.activationReadBits &+= steps * UInt64(widening: n)
@@ -151,12 +154,14 @@ extension Interpreter {
                 let window = Int64(widening: pool.windowSize)
                 let isAverage = layer.kind == .avgPool
                 var nonZeroVisits: UInt64 = 0, spikeVisits: UInt64 = 0
-                let inputSpikes = ByteCounts.sum(src, count: nIn)
+                // The producer's output spikes, counted already.
+                let inputSpikes = !counting ? 0
+                    : layer.inputIndex >= 0 ? counters[layer.inputIndex].outputEvents : ByteCounts.sum(src, count: nIn)
                 if pool.isTwoByTwoAverage {
                     // ⌊Σ / 4⌋ of four counts ≤ T is at most T: the neuron's clamp never bites.
                     // Every input spike but those no window reaches is visited once.
                     pool.averageTwoByTwo(src, output: out)
-                    spikeVisits = inputSpikes &- pool.unvisited(src).sum
+                    if counting { spikeVisits = inputSpikes &- pool.unvisited(src).sum }
                 } else {
                     pool.reduceWindows(src, nonZeroVisits: &nonZeroVisits, valueVisits: &spikeVisits) { o, sum, largest in
                         out[o] = isAverage
@@ -179,8 +184,8 @@ extension Interpreter {
                     for j in 0..<layer.outC { c.outputEvents &+= UInt64(bitPattern: scores[j]) }
                     c.outputLevelSum = c.outputEvents
                 }
-            } else {
-                let spikes = ByteCounts.nonZeroAndSum(bytes(.output, layer: i), count: n).sum
+            } else if counting {
+                let spikes = ByteCounts.sum(bytes(.output, layer: i), count: n)
                 c.outputEvents = spikes
                 c.outputLevelSum = spikes
                 c.activationWriteBits = steps * UInt64(widening: n)
@@ -195,24 +200,26 @@ extension Interpreter {
     /// counts (the model input's bytes for the analog first layer; `countsSpikes` says why that
     /// is exact) where it applies and the policy picks it — `.dense`, or `.automatic` when the
     /// cost model prices it below the event-driven kernels and the scatter over spike counts
-    /// (for the seeded workloads' ≈ 40 % firing neurons, 2–3 spikes each) — its spike counts into its output and, when
-    /// `counting`, the spike trains' counters (those of the event-driven kernels) into `c`.
-    /// False (nothing done) otherwise.
+    /// (for the seeded workloads' ≈ 40 % firing neurons, 2–3 spikes each) — its spike counts into
+    /// its output, its synaptic ops and, when `counting`, the spike trains' counters (those of the
+    /// event-driven kernels) into `c`. False (nothing done) otherwise. `activity`: the input's
+    /// non-zero values and their sum (its spikes), which price the kernels.
     @inline(__always)
-    func runSpikeCountDense(_ w: WeightedLayer, layer i: Int, input src: UnsafePointer<UInt8>, timesteps t: Int,
+    func runSpikeCountDense(_ w: WeightedLayer, layer i: Int, input src: UnsafePointer<UInt8>,
+                            activity: (nonZero: Int, spikes: Int), timesteps t: Int,
                             counting: Bool, into c: inout EventCounters) -> Bool {
         #if JOULE_AVX2 && arch(x86_64) && !JOULE_PLAIN_KERNELS
         let layer = w.record
         let analog = layer.readsModelInput
         let maxValue = analog ? 255 : t
         guard usesDenseConvolution(layer, layer: i, maxValue: maxValue, timesteps: t) else { return false }
-        let nonZero = Int(truncatingIfNeeded: ByteCounts.nonZero(src, count: layer.inputCount))
+        let nonZero = activity.nonZero
         var events = Int64.max  // the event-driven kernels' price
         if convolutionKernel == .automatic {
             if analog {
                 if usesEventGather(w, layer: i, maxValue: 255) { events = w.gatherPicoseconds(nonZero: nonZero) }
             } else {
-                let spikes = Int(truncatingIfNeeded: ByteCounts.sum(src, count: layer.inputCount))
+                let spikes = activity.spikes
                 if t <= 63 && usesEventGather(w, layer: i, maxValue: 1) {
                     events = w.spikeGatherPicoseconds(spikes: spikes, timesteps: t)
                 }
@@ -263,21 +270,22 @@ extension Interpreter {
     /// spike trains (an accumulate per spike), or, under `.dense` or where `countsSpikes` and
     /// the cost model prefers it, over the spike counts (the QNN's scatter: a multiply-add per firing input;
     /// W1's last convolution, whose inputs fire 2–3 times) —: the layer's spike counts into its
-    /// output, the spike trains' counters into `c`. False (nothing done) otherwise.
+    /// output, the spike trains' counters into `c`. False (nothing done) otherwise. `activity` as
+    /// for `runSpikeCountDense`.
     @inline(__always)
-    func runSpikeScatter(_ w: WeightedLayer, layer i: Int, input src: UnsafePointer<UInt8>, timesteps t: Int,
+    func runSpikeScatter(_ w: WeightedLayer, layer i: Int, input src: UnsafePointer<UInt8>,
+                         activity: (nonZero: Int, spikes: Int), timesteps t: Int,
                          counting: Bool, into c: inout EventCounters) -> Bool {
         let layer = w.record
         guard usesSpikeScatter(layer, layer: i, timesteps: t) else { return false }
         var overCounts = convolutionKernel == .dense
         if convolutionKernel == .automatic || convolutionKernel == .eventDriven {
-            let n = Int(truncatingIfNeeded: ByteCounts.sum(src, count: layer.inputCount))
+            let n = activity.spikes
             let gather = t <= 63 && usesEventGather(w, layer: i, maxValue: 1)
                 ? w.spikeGatherPicoseconds(spikes: n, timesteps: t) : Int64.max
             let trains = w.spikeScatterPicoseconds(spikes: n, timesteps: t)
             let counts = countsSpikes
-                ? w.scatterPicoseconds(nonZero: Int(truncatingIfNeeded: ByteCounts.nonZero(src, count: layer.inputCount)),
-                                       maxValue: t)
+                ? w.scatterPicoseconds(nonZero: activity.nonZero, maxValue: t)
                 : Int64.max
             if min(trains, counts) >= gather { return false }
             overCounts = counts < trains
