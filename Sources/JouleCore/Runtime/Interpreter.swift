@@ -470,15 +470,9 @@ extension Interpreter {
     /// Layer `i`'s tap prefix sums (`w` is its weighted layer) for counting: the prepacked table,
     /// or `scratch` (the kernel layout's `tapPrefix`) filled now.
     func tapPrefix(layer i: Int, _ w: WeightedLayer, scratch: UnsafeMutablePointer<UInt32>) -> UnsafePointer<UInt32> {
-        if let prefix = prepackedTapPrefix(layer: i) { return prefix }
+        if let tapTables, let prepackIndex { return tapTables + Int(prepackIndex[3 * i + 1]) }
         w.fillTapPrefix(scratch)
         return UnsafePointer(scratch)
-    }
-
-    /// Layer `i`'s prepacked tap prefix sums, or nil (none prepacked).
-    func prepackedTapPrefix(layer i: Int) -> UnsafePointer<UInt32>? {
-        guard let tapTables, let prepackIndex else { return nil }
-        return tapTables + Int(prepackIndex[3 * i + 1])
     }
 
     /// The input scale `k` of layer `layer`'s thresholds as every kernel takes it: `T` for the

@@ -308,15 +308,8 @@ extension Interpreter {
     @inline(__always)
     func countSpikeTrains(_ w: WeightedLayer, layer i: Int, input src: UnsafePointer<UInt8>,
                           scratch: UnsafeMutablePointer<UInt32>, into c: inout EventCounters) {
-        countSpikeTrains(w, input: src, prefix: tapPrefix(layer: i, w, scratch: scratch), into: &c)
-    }
-
-    /// `countSpikeTrains` with the layer's tap prefix sums at hand.
-    @inline(__always)
-    func countSpikeTrains(_ w: WeightedLayer, input src: UnsafePointer<UInt8>, prefix: UnsafePointer<UInt32>,
-                          into c: inout EventCounters) {
         var tally = WeightedLayer.EventTally()
-        w.countInputEvents(src, weighted: true, prefix: prefix, into: &tally)
+        w.countInputEvents(src, weighted: true, prefix: tapPrefix(layer: i, w, scratch: scratch), into: &tally)
         setSpikeTrainCounters(w, tally: tally, into: &c)
     }
 
