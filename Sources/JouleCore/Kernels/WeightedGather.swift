@@ -23,61 +23,78 @@ extension WeightedLayer {
         let packedBits = input.packedBits
         let fieldMask: UInt32 = (1 &<< UInt32(truncatingIfNeeded: packedBits)) &- 1
         let chunk = packedBits == 0 ? 1 : 25 / packedBits  // codes per window
-        for oy in 0..<r.outH {
-            let y0 = oy * strideH - padH
-            let kyLo = max(0, -y0), kyHi = min(kernelH, r.inH - y0)
-            for ox in 0..<r.outW {
-                let x0 = ox * strideW - padW
-                let kxLo = max(0, -x0), kxHi = min(kernelW, r.inW - x0)
-                for j in 0..<outC { acc[j] = 0 }
-                for ci in 0..<r.inC {
-                    let channel = ci * plane
-                    for ky in kyLo..<max(kyLo, kyHi) {
-                        let line = channel + (y0 + ky) * r.inW + x0
-                        let rowBase = (ci * kernelH + ky) * kernelW
-                        if packedBits == 0 {
-                            for kx in kxLo..<max(kxLo, kxHi) {
-                                let x = input.code(at: line &+ kx)
-                                if x == 0 { continue }
-                                let rowIndex = rowBase + kx
-                                WeightRow.multiplyAccumulate(row(rowIndex), bits: bits, x: Int32(x), into: acc, count: outC)
-                                if spikeCounts {
-                                    // (`widening`: the generic UInt64 init allocates on 32-bit Embedded.)
-                                    let times = UInt64(widening: x)
-                                    macs &+= times &* nonZeroWeights(row: rowIndex)
-                                    nonZeroVisits &+= times
-                                } else {
-                                    macs &+= nonZeroWeights(row: rowIndex)
-                                    nonZeroVisits &+= 1
-                                }
-                            }
-                        } else {
-                            // Packed codes: up to `chunk` taps per 32-bit load, all-zero runs
-                            // skipped as a whole.
-                            var kx = kxLo
-                            while kx < kxHi {
-                                let m = min(kxHi &- kx, chunk)
-                                var window = input.window(at: line &+ kx)
-                                    & ((1 &<< UInt32(truncatingIfNeeded: m &* packedBits)) &- 1)
-                                var rowIndex = rowBase &+ kx
-                                while window != 0 {
-                                    let x = window & fieldMask
-                                    if x != 0 {
-                                        WeightRow.multiplyAccumulate(row(rowIndex), bits: bits, x: Int32(bitPattern: x),
-                                                                     into: acc, count: outC)
+        if packedBits == 0 && r.outH == 1 && r.outW == 1 && kernelH == r.inH && kernelW == r.inW && padH == 0 && padW == 0 {
+            // Fully connected (one output pixel whose window is the whole input): input `i`
+            // meets weight row `i`, so one flat walk over the input, without the window loops
+            // (which cost more than the few multiplies of W2's 10-class layer).
+            for j in 0..<outC { acc[j] = 0 }
+            for i in 0..<r.inputCount {
+                let x = input.code(at: i)
+                if x == 0 { continue }
+                WeightRow.multiplyAccumulate(row(i), bits: bits, x: Int32(x), into: acc, count: outC)
+                let times = spikeCounts ? UInt64(widening: x) : 1
+                macs &+= times &* nonZeroWeights(row: i)
+                nonZeroVisits &+= times
+            }
+            visits = UInt64(widening: r.inputCount)
+            body(0, acc)
+        } else {
+            for oy in 0..<r.outH {
+                let y0 = oy * strideH - padH
+                let kyLo = max(0, -y0), kyHi = min(kernelH, r.inH - y0)
+                for ox in 0..<r.outW {
+                    let x0 = ox * strideW - padW
+                    let kxLo = max(0, -x0), kxHi = min(kernelW, r.inW - x0)
+                    for j in 0..<outC { acc[j] = 0 }
+                    for ci in 0..<r.inC {
+                        let channel = ci * plane
+                        for ky in kyLo..<max(kyLo, kyHi) {
+                            let line = channel + (y0 + ky) * r.inW + x0
+                            let rowBase = (ci * kernelH + ky) * kernelW
+                            if packedBits == 0 {
+                                for kx in kxLo..<max(kxLo, kxHi) {
+                                    let x = input.code(at: line &+ kx)
+                                    if x == 0 { continue }
+                                    let rowIndex = rowBase + kx
+                                    WeightRow.multiplyAccumulate(row(rowIndex), bits: bits, x: Int32(x), into: acc, count: outC)
+                                    if spikeCounts {
+                                        // (`widening`: the generic UInt64 init allocates on 32-bit Embedded.)
+                                        let times = UInt64(widening: x)
+                                        macs &+= times &* nonZeroWeights(row: rowIndex)
+                                        nonZeroVisits &+= times
+                                    } else {
                                         macs &+= nonZeroWeights(row: rowIndex)
                                         nonZeroVisits &+= 1
                                     }
-                                    window &>>= UInt32(truncatingIfNeeded: packedBits)
-                                    rowIndex &+= 1
                                 }
-                                kx &+= m
+                            } else {
+                                // Packed codes: up to `chunk` taps per 32-bit load, all-zero runs
+                                // skipped as a whole.
+                                var kx = kxLo
+                                while kx < kxHi {
+                                    let m = min(kxHi &- kx, chunk)
+                                    var window = input.window(at: line &+ kx)
+                                        & ((1 &<< UInt32(truncatingIfNeeded: m &* packedBits)) &- 1)
+                                    var rowIndex = rowBase &+ kx
+                                    while window != 0 {
+                                        let x = window & fieldMask
+                                        if x != 0 {
+                                            WeightRow.multiplyAccumulate(row(rowIndex), bits: bits, x: Int32(bitPattern: x),
+                                                                         into: acc, count: outC)
+                                            macs &+= nonZeroWeights(row: rowIndex)
+                                            nonZeroVisits &+= 1
+                                        }
+                                        window &>>= UInt32(truncatingIfNeeded: packedBits)
+                                        rowIndex &+= 1
+                                    }
+                                    kx &+= m
+                                }
                             }
+                            visits &+= UInt64(widening: max(0, kxHi - kxLo))
                         }
-                        visits &+= UInt64(widening: max(0, kxHi - kxLo))
                     }
+                    body(oy * r.outW + ox, acc)
                 }
-                body(oy * r.outW + ox, acc)
             }
         }
         if spikeCounts {
