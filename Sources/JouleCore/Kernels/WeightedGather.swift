@@ -23,7 +23,13 @@ extension WeightedLayer {
         let packedBits = input.packedBits
         let fieldMask: UInt32 = (1 &<< UInt32(truncatingIfNeeded: packedBits)) &- 1
         let chunk = packedBits == 0 ? 1 : 25 / packedBits  // codes per window
-        if packedBits == 0 && r.outH == 1 && r.outW == 1 && kernelH == r.inH && kernelW == r.inW && padH == 0 && padW == 0 {
+        #if JOULE_PLAIN_KERNELS
+        let flat = false  // firmware: flash before speed (the flat walk is ≈ 5 KB once inlined everywhere)
+        #else
+        let flat = packedBits == 0 && r.outH == 1 && r.outW == 1 && kernelH == r.inH && kernelW == r.inW
+            && padH == 0 && padW == 0
+        #endif
+        if flat {
             // Fully connected (one output pixel whose window is the whole input): input `i`
             // meets weight row `i`, so one flat walk over the input, without the window loops
             // (which cost more than the few multiplies of W2's 10-class layer).
