@@ -63,15 +63,9 @@ extension WeightedLayer {
                                     if x == 0 { continue }
                                     let rowIndex = rowBase + kx
                                     WeightRow.multiplyAccumulate(row(rowIndex), bits: bits, x: Int32(x), into: acc, count: outC)
-                                    if spikeCounts {
-                                        // (`widening`: the generic UInt64 init allocates on 32-bit Embedded.)
-                                        let times = UInt64(widening: x)
-                                        macs &+= times &* nonZeroWeights(row: rowIndex)
-                                        nonZeroVisits &+= times
-                                    } else {
-                                        macs &+= nonZeroWeights(row: rowIndex)
-                                        nonZeroVisits &+= 1
-                                    }
+                                    let times = spikeCounts ? UInt64(widening: x) : 1
+                                    macs &+= times &* nonZeroWeights(row: rowIndex)
+                                    nonZeroVisits &+= times
                                 }
                             } else {
                                 // Packed codes: up to `chunk` taps per 32-bit load, all-zero runs
@@ -103,12 +97,11 @@ extension WeightedLayer {
                 }
             }
         }
+        counters.weightReadBits &+= nonZeroVisits &* rowBits
         if spikeCounts {
             counters.effectiveACs &+= macs
-            counters.weightReadBits &+= nonZeroVisits &* rowBits
         } else {
             counters.effectiveMACs &+= macs
-            counters.weightReadBits &+= nonZeroVisits &* rowBits
             counters.activationReadBits &+= visits &* UInt64(widening: inputBits)
         }
     }

@@ -475,27 +475,25 @@ extension Interpreter {
         return UnsafePointer(scratch)
     }
 
-    /// The input scale `k` of layer `layer`'s thresholds as every kernel takes it: `T` for the
-    /// model input's layer (its current is integrated `T` times), else 1.
+    /// The input scale `k` of layer `layer`'s thresholds and pre-activations, in the QNN and the
+    /// layer-wise SNN alike: `T` for the model input's layer (its current is integrated `T`
+    /// times), else 1.
     static func thresholdScale(_ layer: LayerRecord, timesteps t: Int) -> Int64 {
         layer.readsModelInput ? Int64(widening: t) : 1
     }
 
     /// Fills `thresholds` (a kernel layout's, at least `T · outC` Int32) with weighted layer `i`'s
-    /// channel-ordered code thresholds at `T = t` and input scale `k`
-    /// (`WeightedLayer.prepareChannelCodes`): copied from the prepack where it holds them (`t`
-    /// the model's default, `k` the usual `thresholdScale`), else computed — two 64-bit
-    /// divisions per channel, ≈ 1 µs for a 128-channel layer.
+    /// channel-ordered code thresholds at `T = t` (`WeightedLayer.prepareChannelCodes`, input
+    /// scale `thresholdScale`): copied from the prepack where it holds them (`t` the model's
+    /// default), else computed — two 64-bit divisions per channel, ≈ 1 µs for a 128-channel layer.
     @inline(__always)
-    func prepareChannelCodes(_ w: WeightedLayer, layer i: Int, _ thresholds: UnsafeMutablePointer<Int32>,
-                             k: Int64, timesteps t: Int) {
+    func prepareChannelCodes(_ w: WeightedLayer, layer i: Int, _ thresholds: UnsafeMutablePointer<Int32>, timesteps t: Int) {
         let layer = w.record
-        if let tapTables, let prepackIndex, t == model.defaultTimesteps, k == Self.thresholdScale(layer, timesteps: t),
-           Self.thresholdEntries(layer, timesteps: t) > 0 {
+        if let tapTables, let prepackIndex, t == model.defaultTimesteps, Self.thresholdEntries(layer, timesteps: t) > 0 {
             let table = UnsafeRawPointer(tapTables + Int(prepackIndex[3 * i + 2])).assumingMemoryBound(to: Int32.self)
             thresholds.update(from: table, count: t * layer.outC)
         } else {
-            w.prepareChannelCodes(thresholds, k: k, timesteps: t)
+            w.prepareChannelCodes(thresholds, k: Self.thresholdScale(layer, timesteps: t), timesteps: t)
         }
     }
 }

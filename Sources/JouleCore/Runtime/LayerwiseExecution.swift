@@ -219,15 +219,9 @@ extension Interpreter {
             if analog {
                 if usesEventGather(w, layer: i, maxValue: 255) { events = w.gatherPicoseconds(nonZero: nonZero) }
             } else {
-                let spikes = activity.spikes
-                if t <= 63 && usesEventGather(w, layer: i, maxValue: 1) {
-                    events = w.spikeGatherPicoseconds(spikes: spikes, timesteps: t)
-                }
-                if usesSpikeScatter(layer, layer: i, timesteps: t) {
-                    // Over the trains or (`runSpikeScatter`) over the counts.
-                    events = min(events, min(w.spikeScatterPicoseconds(spikes: spikes, timesteps: t),
-                                             w.scatterPicoseconds(nonZero: nonZero, maxValue: t)))
-                }
+                // The per-step gather, or (`runSpikeScatter`) the scatter over trains or counts.
+                let p = spikingKernelPrices(w, layer: i, activity: activity, timesteps: t)
+                events = min(p.gather, min(p.trains, p.counts))
             }
             // The fixed part alone first: the masks are built only where it undercuts them.
             if w.densePicoseconds(activeGroups: 0, maxValue: maxValue) ?? Int64.max >= events { return false }
@@ -240,9 +234,8 @@ extension Interpreter {
         }
         log(.denseConvolution, layer: i)
         // Spike counts = codes (threshold 2^S) of the window totals; the analog layer's current
-        // is integrated T times.
-        let k: Int64 = analog ? Int64(widening: t) : 1
-        prepareChannelCodes(w, layer: i, layout.thresholds, k: k, timesteps: t)
+        // is integrated T times (`thresholdScale`).
+        prepareChannelCodes(w, layer: i, layout.thresholds, timesteps: t)
         w.denseConvolution(input: src, maxValue: maxValue, layout: layout, prepacked: prepackedWeights(layer: i),
                            timesteps: t, output: bytes(.output, layer: i))
         c.denseSynapticOps = (analog ? 1 : UInt64(widening: t)) &* w.denseSynapticOps()
@@ -265,6 +258,20 @@ extension Interpreter {
         #endif
     }
 
+    /// The cost model's prices (picoseconds) of spiking layer `i`'s kernels for an input with
+    /// `activity` (non-zero values, spikes) at `T` timesteps: the per-step event gather, the
+    /// event scatter over spike trains and over spike counts — `Int64.max` where one does not
+    /// apply or (counts) the policy excludes it (`countsSpikes`).
+    @inline(__always)
+    func spikingKernelPrices(_ w: WeightedLayer, layer i: Int, activity: (nonZero: Int, spikes: Int), timesteps t: Int)
+        -> (gather: Int64, trains: Int64, counts: Int64) {
+        let scatters = usesSpikeScatter(w.record, layer: i, timesteps: t)
+        return (t <= 63 && usesEventGather(w, layer: i, maxValue: 1)
+                    ? w.spikeGatherPicoseconds(spikes: activity.spikes, timesteps: t) : Int64.max,
+                scatters ? w.spikeScatterPicoseconds(spikes: activity.spikes, timesteps: t) : Int64.max,
+                scatters && countsSpikes ? w.scatterPicoseconds(nonZero: activity.nonZero, maxValue: t) : Int64.max)
+    }
+
     /// Runs spiking layer `i` with the event scatter where it applies (`usesSpikeScatter`) and
     /// the policy, or the cost model against the per-step gather, picks it — over its input
     /// spike trains (an accumulate per spike), or, under `.dense` or where `countsSpikes` and
@@ -280,20 +287,14 @@ extension Interpreter {
         guard usesSpikeScatter(layer, layer: i, timesteps: t) else { return false }
         var overCounts = convolutionKernel == .dense
         if convolutionKernel == .automatic || convolutionKernel == .eventDriven {
-            let n = activity.spikes
-            let gather = t <= 63 && usesEventGather(w, layer: i, maxValue: 1)
-                ? w.spikeGatherPicoseconds(spikes: n, timesteps: t) : Int64.max
-            let trains = w.spikeScatterPicoseconds(spikes: n, timesteps: t)
-            let counts = countsSpikes
-                ? w.scatterPicoseconds(nonZero: activity.nonZero, maxValue: t)
-                : Int64.max
-            if min(trains, counts) >= gather { return false }
-            overCounts = counts < trains
+            let p = spikingKernelPrices(w, layer: i, activity: activity, timesteps: t)
+            if min(p.trains, p.counts) >= p.gather { return false }
+            overCounts = p.counts < p.trains
         }
         log(.eventScatter, layer: i)
         let layout = ScatterScratch(scratch: alignedScratch(layer: i), layer: layer)
         // Spike counts = codes (threshold 2^S) of the window totals.
-        prepareChannelCodes(w, layer: i, layout.thresholds, k: 1, timesteps: t)
+        prepareChannelCodes(w, layer: i, layout.thresholds, timesteps: t)
         var unused = WeightedLayer.EventTally()  // the counters come from the spike trains below
         w.eventScatter(input: src, maxValue: overCounts ? t : 1, layout: layout, timesteps: t,
                        output: bytes(.output, layer: i), counting: false, into: &unused, spikeTrains: !overCounts)

@@ -85,7 +85,7 @@ extension Interpreter {
         into c: inout EventCounters
     ) {
         let layer = w.record
-        let k: Int64 = layer.readsModelInput ? Int64(widening: t) : 1
+        let k = Self.thresholdScale(layer, timesteps: t)
         let plane = layer.outH * layer.outW
         if counting { c.denseSynapticOps = w.denseSynapticOps() }  // a loop over the output pixels
         let scores = int64s(.output, layer: i)
@@ -149,7 +149,7 @@ extension Interpreter {
                     kernel = sparseKernel
                 } else {
                     log(.denseConvolution, layer: i)
-                    prepareChannelCodes(w, layer: i, layout.thresholds, k: k, timesteps: t)
+                    prepareChannelCodes(w, layer: i, layout.thresholds, timesteps: t)
                     w.denseConvolution(input: src, maxValue: maxValue, layout: layout, prepacked: prepackedWeights(layer: i),
                                        timesteps: t, output: bytes(.output, layer: i))
                     if counting { countDenseRun(w, layer: i, layout: layout, input: src, maxValue: maxValue, inputBits: inBits, into: &c) }
@@ -160,7 +160,7 @@ extension Interpreter {
             if kernel == .eventScatter {
                 log(.eventScatter, layer: i)
                 let layout = ScatterScratch(scratch: base, layer: layer)
-                prepareChannelCodes(w, layer: i, layout.thresholds, k: k, timesteps: t)
+                prepareChannelCodes(w, layer: i, layout.thresholds, timesteps: t)
                 // The counters' weight rows and multiplies come from the scatter's own walk.
                 var tally = WeightedLayer.EventTally()
                 w.eventScatter(input: src, maxValue: maxValue, layout: layout, timesteps: t, output: bytes(.output, layer: i),
