@@ -106,9 +106,49 @@ final class DenseConvolutionTests: XCTestCase {
         XCTAssertEqual(dense, 24)
     }
 
+    /// Small outputs fold too: a 32 → 64 convolution from 4 × 4 to 2 × 2 pixels (VGG*'s last
+    /// convolution in small) runs as one block of its 4 pixels over 288 folded channels — 72
+    /// groups, two mask words — and a 1-channel layer of 9 × 5 pixels as rows of 45 (a last
+    /// block of 1 pixel). Results, spike counts and counters against the reference at several
+    /// `T`, dense and patchy inputs.
+    func testFoldsSmallOutputsAcrossMaskWords() throws {
+        var rng = TestRNG(950)
+        func conv(_ name: String, from: Int, _ inC: Int, _ outC: Int, _ h: Int, _ w: Int, pad: Int, analog: Bool = false) -> PackableLayer {
+            var c = PackableLayer(name: name, kind: .conv2d, inputIndex: from, inC: inC, inH: h, inW: w, outC: outC,
+                                  outH: h + 2 * pad - 2, outW: w + 2 * pad - 2, kernelH: 3, kernelW: 3, strideH: 1,
+                                  strideW: 1, padH: pad, padW: pad)
+            RandomModels.fillWeights(&c, fanIn: inC * 9, analog: analog, rng: &rng, timesteps: 6, int8: true)
+            return c
+        }
+        var head = PackableLayer(name: "fc", kind: .linear, inputIndex: 2, inC: 64, inH: 2, inW: 2, outC: 5,
+                                 outH: 1, outW: 1, activation: .none)
+        RandomModels.fillWeights(&head, fanIn: 64 * 4, analog: false, rng: &rng, timesteps: 6, int8: true)
+        let small = PackableModel(name: "small-out", inputChannels: 3, inputHeight: 6, inputWidth: 6, defaultTimesteps: 6,
+                                  layers: [conv("c1", from: -1, 3, 32, 6, 6, pad: 1, analog: true),
+                                           conv("c2", from: 0, 32, 32, 6, 6, pad: 0), conv("c3", from: 1, 32, 64, 4, 4, pad: 0),
+                                           head])
+        var tall = PackableLayer(name: "fc", kind: .linear, inputIndex: 0, inC: 16, inH: 9, inW: 5, outC: 3,
+                                 outH: 1, outW: 1, activation: .none)
+        RandomModels.fillWeights(&tall, fanIn: 16 * 45, analog: false, rng: &rng, timesteps: 6, int8: true)
+        let oneChannel = PackableModel(name: "one-channel", inputChannels: 1, inputHeight: 9, inputWidth: 5,
+                                       defaultTimesteps: 6, layers: [conv("c1", from: -1, 1, 16, 9, 5, pad: 1, analog: true), tall])
+        var dense = 0
+        for (model, folded) in [(small, 2), (oneChannel, 0)] {
+            let input = RandomModels.input(for: model, seed: 951)
+            let patch = input.enumerated().map { i, v in i % 7 < 2 ? v : 0 }
+            for t in [1, 6, 15] {
+                for (name, x) in [("dense input", input), ("patchy input", patch)] {
+                    let kernels = try checkAgainstReference(model, input: x, timesteps: t, label: "\(model.name) T \(t) \(name)")
+                    if kernels[folded] == .denseConvolution { dense += 1 }
+                }
+            }
+        }
+        try XCTSkipIf(dense == 0, "the dense convolution is not built here (needs x86_64 with AVX2)")
+        XCTAssertEqual(dense, 12, "both folded layers run dense under the forced policy")
+    }
+
     /// The automatic policy's cost model: sparse inputs to the event kernels, dense ones to the
-    /// dense kernel, and layers with more weights than their few output pixels can amortise
-    /// (W1's last convolution) to the event kernels whatever the density.
+    /// dense kernel, W1's last convolution (folded: 4 pixels, one block) to the dense kernel.
     func testCostModelPrefersEventsForSparseInputs() throws {
         func layer(inC: Int, outC: Int, size: Int, pad: Int) throws -> WeightedLayer {
             var conv = PackableLayer(name: "c", kind: .conv2d, inputIndex: -1, inC: inC, inH: size, inW: size, outC: outC,
@@ -139,9 +179,15 @@ final class DenseConvolutionTests: XCTestCase {
         XCTAssertTrue(w2.prefersDense(nonZero: inputs * 40 / 100, activeGroups: allGroups, maxValue: 6))
         XCTAssertTrue(w2.prefersDense(nonZero: inputs * 5 / 100, activeGroups: allGroups / 8, maxValue: 6),
                       "clustered sparse input: most blocks see few active groups")
-        // VGG*'s last convolution shape (512 → 1024 on 4 × 4, no padding: 4 output pixels).
+        // VGG*'s last convolution shape (512 → 1024 on 4 × 4, no padding: 4 output pixels): it
+        // folds, its 4 pixels one block over 1,152 groups of folded taps, and its 4.7 MB of
+        // (prepacked) weights are read once per run. Measured on the seeded input (40 % non-zero,
+        // Zen 3): dense 245 µs against the event scatter's 387 µs alone, 400 against 530 µs
+        // interleaved with the SNN.
         let w1 = try layer(inC: 512, outC: 1024, size: 4, pad: 0)
-        XCTAssertFalse(w1.prefersDense(nonZero: 512 * 16, activeGroups: 2 * 128, maxValue: 6), "4.7 MB of weights for 4 pixels")
+        XCTAssertTrue(w1.prefersDense(nonZero: 512 * 16 * 4 / 10, activeGroups: 1_152, maxValue: 6))
+        XCTAssertLessThan(w1.densePicoseconds(activeGroups: 1_152, maxValue: 6)!,
+                          w1.scatterPicoseconds(nonZero: 512 * 16 * 4 / 10, maxValue: 6))
         // The event scatter (measured on these shapes, Zen 3): fastest on the trained, sparse
         // watch-net input; slower than the dense kernel on a dense one; and on VGG*'s last
         // convolution, where each event's weight rows are read once instead of once per output
@@ -186,5 +232,51 @@ final class DenseConvolutionTests: XCTestCase {
         XCTAssertThrowsError(try interpreter.prepack(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<(bytes - 1)])))
         XCTAssertThrowsError(try interpreter.prepack(into: UnsafeMutableRawBufferPointer(rebasing: buffer[16..<(bytes + 16)])))
         XCTAssertNoThrow(try interpreter.prepack(into: UnsafeMutableRawBufferPointer(rebasing: buffer[32..<(bytes + 32)])))
+    }
+
+    /// One prepacked copy serves the QNN and the layer-wise SNN of a model (`sharePrepack`, as
+    /// `joule bench` runs them): the sharing runner holds none of its own and gives the scores,
+    /// counters and kernels of a runner with its own copy; the streaming SNN and another model's
+    /// interpreter are refused.
+    func testSharedPrepackServesQNNAndLayerwiseSNN() throws {
+        let model = RandomModels.make(seed: 802, layers: 4, wide: true, unitStride: true, int8: true)
+        let harness = try RuntimeHarness(model)
+        try XCTSkipIf(Interpreter.prepackBytes(for: harness.file.model) == 0, "nothing to prepack here")
+        let input = RandomModels.input(for: model, seed: 802)
+        let owner = try ModelRunner(file: harness.file, mode: .qnn)
+        XCTAssertGreaterThan(owner.prepackedBytes, 0)
+        for mode in [ExecutionMode.qnn, .snnLayerwise] {
+            let shared = try ModelRunner(file: harness.file, mode: mode, sharingPrepackOf: owner)
+            let own = try ModelRunner(file: harness.file, mode: mode)
+            XCTAssertEqual(shared.prepackedBytes, 0, "\(mode): reads the owner's copy")
+            for policy in [ConvolutionKernelPolicy.automatic, .dense] {
+                shared.convolutionKernel = policy
+                own.convolutionKernel = policy
+                for t in [3, 6] {
+                    let a = try shared.run(input: input, timesteps: t), b = try own.run(input: input, timesteps: t)
+                    XCTAssertEqual(a.scores, b.scores, "\(mode) \(policy) T \(t)")
+                    XCTAssertEqual(a.counters, b.counters, "\(mode) \(policy) T \(t)")
+                    XCTAssertEqual(shared.lastKernels, own.lastKernels, "\(mode) \(policy) T \(t)")
+                }
+            }
+        }
+        let streaming = try ModelRunner(file: harness.file, mode: .snnStreaming, sharingPrepackOf: owner)
+        XCTAssertEqual(streaming.prepackedBytes, 0)
+        // The core refuses what would be wrong: a streaming interpreter, another model's bytes.
+        let other = try RuntimeHarness(model)
+        let arenaBytes = [ExecutionMode.qnn, .snnLayerwise, .snnStreaming].map { harness.file.model.plan($0).arenaBytes }.max()!
+        let arena = UnsafeMutableRawBufferPointer.allocate(byteCount: arenaBytes, alignment: 16)
+        defer { arena.deallocate() }
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Interpreter.prepackBytes(for: other.file.model),
+                                                            alignment: 32)
+        defer { buffer.deallocate() }
+        var first = try Interpreter(model: harness.file.model, arena: arena, mode: .qnn)
+        try first.prepack(into: buffer)
+        var another = try Interpreter(model: other.file.model, arena: arena, mode: .qnn)
+        XCTAssertThrowsError(try another.sharePrepack(of: first), "another model's bytes")
+        var stream = try Interpreter(model: harness.file.model, arena: arena, mode: .snnStreaming)
+        XCTAssertThrowsError(try stream.sharePrepack(of: first), "the streaming SNN")
+        var same = try Interpreter(model: harness.file.model, arena: arena, mode: .snnLayerwise)
+        XCTAssertNoThrow(try same.sharePrepack(of: first))
     }
 }

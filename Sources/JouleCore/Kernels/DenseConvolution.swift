@@ -91,11 +91,11 @@ extension WeightedLayer {
     }
 
     /// Sets every block's mask to all groups (for an input dense enough that masks would not
-    /// skip anything) and returns their number, `outH · blocks · groups`.
+    /// skip anything) and returns their number, `outputRows · blocks · groups`.
     func denseAllGroups(_ layout: DenseScratch) -> Int {
         let r = record
         let words = DenseScratch.maskWords(r), groups = DenseScratch.channels(r) / 4
-        let count = r.outH * DenseScratch.blocks(r)
+        let count = DenseScratch.outputRows(r) * DenseScratch.blocks(r)
         for block in 0..<count {
             for word in 0..<words {
                 let bits = min(64, groups - 64 * word)
@@ -121,14 +121,14 @@ extension WeightedLayer {
         let split = maxValue > 15
         let planeBytes = DenseScratch.planeBytes(r), words = DenseScratch.maskWords(r), blocks = DenseScratch.blocks(r)
         if DenseScratch.folds(r) {
-            copyFoldedWindows(input, into: layout.input, channels: channels, width: width, planeBytes: planeBytes,
-                              split: split)
+            copyFoldedWindows(input, into: layout.input, channels: channels, planeBytes: planeBytes, split: split)
         } else {
             Self.copyChannelsLast(input, record: r, padH: padH, padW: padW, into: layout.input,
                                   channels: channels, width: width, planeBytes: planeBytes, split: split)
         }
         let limit = max(1, 32767 / (256 * min(maxValue, 15)))
         let plane = r.outH * r.outW
+        let rows = DenseScratch.outputRows(r), columns = DenseScratch.outputColumns(r)
         let rowStride = width * channels
         let span = DenseScratch.span(r), tileBytes = groups * taps * 64
         var first = 0
@@ -143,7 +143,7 @@ extension WeightedLayer {
             for s in 0..<(span / DenseScratch.tileChannels) {
                 let tile = first + s * DenseScratch.tileChannels
                 let tileWeights = spanWeights + s * tileBytes
-                for oy in 0..<r.outH {
+                for oy in 0..<rows {
                     for b in 0..<blocks {
                         let bx = b * DenseScratch.pixels
                         let origin = UnsafeRawPointer(layout.input) + (oy * width + bx) * channels
@@ -159,8 +159,8 @@ extension WeightedLayer {
                                        scale: 16, sums: layout.sums)
                         }
                         storeBlockCodes(layout.sums, thresholds: layout.thresholds, tile: tile, timesteps: t,
-                                        output: output + oy * r.outW + bx, plane: plane,
-                                        pixels: min(DenseScratch.pixels, r.outW - bx))
+                                        output: output + oy * columns + bx, plane: plane,
+                                        pixels: min(DenseScratch.pixels, columns - bx))
                     }
                 }
             }
@@ -258,12 +258,12 @@ extension WeightedLayer {
     }
 
     /// Copies the windows of a layer that `DenseScratch.folds` into `out`: per output pixel
-    /// `(oy, ox)` at `(oy · width + ox) · channels`, value `(ci · kernelH + ky) · kernelW + kx` is
+    /// `(oy, ox)` at `(oy · outW + ox) · channels` (one row of pixels), value `(ci · kernelH + ky) · kernelW + kx` is
     /// input `(ci, oy + ky − padH, ox + kx − padW)`, 0 outside the input (and in the padding
     /// channels and columns); with `split`, 4-bit halves in two planes as `copyChannelsLast`.
     @inline(__always)
     func copyFoldedWindows(_ input: UnsafePointer<UInt8>, into out: UnsafeMutablePointer<UInt8>, channels: Int,
-                           width: Int, planeBytes: Int, split: Bool) {
+                           planeBytes: Int, split: Bool) {
         let r = record
         out.update(repeating: 0, count: planeBytes * (split ? 2 : 1))
         let plane = r.inH * r.inW
@@ -278,7 +278,7 @@ extension WeightedLayer {
                         let y = oy + ky - padH
                         guard y >= 0, y < r.inH else { continue }
                         let src = input + ci * plane + y * r.inW + kx - padW
-                        var dst = out + (oy * width + xLo) * channels + q
+                        var dst = out + (oy * r.outW + xLo) * channels + q
                         var ox = xLo
                         if split {
                             while ox < xHi {

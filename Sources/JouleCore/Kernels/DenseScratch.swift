@@ -13,18 +13,20 @@
 ///    — output channel `q` (0…15) of the tile at `4q`, its four input channels' weights in order.
 /// 5. `pixelMasks`: per input pixel (`inH · inW`, no border), `maskWords` UInt64 whose bit `g`
 ///    says whether input-channel group `g` holds a non-zero value there; `blockMasks`: per block of
-///    output pixels (`outH` rows × `blocks` per row), the OR of its window's pixel masks — the
+///    output pixels (`outputRows` × `blocks` per row), the OR of its window's pixel masks — the
 ///    groups the kernel must visit for that block (all of them for dense inputs).
 /// 6. `input`: the layer's input channels-last with a zero border, in `planes(layer)` planes:
 ///    `rows · width` pixels of `channels` bytes (`channels = inC` rounded up to 4), input pixel
 ///    `(y, x)` at `((y + padH) · width + x + padW) · channels`. Codes take one plane; the model
 ///    input's bytes take two, their low and high 4-bit halves.
 ///
-/// Layers with one input channel (`folds`, as W2's first layer) run as the 1×1
-/// convolution over their taps folded into channels: `input` then holds, per output pixel, the
+/// Layers that `fold` (W2's first layer: one input channel; W1's last convolution: 2×2 output
+/// pixels) run as the 1×1 convolution over their taps folded into channels, their output
+/// pixels as one row: `input` then holds, for output pixel `(oy, ox)` at `oy · outW + ox`, the
 /// `inC · kernelH · kernelW` values of its window (zeros outside the input) in weight-row order
 /// `(ci · kernelH + ky) · kernelW + kx` — so the weight rows need no change — rounded up to 4
-/// channels: W2's first layer visits 3 groups per block instead of 9 taps of a 1-channel group.
+/// channels: W2's first layer visits 3 groups per block instead of 9 taps of a 1-channel group,
+/// W1's last convolution one block of its 4 pixels instead of two blocks of 2.
 ///
 /// Applies to stride-1 convolutions with int8 weights and `outC` a multiple of 16, without a
 /// residual input; the sizes depend only on the layer's shape, so packmodel plans them on any
@@ -64,11 +66,12 @@ struct DenseScratch {
     }
 
     /// Whether the layer's weights are few enough for its output pixels to amortise re-laying
-    /// them: at most 64 KiB per output pixel (not W1's last convolution: 4.7 MB for 4 pixels).
+    /// them — at most 64 KiB per output pixel — or the layer folds (its weights are read once
+    /// per run however few its pixels: W1's last convolution, 4.7 MB for 4 pixels, in one block).
     /// Others never run dense under the automatic policy and are not prepacked.
     @inline(__always)
     static func amortises(_ layer: LayerRecord) -> Bool {
-        layer.inC * layer.kernelH * layer.kernelW * layer.outC <= 65_536 * layer.outH * layer.outW
+        folds(layer) || layer.inC * layer.kernelH * layer.kernelW * layer.outC <= 65_536 * layer.outH * layer.outW
     }
 
     /// Bytes of one span's interleaved weights (the `weights` part).
@@ -120,15 +123,29 @@ struct DenseScratch {
     @inline(__always)
     static func planeBytes(_ layer: LayerRecord) -> Int { rows(layer) * width(layer) * channels(layer) }
 
-    /// Whether the kernel folds the layer's taps into channels: at most half the 4-channel steps
-    /// per block that way (`2 · ⌈inC · taps / 4⌉ ≤ ⌈inC / 4⌉ · taps`: one input channel for 3×3,
-    /// as W2's first layer), at most 64 folded. (Measured: folding W1's 3-channel first layer,
+    /// Whether the kernel folds the layer's taps into channels: when that at least halves the
+    /// kernel's (block, 4-channel step) pairs — `2 · ⌈P / 4⌉ · ⌈inC · taps / 4⌉ ≤ outH ·
+    /// ⌈outW / 4⌉ · ⌈inC / 4⌉ · taps`, with the folded layer's `P = outH · outW` output pixels
+    /// taken as one row — and the copied windows take at most 64 KiB. That folds one input
+    /// channel under a 3×3 window (W2's first layer: 3 steps per block instead of 9) and small
+    /// outputs whose rows are narrower than a block (W1's last convolution, 2×2 pixels: one
+    /// block instead of two half-empty ones). (Measured: folding W1's 3-channel first layer,
     /// 7 steps instead of 9, lost more to the window copy than it saved.)
     @inline(__always)
     static func folds(_ layer: LayerRecord) -> Bool {
-        let taps = layer.kernelH * layer.kernelW
-        return layer.inC * taps <= 64 && 2 * ((layer.inC * taps + 3) / 4) <= (layer.inC + 3) / 4 * taps
+        let taps = layer.kernelH * layer.kernelW, plane = layer.outH * layer.outW
+        let foldedSteps = (plane + pixels - 1) / pixels * ((layer.inC * taps + 3) / 4)
+        let steps = layer.outH * ((layer.outW + pixels - 1) / pixels) * ((layer.inC + 3) / 4) * taps
+        return 2 * foldedSteps <= steps && plane * ((layer.inC * taps + 3) & ~3) <= 65_536
     }
+
+    /// Output rows and pixels per row as the kernel walks them: the layer's, or, folded, one
+    /// row of all `outH · outW` pixels (output pixel `(oy, ox)` at `oy · outW + ox`).
+    @inline(__always)
+    static func outputRows(_ layer: LayerRecord) -> Int { folds(layer) ? 1 : layer.outH }
+
+    @inline(__always)
+    static func outputColumns(_ layer: LayerRecord) -> Int { folds(layer) ? layer.outH * layer.outW : layer.outW }
 
     /// The kernel window the dense kernel walks: the layer's, or 1×1 when it `folds`.
     @inline(__always)
@@ -144,20 +161,20 @@ struct DenseScratch {
         ((folds(layer) ? layer.inC * layer.kernelH * layer.kernelW : layer.inC) + 3) & ~3
     }
 
-    /// Rows of the channels-last input: `outH + kernelH − 1` (= `inH + 2 · padH`; `outH` folded).
+    /// Rows of the channels-last input: `outH + kernelH − 1` (= `inH + 2 · padH`; 1 folded).
     @inline(__always)
-    static func rows(_ layer: LayerRecord) -> Int { layer.outH + kernelH(layer) - 1 }
+    static func rows(_ layer: LayerRecord) -> Int { outputRows(layer) + kernelH(layer) - 1 }
 
-    /// Pixels per row of the channels-last input: `outW` rounded up to `pixels`, plus
+    /// Pixels per row of the channels-last input: `outputColumns` rounded up to `pixels`, plus
     /// `kernelW − 1`, so that the last block of a row reads zeros, not the next row.
     @inline(__always)
     static func width(_ layer: LayerRecord) -> Int {
-        (layer.outW + pixels - 1) / pixels * pixels + kernelW(layer) - 1
+        (outputColumns(layer) + pixels - 1) / pixels * pixels + kernelW(layer) - 1
     }
 
     /// Blocks of `pixels` output pixels per output row.
     @inline(__always)
-    static func blocks(_ layer: LayerRecord) -> Int { (layer.outW + pixels - 1) / pixels }
+    static func blocks(_ layer: LayerRecord) -> Int { (outputColumns(layer) + pixels - 1) / pixels }
 
     /// UInt64 words of one group mask: one bit per input-channel group.
     @inline(__always)
@@ -175,7 +192,7 @@ struct DenseScratch {
         let weights = aligned32(tapPrefix + layer.inC * EventScratch.prefixEntries(layer) * 4)
         let pixelMasks = aligned32(weights + spanWeightBytes(layer))
         let blockMasks = aligned32(pixelMasks + layer.inH * layer.inW * maskWords(layer) * 8)
-        let input = aligned32(blockMasks + layer.outH * blocks(layer) * maskWords(layer) * 8)
+        let input = aligned32(blockMasks + outputRows(layer) * blocks(layer) * maskWords(layer) * 8)
         let end = input + planes(layer) * planeBytes(layer)
         return (thresholds, sums, tapPrefix, weights, pixelMasks, blockMasks, input, end)
     }

@@ -27,7 +27,7 @@ extension WeightedLayer {
     public func densePicoseconds(activeGroups: Int, maxValue: Int) -> Int64? {
         let r = record
         guard DenseScratch.amortises(r) else { return nil }
-        let blockTiles = r.outH * DenseScratch.blocks(r) * (r.outC / DenseScratch.tileChannels)
+        let blockTiles = DenseScratch.outputRows(r) * DenseScratch.blocks(r) * (r.outC / DenseScratch.tileChannels)
         let denseTaps = DenseScratch.kernelH(r) * DenseScratch.kernelW(r)
         return 115 * Int64(widening: activeGroups) * Int64(widening: denseTaps * r.outC * (maxValue > 15 ? 2 : 1))
             + 88_000 * Int64(widening: blockTiles)

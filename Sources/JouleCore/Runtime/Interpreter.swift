@@ -454,6 +454,21 @@ extension Interpreter {
         #endif
     }
 
+    /// Makes this interpreter read the prepacked data that `other` made (`prepack(into:)`; its
+    /// buffer must stay alive and unchanged while this one runs): the QNN and the layer-wise SNN
+    /// of one model prepack the same bytes, so one copy serves both, as one deployment keeps
+    /// one copy of its weights. A no-op where `other` holds none.
+    /// - Throws: `bufferSizeMismatch` unless both run the same model (the same bytes) in modes
+    ///   that prepack the same data (neither streaming).
+    public mutating func sharePrepack(of other: Interpreter) throws(JouleError) {
+        guard model.view.base == other.model.view.base, model.view.count == other.model.view.count,
+              mode != .snnStreaming, other.mode != .snnStreaming
+        else { throw JouleError(.bufferSizeMismatch) }
+        prepacked = other.prepacked
+        tapTables = other.tapTables
+        prepackIndex = other.prepackIndex
+    }
+
     /// Layer `i`'s prepacked weights, or nil (none made, or the layer has none).
     func prepackedWeights(layer i: Int) -> UnsafeRawPointer? {
         guard let prepacked, let prepackIndex, DenseScratch.prepackedBytes(model.layer(i)) > 0 else { return nil }

@@ -52,10 +52,15 @@ public enum Benchmark {
     public static func run(file: PackedModelFile, variants: [Variant], timesteps: Int, input: [UInt8],
                            rounds: Int, denseMACs: Int, progress: (Int) -> Void = { _ in }) throws -> [ModeResult] {
         let modes = variants.map(\.mode)
-        let runners = try variants.map { variant in
-            let runner = try ModelRunner(file: file, mode: variant.mode)
+        // One prepacked copy of the model for the QNN and the layer-wise SNN, as one deployment
+        // would keep (and as the peers keep one per session).
+        var runners: [ModelRunner] = []
+        for variant in variants {
+            let owner = runners.first { $0.mode != .snnStreaming && $0.prepackedBytes > 0 }
+            let runner = try ModelRunner(file: file, mode: variant.mode,
+                                         sharingPrepackOf: variant.mode == .snnStreaming ? nil : owner)
             runner.convolutionKernel = variant.kernel
-            return runner
+            runners.append(runner)
         }
         let n = file.model.layerCount
         var layerSamples = Array(repeating: Array(repeating: [Double](), count: n), count: modes.count)

@@ -10,13 +10,20 @@ public final class ModelRunner {
     var counterStorage: [EventCounters]
     let kernelStorage: UnsafeMutableBufferPointer<LayerKernel>
     let prepacked: UnsafeMutableRawBufferPointer?
+    /// The runner whose prepacked data this one reads (`sharingPrepackOf`), kept alive with it.
+    let prepackOwner: ModelRunner?
 
     /// - Parameters:
     ///   - arenaBytes: arena size to allocate; default the plan's `arenaBytes`.
     ///   - prepack: make what depends on the model alone once, here (`Interpreter.prepack`: the
     ///     QNN's dense-convolution weights and count tables, the counters' tap prefix sums),
     ///     instead of in every run; false to measure or test without.
-    public init(file: PackedModelFile, mode: ExecutionMode, arenaBytes: Int? = nil, prepack: Bool = true) throws {
+    ///   - sharingPrepackOf: a runner of the same file whose prepacked data this one reads instead
+    ///     of making its own (`Interpreter.sharePrepack`: the QNN and the layer-wise SNN prepack
+    ///     the same bytes); ignored where either runs the streaming SNN, the owner holds none
+    ///     (another file's bytes, or made without) or `prepack` is false.
+    public init(file: PackedModelFile, mode: ExecutionMode, arenaBytes: Int? = nil, prepack: Bool = true,
+                sharingPrepackOf owner: ModelRunner? = nil) throws {
         self.file = file
         self.mode = mode
         let size = max(0, arenaBytes ?? file.model.plan(mode).arenaBytes)
@@ -35,12 +42,18 @@ public final class ModelRunner {
         kernelStorage.initialize(repeating: .plainGather)
         interpreter.kernelLog = kernelStorage
         let prepackBytes = prepack ? Interpreter.prepackBytes(for: file.model, mode: mode) : 0
-        if prepackBytes > 0 {
+        if prepackBytes > 0, let owner, owner.prepacked != nil,
+           (try? interpreter.sharePrepack(of: owner.interpreter)) != nil {  // else its own copy
+            prepacked = nil
+            prepackOwner = owner
+        } else if prepackBytes > 0 {
             let buffer = HostBuffer.allocate(byteCount: prepackBytes, alignment: 32)
             try? interpreter.prepack(into: buffer)  // sized and aligned here: cannot throw
             prepacked = buffer
+            prepackOwner = nil
         } else {
             prepacked = nil
+            prepackOwner = nil
         }
     }
 
@@ -50,7 +63,8 @@ public final class ModelRunner {
         prepacked?.deallocate()
     }
 
-    /// Bytes of prepacked weights this runner holds besides the arena (0 without).
+    /// Bytes of prepacked weights this runner holds besides the arena (0 without, or when it
+    /// shares another runner's).
     public var prepackedBytes: Int { prepacked?.count ?? 0 }
 
     /// The kernel each layer ran with in the last run (`.plainGather` everywhere before the
