@@ -42,12 +42,17 @@ final class DenseConvolutionTests: XCTestCase {
         XCTAssertGreaterThan(firstLayers, 5, "first layers (input bytes up to 255, two 4-bit planes) through the dense kernel")
     }
 
-    /// One 3×3 convolution whose every input is the largest value and every weight ±127: each
-    /// 16-bit lane of the accumulation reaches its bound (`K · 2 · 127 · m ≤ 32767` with
-    /// `K = ⌊32767 / (256 · m)⌋`), so one step more before widening would overflow and change
-    /// the codes. Output scaled so that a 2^16 error moves a code.
+    /// One 3×3 convolution whose every input is the largest value and every weight the same:
+    /// each 16-bit lane of the accumulation reaches its bound, so one step more before widening
+    /// would overflow and change the codes. At ±127 the weights leave no group within budget
+    /// and `K = ⌊32767 / (256 · m)⌋` taps are added (`K · 2 · 127 · m ≤ 32767`); at 60 (codes
+    /// of 6) a group adds 6 · 9 · 120 = 6,480 and 5 groups are (32,400), at 14 (codes of 15)
+    /// 15 · 9 · 28 = 3,780 and 8 groups (30,240) — a sixth or ninth would overflow. Output
+    /// scaled so that a 2^16 error moves a code.
     func testAccumulationBoundsAreExact() throws {
-        for (t, weight, inC) in [(15, Int8(-127), 64), (15, Int8(127), 64), (6, Int8(-127), 128), (6, Int8(127), 40), (1, Int8(-127), 200)] {
+        for (t, weight, inC) in [(15, Int8(-127), 64), (15, Int8(127), 64), (6, Int8(-127), 128), (6, Int8(127), 40),
+                                 (1, Int8(-127), 200), (6, Int8(60), 64), (6, Int8(-60), 96), (15, Int8(14), 64),
+                                 (15, Int8(-14), 80)] {
             let h = 6, w = 7
             // Every code T (large producer bias); the interior sums (9 · inC · t · weight) centred.
             let model = ExtremeModels.make(name: "bounds", inC: inC, h: h, w: w, timesteps: t, weight: weight,

@@ -16,12 +16,15 @@ import _Builtin_intrinsics.intel
 /// its rows).
 ///
 /// Exactness: values are at most `m = min(maxValue, 15)` (codes at `T ≤ 15`, or 4-bit halves), so
-/// each 16-bit lane of `vpmaddubsw` is a sum of two products of magnitude at most `127 · m` —
-/// never saturated — and `K = ⌊32767 / (256 · m)⌋` of them can be added in 16 bits; before a
-/// group whose taps would pass `K` steps since the last widening (or every `K` steps, where one
-/// group's window alone has more than `K` taps), and at the end, the lanes are pair-summed into
-/// int32 with `vpmaddwd` against ones (16 for the high halves). Skipped groups add only zeros. The results equal the plain kernel's bit
-/// for bit (`DenseConvolutionTests`, which drive the lanes to the bound).
+/// each 16-bit lane of `vpmaddubsw` is a sum of two products `x_a · w_a + x_b · w_b` of
+/// magnitude at most `m · (|w_a| + |w_b|) ≤ 256 · m` — never saturated. A group of taps adds at
+/// most `m · B` to a lane, `B` the tile's weight bound (`tileBound`: the largest over its groups
+/// and lanes of `Σ_taps (|w_a| + |w_b|)`, made with the interleaved weights), so `⌊32767 / m⌋ / B`
+/// groups fit 16 bits; where not even one does, `K = ⌊32767 / (256 · m)⌋` taps do whatever the
+/// weights. The lanes are pair-summed into int32 with `vpmaddwd` against ones (16 for the high
+/// halves) before a group would pass the budget (or every `K` taps) and at the end. Skipped groups
+/// add only zeros. The results equal the plain kernel's bit for bit (`DenseConvolutionTests`,
+/// which drive the lanes to both bounds).
 ///
 /// Built only with `-D JOULE_AVX2` on x86_64 (Package.swift sets it with `-target-cpu native`
 /// where the host has AVX2); elsewhere the event gather and plain kernels run.
@@ -126,11 +129,13 @@ extension WeightedLayer {
             Self.copyChannelsLast(input, record: r, padH: padH, padW: padW, into: layout.input,
                                   channels: channels, width: width, planeBytes: planeBytes, split: split)
         }
-        let limit = max(1, 32767 / (256 * min(maxValue, 15)))
+        let m = min(maxValue, 15)
+        // A lane adds at most 2 · 128 · m per tap: this many taps fit 16 bits whatever the weights.
+        let tapLimit = max(1, 32767 / (256 * m))
         let plane = r.outH * r.outW
         let rows = DenseScratch.outputRows(r), columns = DenseScratch.outputColumns(r)
         let rowStride = width * channels
-        let span = DenseScratch.span(r), tileBytes = groups * taps * 64
+        let span = DenseScratch.span(r), tileBytes = DenseScratch.tileBytes(r)
         var first = 0
         while first < r.outC {
             let spanWeights: UnsafeRawPointer
@@ -143,6 +148,12 @@ extension WeightedLayer {
             for s in 0..<(span / DenseScratch.tileChannels) {
                 let tile = first + s * DenseScratch.tileChannels
                 let tileWeights = spanWeights + s * tileBytes
+                // A group adds at most m · bound to a lane, so `⌊32767 / m⌋ / bound` groups fit 16
+                // bits between widenings (seeded W2: 4 of its 9-tap groups, not 2).
+                let bound = Int(spanWeights.load(fromByteOffset: span / DenseScratch.tileChannels * tileBytes + 4 * s,
+                                                 as: UInt32.self))
+                let fitting = bound == 0 ? groups : 32767 / m / bound
+                let limit = max(tapLimit, min(groups, fitting) * taps)
                 for oy in 0..<rows {
                     for b in 0..<blocks {
                         let bx = b * DenseScratch.pixels
@@ -326,7 +337,8 @@ extension WeightedLayer {
     }
 
     /// Interleaves the weights of output channels `first…first+span−1` for `vpmaddubsw` (layout
-    /// in `DenseScratch.weights`), reading each weight row's `span` bytes together. `taps` and
+    /// in `DenseScratch.weights`), reading each weight row's `span` bytes together, and stores
+    /// each tile's weight bound after them (`tileBound`). `taps` and
     /// `inputs`: the window and input channels the kernel walks (`kernelH · kernelW` and `inC`,
     /// or 1 and `inC · kernelH · kernelW` folded — weight row `c · taps + tap` either way).
     @inline(__always)
@@ -354,6 +366,34 @@ extension WeightedLayer {
                 }
             }
         }
+        for s in 0..<(span / DenseScratch.tileChannels) {
+            let bound = Self.tileBound(UnsafeRawPointer(out + s * tileBytes), groups: groups, taps: taps)
+            out.storeBytes(of: bound, toByteOffset: span / DenseScratch.tileChannels * tileBytes + 4 * s, as: UInt32.self)
+        }
+    }
+
+    /// The weight bound of one interleaved tile (`groups · taps · 64` bytes): the largest over
+    /// its groups and its 32 lanes (output channel `q`'s input pairs `(4g, 4g+1)` and
+    /// `(4g+2, 4g+3)`) of `Σ_taps (|w_a| + |w_b|)` — what a group can add to a 16-bit lane is at
+    /// most that times the largest input value. Sums saturate at 65535, above every budget.
+    static func tileBound(_ tile: UnsafeRawPointer, groups: Int, taps: Int) -> UInt32 {
+        let ones = _mm_set1_epi8(1)
+        var largest = _mm_setzero_si128()
+        for g in 0..<groups {
+            var s0 = _mm_setzero_si128(), s1 = s0, s2 = s0, s3 = s0
+            for tap in 0..<taps {
+                let at = tile + (g * taps + tap) * 64
+                // |w| as unsigned bytes (|−128| = 128), pair-summed into 16-bit lanes.
+                func pairs(_ offset: Int) -> __m128i {
+                    _mm_maddubs_epi16(_mm_abs_epi8(at.loadUnaligned(fromByteOffset: offset, as: __m128i.self)), ones)
+                }
+                s0 = _mm_adds_epu16(s0, pairs(0)); s1 = _mm_adds_epu16(s1, pairs(16))
+                s2 = _mm_adds_epu16(s2, pairs(32)); s3 = _mm_adds_epu16(s3, pairs(48))
+            }
+            largest = _mm_max_epu16(largest, _mm_max_epu16(_mm_max_epu16(s0, s1), _mm_max_epu16(s2, s3)))
+        }
+        let lanes = unsafeBitCast(largest, to: SIMD8<UInt16>.self)
+        return UInt32(lanes.max())
     }
 
     /// Zeroes a block's int32 sums.

@@ -10,7 +10,10 @@
 ///    divides `outC`; one cache line of each weight row), re-laid for `vpmaddubsw` as
 ///    `span / 16` tiles of 16 channels: for tile `s`, input-channel group `g` (channels
 ///    `4g…4g+3`, zero past `inC`) and tap `t`, 64 bytes at `((s · groups + g) · taps + t) · 64`
-///    — output channel `q` (0…15) of the tile at `4q`, its four input channels' weights in order.
+///    — output channel `q` (0…15) of the tile at `4q`, its four input channels' weights in order;
+///    then, at `(span / 16) · groups · taps · 64`, one UInt32 per tile: its weight bound, the
+///    largest over its groups and 16-bit lanes of `Σ_taps (|w_a| + |w_b|)` (the two weights a
+///    lane pairs; `DenseConvolution.swift` derives the 16-bit budget from it), 32 bytes in all.
 /// 5. `pixelMasks`: per input pixel (`inH · inW`, no border), `maskWords` UInt64 whose bit `g`
 ///    says whether input-channel group `g` holds a non-zero value there; `blockMasks`: per block of
 ///    output pixels (`outputRows` × `blocks` per row), the OR of its window's pixel masks — the
@@ -74,10 +77,16 @@ struct DenseScratch {
         folds(layer) || layer.inC * layer.kernelH * layer.kernelW * layer.outC <= 65_536 * layer.outH * layer.outW
     }
 
-    /// Bytes of one span's interleaved weights (the `weights` part).
+    /// Bytes of one span's interleaved weights and its tiles' weight bounds (the `weights` part).
     @inline(__always)
     static func spanWeightBytes(_ layer: LayerRecord) -> Int {
-        channels(layer) / 4 * kernelH(layer) * kernelW(layer) * span(layer) * 4
+        span(layer) / tileChannels * tileBytes(layer) + 32
+    }
+
+    /// Bytes of one tile's interleaved weights: `groups · taps · 64`.
+    @inline(__always)
+    static func tileBytes(_ layer: LayerRecord) -> Int {
+        channels(layer) / 4 * kernelH(layer) * kernelW(layer) * 64
     }
 
     /// Bytes of the layer's weights prepacked for the kernel: every span's interleaved weights,
