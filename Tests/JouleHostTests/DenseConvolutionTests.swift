@@ -39,7 +39,7 @@ final class DenseConvolutionTests: XCTestCase {
         }
         try XCTSkipIf(denseLayers == 0, "the dense convolution is not built here (needs x86_64 with AVX2)")
         XCTAssertGreaterThan(denseLayers, 60, "the dense kernel must really run for the comparison to mean anything")
-        XCTAssertGreaterThan(firstLayers, 5, "first layers (input bytes up to 255, two 4-bit planes) through the dense kernel")
+        XCTAssertGreaterThan(firstLayers, 5, "first layers (input bytes up to 255, 16-bit values) through the dense kernel")
     }
 
     /// One 3×3 convolution whose every input is the largest value and every weight the same:
@@ -70,9 +70,9 @@ final class DenseConvolutionTests: XCTestCase {
         }
     }
 
-    /// The input copies' other shapes: a model input of 4–9 channels (two 4-bit planes, copied
-    /// 16 pixels at a time with a tail, not folded) and a convolution reading codes of 1 channel
-    /// (folded, one plane), 1×1 to 5×5 kernels.
+    /// The input copies' other shapes: a model input of 4–9 channels (wide: 16-bit values, odd
+    /// channel counts leaving half a pair, not folded) and a convolution reading codes of 1
+    /// channel (folded), 1×1 to 5×5 kernels.
     func testCopiesOfWideInputsAndFoldedCodes() throws {
         var dense = 0
         for (index, (inC, h, w, k)) in [(4, 5, 21, 3), (5, 3, 16, 3), (9, 4, 35, 5), (6, 6, 18, 1)].enumerated() {

@@ -7,23 +7,24 @@ import _Builtin_intrinsics.intel
 /// dense for the event gather to skip much it does the same work in far fewer instructions: no
 /// lists, no per-event loads. For sparser inputs, a mask per block of output pixels lists the
 /// input-channel groups with a non-zero value in the block's window, and only those are visited.
+/// The model input's layer (`DenseScratch.wide`: bytes up to 255) runs `vpmaddwd` instead, two
+/// 16-bit values × int16 weights per int32 lane, accumulated in int32.
 ///
 /// Layout (`DenseScratch`): the input is copied channels-last with a zero border (each pixel's
-/// four-channel groups are one 32-bit broadcast; the model input's bytes as two planes of 4-bit
-/// halves); the weights of one span of up to 64 output channels are interleaved as
+/// four-byte groups are one 32-bit broadcast: four codes, or two 16-bit values); the weights of one span of up to 64 output channels are interleaved as
 /// `[tile][group][tap][channel][4 inputs]` before the span runs (a pass over the layer's weights
 /// per inference, reading each row's span as one cache line; no format change, the file keeps
 /// its rows).
 ///
-/// Exactness: values are at most `m = min(maxValue, 15)` (codes at `T ≤ 15`, or 4-bit halves), so
+/// Exactness: codes are at most `m = maxValue ≤ 15` (`T ≤ 15`), so
 /// each 16-bit lane of `vpmaddubsw` is a sum of two products `x_a · w_a + x_b · w_b` of
 /// magnitude at most `m · (|w_a| + |w_b|) ≤ 256 · m` — never saturated. A group of taps adds at
 /// most `m · B` to a lane, `B` the tile's weight bound (`tileBound`: the largest over its groups
 /// and lanes of `Σ_taps (|w_a| + |w_b|)`, made with the interleaved weights), so `⌊32767 / m⌋ / B`
 /// groups fit 16 bits; where not even one does, `K = ⌊32767 / (256 · m)⌋` taps do whatever the
-/// weights. The lanes are pair-summed into int32 with `vpmaddwd` against ones (16 for the high
-/// halves) before a group would pass the budget (or every `K` taps) and at the end. Skipped groups
-/// add only zeros. The results equal the plain kernel's bit for bit (`DenseConvolutionTests`,
+/// weights. The lanes are pair-summed into int32 with `vpmaddwd` against ones before a group
+/// would pass the budget (or every `K` taps) and at the end. Wide lanes add at most
+/// `inC · taps · 255 · 128 < 2^31` (`DenseScratch.supports`). Skipped groups add only zeros. The results equal the plain kernel's bit for bit (`DenseConvolutionTests`,
 /// which drive the lanes to both bounds).
 ///
 /// Built only with `-D JOULE_AVX2` on x86_64 (Package.swift sets it with `-target-cpu native`
@@ -34,8 +35,8 @@ extension WeightedLayer {
     /// kernel's work, `outH · blocks · groups` for a dense input (`densePicoseconds(activeGroups:…)`).
     /// Reads the input once, 32 values of 4 channels per step; touches no channels-last copy,
     /// so that choosing the event gather afterwards wastes little.
-    /// - Precondition: the layer does not fold (`DenseScratch.folds`: its groups are of folded
-    ///   taps, for which `denseAllGroups` is used).
+    /// - Precondition: `DenseScratch.masks(record)` (folded taps and `wide` pairs of values use
+    ///   `denseAllGroups`).
     func denseGroupMasks(_ input: UnsafePointer<UInt8>, layout: DenseScratch) -> Int {
         let r = record
         let words = DenseScratch.maskWords(r)
@@ -121,13 +122,15 @@ extension WeightedLayer {
         let channels = DenseScratch.channels(r), width = DenseScratch.width(r)
         let kh = DenseScratch.kernelH(r), kw = DenseScratch.kernelW(r)
         let groups = channels / 4, taps = kh * kw
-        let split = maxValue > 15
+        let wide = DenseScratch.wide(r)
         let planeBytes = DenseScratch.planeBytes(r), words = DenseScratch.maskWords(r), blocks = DenseScratch.blocks(r)
         if DenseScratch.folds(r) {
-            copyFoldedWindows(input, into: layout.input, channels: channels, planeBytes: planeBytes, split: split)
+            copyFoldedWindows(input, into: layout.input, channels: channels, planeBytes: planeBytes, wide: wide)
+        } else if wide {
+            copyChannelsLastWide(input, into: layout.input, channels: channels, width: width, planeBytes: planeBytes)
         } else {
             Self.copyChannelsLast(input, record: r, padH: padH, padW: padW, into: layout.input,
-                                  channels: channels, width: width, planeBytes: planeBytes, split: split)
+                                  channels: channels, width: width, planeBytes: planeBytes)
         }
         let m = min(maxValue, 15)
         // A lane adds at most 2 · 128 · m per tap: this many taps fit 16 bits whatever the weights.
@@ -153,7 +156,8 @@ extension WeightedLayer {
                 let bound = Int(spanWeights.load(fromByteOffset: span / DenseScratch.tileChannels * tileBytes + 4 * s,
                                                  as: UInt32.self))
                 let fitting = bound == 0 ? groups : 32767 / m / bound
-                let limit = max(tapLimit, min(groups, fitting) * taps)
+                // Wide layers add into int32 lanes: one widening, at the end.
+                let limit = wide ? groups * taps : max(tapLimit, min(groups, fitting) * taps)
                 for oy in 0..<rows {
                     for b in 0..<blocks {
                         let bx = b * DenseScratch.pixels
@@ -161,14 +165,8 @@ extension WeightedLayer {
                         let mask = UnsafePointer(layout.blockMasks + (oy * blocks + b) * words)
                         Self.clear(layout.sums)
                         Self.block(origin, weights: tileWeights, mask: mask, words: words, kernelH: kh,
-                                   kernelW: kw, channels: channels, rowStride: rowStride, limit: limit, scale: 1,
+                                   kernelW: kw, channels: channels, rowStride: rowStride, limit: limit, wide: wide,
                                    sums: layout.sums)
-                        if split {
-                            // The high 4-bit halves, weighed 16.
-                            Self.block(origin + planeBytes, weights: tileWeights, mask: mask, words: words, kernelH: kh,
-                                       kernelW: kw, channels: channels, rowStride: rowStride, limit: limit,
-                                       scale: 16, sums: layout.sums)
-                        }
                         storeBlockCodes(layout.sums, thresholds: layout.thresholds, tile: tile, timesteps: t,
                                         output: output + oy * columns + bx, plane: plane,
                                         pixels: min(DenseScratch.pixels, columns - bx))
@@ -179,21 +177,19 @@ extension WeightedLayer {
         }
     }
 
-    /// Copies CHW `input` into the channels-last buffer `out` (zeroed first: the border, the
-    /// padding channels); with `split`, low 4-bit halves into the first plane and high ones
-    /// into the second, `planeBytes` later. Four channels × 16, 8 or 4 pixels per step (the
+    /// Copies CHW codes `input` into the channels-last buffer `out` (zeroed first: the border,
+    /// the padding channels). Four channels × 16, 8 or 4 pixels per step (the
     /// widest that fits the row): their rows interleaved byte- then word-wise, one 32-bit store
     /// per pixel; a row's last step starts at `inW − width`, overlapping the one before it with
     /// the same values (no scalar tail; W2's rows are 28, 14 and 7 pixels). Rows under 4
     /// pixels go one value at a time.
     @inline(__always)
     static func copyChannelsLast(_ input: UnsafePointer<UInt8>, record r: LayerRecord, padH: Int, padW: Int,
-                                 into out: UnsafeMutablePointer<UInt8>, channels: Int, width: Int,
-                                 planeBytes: Int, split: Bool) {
-        out.update(repeating: 0, count: planeBytes * (split ? 2 : 1))
+                                 into out: UnsafeMutablePointer<UInt8>, channels: Int, width: Int, planeBytes: Int) {
+        out.update(repeating: 0, count: planeBytes)
         let plane = r.inH * r.inW
         let step = r.inW >= 16 ? 16 : (r.inW >= 8 ? 8 : 4)
-        let zero = _mm_setzero_si128(), low = _mm_set1_epi8(15)
+        let zero = _mm_setzero_si128()
         @inline(__always)
         func load(_ at: UnsafePointer<UInt8>) -> __m128i {
             switch step {
@@ -210,15 +206,7 @@ extension WeightedLayer {
                 let n = min(4, r.inC - c)
                 if r.inW < 4 {
                     for x in 0..<r.inW {
-                        for k in 0..<n {
-                            let v = rows[k * plane + x]
-                            if split {
-                                line[x * channels + c + k] = v & 15
-                                line[planeBytes + x * channels + c + k] = v &>> 4
-                            } else {
-                                line[x * channels + c + k] = v
-                            }
-                        }
+                        for k in 0..<n { line[x * channels + c + k] = rows[k * plane + x] }
                     }
                     c += 4
                     continue
@@ -230,19 +218,33 @@ extension WeightedLayer {
                     let v1 = n > 1 ? load(rows + plane + x) : zero
                     let v2 = n > 2 ? load(rows + 2 * plane + x) : zero
                     let v3 = n > 3 ? load(rows + 3 * plane + x) : zero
-                    let at = line + x * channels + c
-                    if split {
-                        Self.storeQuads(_mm_and_si128(v0, low), _mm_and_si128(v1, low), _mm_and_si128(v2, low),
-                                        _mm_and_si128(v3, low), at: at, stride: channels, pixels: step)
-                        Self.storeQuads(_mm_and_si128(_mm_srli_epi16(v0, 4), low), _mm_and_si128(_mm_srli_epi16(v1, 4), low),
-                                        _mm_and_si128(_mm_srli_epi16(v2, 4), low), _mm_and_si128(_mm_srli_epi16(v3, 4), low),
-                                        at: at + planeBytes, stride: channels, pixels: step)
-                    } else {
-                        Self.storeQuads(v0, v1, v2, v3, at: at, stride: channels, pixels: step)
-                    }
+                    Self.storeQuads(v0, v1, v2, v3, at: line + x * channels + c, stride: channels, pixels: step)
                     x += step
                 }
                 c += 4
+            }
+        }
+    }
+
+    /// Copies the CHW model input `input` into the channels-last buffer `out` of a `wide` layer
+    /// (zeroed first: the border, the padding channel): channel `c` of input pixel `(y, x)` as a
+    /// UInt16 at byte `((y + padH) · width + x + padW) · channels + 2c`. One value at a time:
+    /// first layers have few channels (W1's: 3 × 32 × 32 values, ≈ 1 µs).
+    @inline(__always)
+    func copyChannelsLastWide(_ input: UnsafePointer<UInt8>, into out: UnsafeMutablePointer<UInt8>, channels: Int,
+                              width: Int, planeBytes: Int) {
+        let r = record
+        out.update(repeating: 0, count: planeBytes)
+        let raw = UnsafeMutableRawPointer(out)
+        var src = input
+        for c in 0..<r.inC {
+            for y in 0..<r.inH {
+                var at = ((y + padH) * width + padW) * channels + 2 * c
+                for x in 0..<r.inW {
+                    raw.storeBytes(of: UInt16(src[x]).littleEndian, toByteOffset: at, as: UInt16.self)
+                    at &+= channels
+                }
+                src += r.inW
             }
         }
     }
@@ -269,14 +271,14 @@ extension WeightedLayer {
     }
 
     /// Copies the windows of a layer that `DenseScratch.folds` into `out`: per output pixel
-    /// `(oy, ox)` at `(oy · outW + ox) · channels` (one row of pixels), value `(ci · kernelH + ky) · kernelW + kx` is
+    /// `(oy, ox)` at `(oy · outW + ox) · channels` bytes (one row of pixels), value `(ci · kernelH + ky) · kernelW + kx` is
     /// input `(ci, oy + ky − padH, ox + kx − padW)`, 0 outside the input (and in the padding
-    /// channels and columns); with `split`, 4-bit halves in two planes as `copyChannelsLast`.
+    /// channels and columns); a byte each, or with `wide` a UInt16 (value `q` at byte `2q`).
     @inline(__always)
     func copyFoldedWindows(_ input: UnsafePointer<UInt8>, into out: UnsafeMutablePointer<UInt8>, channels: Int,
-                           planeBytes: Int, split: Bool) {
+                           planeBytes: Int, wide: Bool) {
         let r = record
-        out.update(repeating: 0, count: planeBytes * (split ? 2 : 1))
+        out.update(repeating: 0, count: planeBytes)
         let plane = r.inH * r.inW
         // One folded channel q = (ci, ky, kx) at a time: output row oy reads input row
         // oy + ky − padH, columns ox + kx − padW for the ox that land inside the input.
@@ -289,17 +291,16 @@ extension WeightedLayer {
                         let y = oy + ky - padH
                         guard y >= 0, y < r.inH else { continue }
                         let src = input + ci * plane + y * r.inW + kx - padW
-                        var dst = out + (oy * r.outW + xLo) * channels + q
                         var ox = xLo
-                        if split {
+                        if wide {
+                            var dst = UnsafeMutableRawPointer(out + (oy * r.outW + xLo) * channels + 2 * q)
                             while ox < xHi {
-                                let v = src[ox]
-                                dst.pointee = v & 15
-                                dst[planeBytes] = v &>> 4
+                                dst.storeBytes(of: UInt16(src[ox]).littleEndian, as: UInt16.self)
                                 dst += channels
                                 ox &+= 1
                             }
                         } else {
+                            var dst = out + (oy * r.outW + xLo) * channels + q
                             while ox < xHi {
                                 dst.pointee = src[ox]
                                 dst += channels
@@ -331,6 +332,12 @@ extension WeightedLayer {
     @inline(__always)
     func interleaveSpan(_ first: Int, into out: UnsafeMutableRawPointer) {
         let r = record
+        if DenseScratch.wide(r) {
+            interleaveSpanWide(first, span: DenseScratch.span(r), into: out, groups: DenseScratch.channels(r) / 4,
+                               taps: DenseScratch.kernelH(r) * DenseScratch.kernelW(r),
+                               inputs: DenseScratch.folds(r) ? r.inC * kernelH * kernelW : r.inC)
+            return
+        }
         interleaveSpan(first, span: DenseScratch.span(r), into: out, groups: DenseScratch.channels(r) / 4,
                        taps: DenseScratch.kernelH(r) * DenseScratch.kernelW(r),
                        inputs: DenseScratch.folds(r) ? r.inC * kernelH * kernelW : r.inC)
@@ -372,6 +379,33 @@ extension WeightedLayer {
         }
     }
 
+    /// `interleaveSpan` for a `wide` layer (`vpmaddwd`): for tile `s`, group `g` (input channels
+    /// `2g, 2g+1`, zero past `inputs`) and tap `t`, 64 bytes at `((s · groups + g) · taps + t) · 64`,
+    /// output channel `q`'s two weights as int16 at `4q`. The tiles' bounds (unused: int32 lanes
+    /// need no budget) are 0. Value by value: first layers have few weights (W1's: 3,456).
+    func interleaveSpanWide(_ first: Int, span: Int, into out: UnsafeMutableRawPointer, groups: Int, taps: Int,
+                            inputs: Int) {
+        let rowBytes = record.rowBytes
+        let tileBytes = groups * taps * 64, tiles = span / DenseScratch.tileChannels
+        for s in 0..<tiles {
+            for g in 0..<groups {
+                for tap in 0..<taps {
+                    let dst = out + s * tileBytes + (g * taps + tap) * 64
+                    for q in 0..<DenseScratch.tileChannels {
+                        for k in 0..<2 {
+                            let c = 2 * g + k
+                            let w = c < inputs
+                                ? Int16((weights + (c * taps + tap) * rowBytes + first + 16 * s).load(fromByteOffset: q, as: Int8.self))
+                                : 0
+                            dst.storeBytes(of: w.littleEndian, toByteOffset: 4 * q + 2 * k, as: Int16.self)
+                        }
+                    }
+                }
+            }
+        }
+        for s in 0..<tiles { out.storeBytes(of: UInt32(0), toByteOffset: tiles * tileBytes + 4 * s, as: UInt32.self) }
+    }
+
     /// The weight bound of one interleaved tile (`groups · taps · 64` bytes): the largest over
     /// its groups and its 32 lanes (output channel `q`'s input pairs `(4g, 4g+1)` and
     /// `(4g+2, 4g+3)`) of `Σ_taps (|w_a| + |w_b|)` — what a group can add to a 16-bit lane is at
@@ -405,31 +439,43 @@ extension WeightedLayer {
         }
     }
 
-    /// Adds `scale` times the sums of 4 output pixels (`origin`: the channels-last input at the
-    /// top-left tap of the first) × 16 channels into `sums` (pixel-major, channel order), over
-    /// the input-channel groups set in `mask` (`words` UInt64).
+    /// Adds the sums of 4 output pixels (`origin`: the channels-last input at the top-left tap of
+    /// the first) × 16 channels into `sums` (pixel-major, channel order), over the input-channel
+    /// groups set in `mask` (`words` UInt64): `vpmaddubsw` on codes into 16-bit lanes widened
+    /// within `limit`, or (`wide`) `vpmaddwd` on 16-bit values into int32 lanes.
     ///
     /// When a whole group's taps fit in the 16-bit budget (`kernelH · kernelW ≤ limit`) the
     /// budget is checked once per group, and 3×3 and 1×1 windows run as straight-line code (the
     /// input broadcasts stay memory operands); otherwise it is checked after every tap.
     @inline(__always)
     static func block(_ origin: UnsafeRawPointer, weights: UnsafeRawPointer, mask: UnsafePointer<UInt64>, words: Int,
-                      kernelH: Int, kernelW: Int, channels: Int, rowStride: Int, limit: Int, scale: Int16,
+                      kernelH: Int, kernelW: Int, channels: Int, rowStride: Int, limit: Int, wide: Bool,
                       sums: UnsafeMutablePointer<Int32>) {
-        if kernelH &* kernelW <= limit {
+        if wide {
             if kernelH == 3 && kernelW == 3 {
                 blockWindow(origin, weights: weights, mask: mask, words: words, kernelH: 3, kernelW: 3,
-                            channels: channels, rowStride: rowStride, limit: limit, perGroup: true, scale: scale, sums: sums)
+                            channels: channels, rowStride: rowStride, limit: limit, perGroup: true, wide: true, sums: sums)
             } else if kernelH == 1 && kernelW == 1 {
                 blockWindow(origin, weights: weights, mask: mask, words: words, kernelH: 1, kernelW: 1,
-                            channels: channels, rowStride: rowStride, limit: limit, perGroup: true, scale: scale, sums: sums)
+                            channels: channels, rowStride: rowStride, limit: limit, perGroup: true, wide: true, sums: sums)
             } else {
                 blockWindow(origin, weights: weights, mask: mask, words: words, kernelH: kernelH, kernelW: kernelW,
-                            channels: channels, rowStride: rowStride, limit: limit, perGroup: true, scale: scale, sums: sums)
+                            channels: channels, rowStride: rowStride, limit: limit, perGroup: true, wide: true, sums: sums)
+            }
+        } else if kernelH &* kernelW <= limit {
+            if kernelH == 3 && kernelW == 3 {
+                blockWindow(origin, weights: weights, mask: mask, words: words, kernelH: 3, kernelW: 3,
+                            channels: channels, rowStride: rowStride, limit: limit, perGroup: true, wide: false, sums: sums)
+            } else if kernelH == 1 && kernelW == 1 {
+                blockWindow(origin, weights: weights, mask: mask, words: words, kernelH: 1, kernelW: 1,
+                            channels: channels, rowStride: rowStride, limit: limit, perGroup: true, wide: false, sums: sums)
+            } else {
+                blockWindow(origin, weights: weights, mask: mask, words: words, kernelH: kernelH, kernelW: kernelW,
+                            channels: channels, rowStride: rowStride, limit: limit, perGroup: true, wide: false, sums: sums)
             }
         } else {
             blockWindow(origin, weights: weights, mask: mask, words: words, kernelH: kernelH, kernelW: kernelW,
-                        channels: channels, rowStride: rowStride, limit: limit, perGroup: false, scale: scale, sums: sums)
+                        channels: channels, rowStride: rowStride, limit: limit, perGroup: false, wide: false, sums: sums)
         }
     }
 
@@ -438,9 +484,8 @@ extension WeightedLayer {
     @inline(__always)
     static func blockWindow(_ origin: UnsafeRawPointer, weights: UnsafeRawPointer, mask: UnsafePointer<UInt64>,
                             words: Int, kernelH: Int, kernelW: Int, channels: Int, rowStride: Int, limit: Int,
-                            perGroup: Bool, scale: Int16, sums: UnsafeMutablePointer<Int32>) {
+                            perGroup: Bool, wide: Bool, sums: UnsafeMutablePointer<Int32>) {
         let zero = _mm256_setzero_si256()
-        let weigh = _mm256_set1_epi16(scale)
         var a0 = zero, b0 = zero, a1 = zero, b1 = zero, a2 = zero, b2 = zero, a3 = zero, b3 = zero
         var pending = 0
         let c1 = channels, c2 = channels &* 2, c3 = channels &* 3
@@ -453,7 +498,7 @@ extension WeightedLayer {
                 m &= m &- 1
                 if perGroup {
                     if pending &+ taps > limit {
-                        flush(&a0, &b0, &a1, &b1, &a2, &b2, &a3, &b3, weigh: weigh, into: sums)
+                        flush(&a0, &b0, &a1, &b1, &a2, &b2, &a3, &b3, wide: wide, into: sums)
                         pending = 0
                     }
                     pending &+= taps
@@ -468,20 +513,31 @@ extension WeightedLayer {
                         let x1 = _mm256_set1_epi32(x.loadUnaligned(fromByteOffset: c1, as: Int32.self))
                         let x2 = _mm256_set1_epi32(x.loadUnaligned(fromByteOffset: c2, as: Int32.self))
                         let x3 = _mm256_set1_epi32(x.loadUnaligned(fromByteOffset: c3, as: Int32.self))
-                        a0 = _mm256_add_epi16(a0, _mm256_maddubs_epi16(x0, w0))
-                        b0 = _mm256_add_epi16(b0, _mm256_maddubs_epi16(x0, w1))
-                        a1 = _mm256_add_epi16(a1, _mm256_maddubs_epi16(x1, w0))
-                        b1 = _mm256_add_epi16(b1, _mm256_maddubs_epi16(x1, w1))
-                        a2 = _mm256_add_epi16(a2, _mm256_maddubs_epi16(x2, w0))
-                        b2 = _mm256_add_epi16(b2, _mm256_maddubs_epi16(x2, w1))
-                        a3 = _mm256_add_epi16(a3, _mm256_maddubs_epi16(x3, w0))
-                        b3 = _mm256_add_epi16(b3, _mm256_maddubs_epi16(x3, w1))
+                        if wide {
+                            a0 = _mm256_add_epi32(a0, _mm256_madd_epi16(x0, w0))
+                            b0 = _mm256_add_epi32(b0, _mm256_madd_epi16(x0, w1))
+                            a1 = _mm256_add_epi32(a1, _mm256_madd_epi16(x1, w0))
+                            b1 = _mm256_add_epi32(b1, _mm256_madd_epi16(x1, w1))
+                            a2 = _mm256_add_epi32(a2, _mm256_madd_epi16(x2, w0))
+                            b2 = _mm256_add_epi32(b2, _mm256_madd_epi16(x2, w1))
+                            a3 = _mm256_add_epi32(a3, _mm256_madd_epi16(x3, w0))
+                            b3 = _mm256_add_epi32(b3, _mm256_madd_epi16(x3, w1))
+                        } else {
+                            a0 = _mm256_add_epi16(a0, _mm256_maddubs_epi16(x0, w0))
+                            b0 = _mm256_add_epi16(b0, _mm256_maddubs_epi16(x0, w1))
+                            a1 = _mm256_add_epi16(a1, _mm256_maddubs_epi16(x1, w0))
+                            b1 = _mm256_add_epi16(b1, _mm256_maddubs_epi16(x1, w1))
+                            a2 = _mm256_add_epi16(a2, _mm256_maddubs_epi16(x2, w0))
+                            b2 = _mm256_add_epi16(b2, _mm256_maddubs_epi16(x2, w1))
+                            a3 = _mm256_add_epi16(a3, _mm256_maddubs_epi16(x3, w0))
+                            b3 = _mm256_add_epi16(b3, _mm256_maddubs_epi16(x3, w1))
+                        }
                         w += 64
                         x += c1
                         if !perGroup {
                             pending &+= 1
                             if pending == limit {
-                                flush(&a0, &b0, &a1, &b1, &a2, &b2, &a3, &b3, weigh: weigh, into: sums)
+                                flush(&a0, &b0, &a1, &b1, &a2, &b2, &a3, &b3, wide: wide, into: sums)
                                 pending = 0
                             }
                         }
@@ -490,21 +546,22 @@ extension WeightedLayer {
                 }
             }
         }
-        flush(&a0, &b0, &a1, &b1, &a2, &b2, &a3, &b3, weigh: weigh, into: sums)
+        flush(&a0, &b0, &a1, &b1, &a2, &b2, &a3, &b3, wide: wide, into: sums)
     }
 
-    /// Adds the 16-bit pair sums, times `weigh` (16-bit lanes of 1 or 16), into the int32
-    /// `sums` and zeroes them.
+    /// Adds the lanes into the int32 `sums` — 16-bit lanes pair-summed (`vpmaddwd` against
+    /// ones), or `wide` int32 lanes as they are — and zeroes them.
     @inline(__always)
     static func flush(_ a0: inout __m256i, _ b0: inout __m256i, _ a1: inout __m256i, _ b1: inout __m256i,
                       _ a2: inout __m256i, _ b2: inout __m256i, _ a3: inout __m256i, _ b3: inout __m256i,
-                      weigh ones: __m256i, into sums: UnsafeMutablePointer<Int32>) {
-        let zero = _mm256_setzero_si256()
+                      wide: Bool, into sums: UnsafeMutablePointer<Int32>) {
+        let zero = _mm256_setzero_si256(), ones = _mm256_set1_epi16(1)
         let s = UnsafeMutableRawPointer(sums)
         @inline(__always)
         func add(_ v: __m256i, _ offset: Int) {
             let old = s.load(fromByteOffset: offset, as: __m256i.self)
-            s.storeBytes(of: _mm256_add_epi32(old, _mm256_madd_epi16(v, ones)), toByteOffset: offset, as: __m256i.self)
+            s.storeBytes(of: _mm256_add_epi32(old, wide ? v : _mm256_madd_epi16(v, ones)), toByteOffset: offset,
+                         as: __m256i.self)
         }
         add(a0, 0); add(b0, 32); add(a1, 64); add(b1, 96)
         add(a2, 128); add(b2, 160); add(a3, 192); add(b3, 224)

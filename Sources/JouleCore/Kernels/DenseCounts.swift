@@ -43,16 +43,15 @@ extension WeightedLayer {
     }
 
     /// `countInputEvents(input, weighted:prefix:into:)`'s tally for a layer that
-    /// `denseConvolution` has just run (`layout` holds its channels-last copy; `split`: two
-    /// planes of 4-bit halves, a value non-zero when either is). `table`: the prepacked count
+    /// `denseConvolution` has just run (`layout` holds its channels-last copy). `table`: the prepacked count
     /// table, or nil to look the weights up in `prefix` (the layer's tap prefix sums).
-    /// `weighted` (values of at most 15, not `split`: a layer-wise SNN's spike counts): every
+    /// `weighted` (values of at most 15: a layer-wise SNN's spike counts): every
     /// input counts its value times — the spike trains' events — instead of once.
-    func countDenseInput(layout: DenseScratch, split: Bool, weighted: Bool = false, table: UnsafePointer<UInt32>?,
+    func countDenseInput(layout: DenseScratch, weighted: Bool = false, table: UnsafePointer<UInt32>?,
                          prefix: UnsafePointer<UInt32>, into tally: inout EventTally) {
         let r = record
         let classes = BorderClasses(r)
-        let channels = DenseScratch.channels(r), width = DenseScratch.width(r), planeBytes = DenseScratch.planeBytes(r)
+        let channels = DenseScratch.channels(r), width = DenseScratch.width(r)
         let chunks = channels / 32
         let stride = kernelW + 1, size = (kernelH + 1) * stride, full = kernelH * stride + kernelW
         let copy = UnsafeRawPointer(layout.input)
@@ -79,8 +78,7 @@ extension WeightedLayer {
                         pending = 0
                     }
                     for _ in 0..<n {
-                        var v = copy.loadUnaligned(fromByteOffset: at, as: SIMD16<UInt16>.self)
-                        if split { v |= copy.loadUnaligned(fromByteOffset: at + planeBytes, as: SIMD16<UInt16>.self) }
+                        let v = copy.loadUnaligned(fromByteOffset: at, as: SIMD16<UInt16>.self)
                         lanes &+= weighted ? v : ByteCounts.nonZeroFlags(v)
                         at &+= channels
                     }

@@ -10,7 +10,8 @@
 ///    divides `outC`; one cache line of each weight row), re-laid for `vpmaddubsw` as
 ///    `span / 16` tiles of 16 channels: for tile `s`, input-channel group `g` (channels
 ///    `4g…4g+3`, zero past `inC`) and tap `t`, 64 bytes at `((s · groups + g) · taps + t) · 64`
-///    — output channel `q` (0…15) of the tile at `4q`, its four input channels' weights in order;
+///    — output channel `q` (0…15) of the tile at `4q`, its four input channels' weights in order
+///    (`wide` layers: groups of channels `2g, 2g+1`, their two weights as int16 at `4q`);
 ///    then, at `(span / 16) · groups · taps · 64`, one UInt32 per tile: its weight bound, the
 ///    largest over its groups and 16-bit lanes of `Σ_taps (|w_a| + |w_b|)` (the two weights a
 ///    lane pairs; `DenseConvolution.swift` derives the 16-bit budget from it), 32 bytes in all.
@@ -18,10 +19,13 @@
 ///    says whether input-channel group `g` holds a non-zero value there; `blockMasks`: per block of
 ///    output pixels (`outputRows` × `blocks` per row), the OR of its window's pixel masks — the
 ///    groups the kernel must visit for that block (all of them for dense inputs).
-/// 6. `input`: the layer's input channels-last with a zero border, in `planes(layer)` planes:
-///    `rows · width` pixels of `channels` bytes (`channels = inC` rounded up to 4), input pixel
-///    `(y, x)` at `((y + padH) · width + x + padW) · channels`. Codes take one plane; the model
-///    input's bytes take two, their low and high 4-bit halves.
+/// 6. `input`: the layer's input channels-last with a zero border: `rows · width` pixels of
+///    `channels` bytes (`inC` codes rounded up to 4; `wide` layers' `inC` bytes as 16-bit values,
+///    rounded up to 2), input pixel `(y, x)` at `((y + padH) · width + x + padW) · channels`.
+///
+/// `wide` layers (those reading the model input: bytes up to 255) run `vpmaddwd` on 16-bit
+/// values, two input channels per 4-byte group, into int32 sums directly — one pass, no 16-bit
+/// budget — where codes run `vpmaddubsw` on four.
 ///
 /// Layers that `fold` (W2's first layer: one input channel; W1's last convolution: 2×2 output
 /// pixels) run as the 1×1 convolution over their taps folded into channels, their output
@@ -61,12 +65,24 @@ struct DenseScratch {
 
     /// Whether the dense kernel can run `layer` (shape only; the runtime also needs codes of at
     /// most 15 and the kernel compiled in).
+    /// Wide layers' int32 lanes add at most `inC · taps · 255 · 128`: at most 65,536 values.
     @inline(__always)
     static func supports(_ layer: LayerRecord) -> Bool {
         layer.kind == .conv2d && layer.weightBits == 8 && layer.strideH == 1
             && layer.strideW == 1 && layer.outC % tileChannels == 0 && layer.residualIndex < 0
             && layer.activation != .none
+            && (!layer.readsModelInput || layer.inC * layer.kernelH * layer.kernelW <= 65_536)
     }
+
+    /// Whether the kernel may mask the layer's groups (`denseGroupMasks`: groups of 4 input
+    /// channels of one pixel): not where they are folded taps or pairs of 16-bit values.
+    @inline(__always)
+    static func masks(_ layer: LayerRecord) -> Bool { !folds(layer) && !wide(layer) }
+
+    /// Whether the layer runs on 16-bit values (`vpmaddwd`, two channels per group): the layers
+    /// that read the model input, whose bytes exceed 15.
+    @inline(__always)
+    static func wide(_ layer: LayerRecord) -> Bool { layer.readsModelInput }
 
     /// Whether the layer's weights are few enough for its output pixels to amortise re-laying
     /// them — at most 64 KiB per output pixel — or the layer folds (its weights are read once
@@ -98,9 +114,10 @@ struct DenseScratch {
 
     /// Whether the counters of a dense run can come from its channels-last copy
     /// (`WeightedLayer.countDenseInput`): the copy holds the input's own pixels (the layer does
-    /// not fold), in whole 32-byte vectors (channels a multiple of 32).
+    /// not fold), a byte per value (not `wide`), in whole 32-byte vectors (channels a multiple
+    /// of 32).
     static func countsFromCopy(_ layer: LayerRecord) -> Bool {
-        !folds(layer) && channels(layer) % 32 == 0
+        !folds(layer) && !wide(layer) && channels(layer) % 32 == 0
     }
 
     /// UInt32 entries of the layer's prepacked count table (`WeightedLayer.fillDenseCountTable`):
@@ -124,11 +141,7 @@ struct DenseScratch {
         layer.outC % 64 == 0 ? 64 : (layer.outC % 32 == 0 ? 32 : 16)
     }
 
-    /// Planes of the channels-last input: 2 for the model input (4-bit halves of its bytes), else 1.
-    @inline(__always)
-    static func planes(_ layer: LayerRecord) -> Int { layer.readsModelInput ? 2 : 1 }
-
-    /// Bytes of one plane of the channels-last input.
+    /// Bytes of the channels-last input.
     @inline(__always)
     static func planeBytes(_ layer: LayerRecord) -> Int { rows(layer) * width(layer) * channels(layer) }
 
@@ -163,11 +176,13 @@ struct DenseScratch {
     @inline(__always)
     static func kernelW(_ layer: LayerRecord) -> Int { folds(layer) ? 1 : layer.kernelW }
 
-    /// Channels of the channels-last input, a multiple of 4: `inC` (or, folded,
-    /// `inC · kernelH · kernelW`) rounded up.
+    /// Bytes per pixel of the channels-last input, a multiple of 4 (groups of 4 bytes): its
+    /// values — `inC`, or folded `inC · kernelH · kernelW` — rounded up to 4, or for `wide`
+    /// layers two bytes per value, rounded up to 2 values.
     @inline(__always)
     static func channels(_ layer: LayerRecord) -> Int {
-        ((folds(layer) ? layer.inC * layer.kernelH * layer.kernelW : layer.inC) + 3) & ~3
+        let values = folds(layer) ? layer.inC * layer.kernelH * layer.kernelW : layer.inC
+        return wide(layer) ? (values + 1) / 2 * 4 : (values + 3) & ~3
     }
 
     /// Rows of the channels-last input: `outH + kernelH − 1` (= `inH + 2 · padH`; 1 folded).
@@ -202,7 +217,7 @@ struct DenseScratch {
         let pixelMasks = aligned32(weights + spanWeightBytes(layer))
         let blockMasks = aligned32(pixelMasks + layer.inH * layer.inW * maskWords(layer) * 8)
         let input = aligned32(blockMasks + outputRows(layer) * blocks(layer) * maskWords(layer) * 8)
-        let end = input + planes(layer) * planeBytes(layer)
+        let end = input + planeBytes(layer)
         return (thresholds, sums, tapPrefix, weights, pixelMasks, blockMasks, input, end)
     }
 

@@ -17,20 +17,21 @@ extension WeightedLayer {
 
     /// The dense convolution (`DenseConvolution.swift`) when its input's non-zero (output block,
     /// input-channel group) pairs number `activeGroups` (`denseGroupMasks`; `maxValue` as in
-    /// `denseConvolution`): ≈ 115 ps per active group, tap and output channel (16
-    /// multiply-accumulates; twice for 8-bit input) and ≈ 88 ns per block of 4 pixels and 16
-    /// channels (refitted within ±11 % on the dense layers of W1 and seeded W2 after the 16-bit
-    /// budget moved to once per group). nil for layers with more than 64 KiB of weights per
-    /// output pixel (W1's last
-    /// convolution: 4.7 MB for 4 pixels): re-laying their weights each run, from beyond the L2
-    /// cache, costs more than the kernel saves.
+    /// `denseConvolution`): ≈ 112 ps per active group, tap and output channel (16
+    /// multiply-accumulates of 4 codes, or of 2 model-input values in `wide` layers) and ≈ 42 ns
+    /// per block of 4 pixels and 16 channels (refitted within ±12 % on the first six layers of W1
+    /// and the five of seeded W2 after the weight-bound budget and the wide first layers; the
+    /// 88 ns before overpriced every layer by 10–30 %). nil for layers that neither
+    /// fold nor have at most 64 KiB of weights per output pixel (`DenseScratch.amortises`):
+    /// re-laying their weights each run, from beyond the L2 cache, costs more than the kernel
+    /// saves.
     public func densePicoseconds(activeGroups: Int, maxValue: Int) -> Int64? {
         let r = record
         guard DenseScratch.amortises(r) else { return nil }
         let blockTiles = DenseScratch.outputRows(r) * DenseScratch.blocks(r) * (r.outC / DenseScratch.tileChannels)
         let denseTaps = DenseScratch.kernelH(r) * DenseScratch.kernelW(r)
-        return 115 * Int64(widening: activeGroups) * Int64(widening: denseTaps * r.outC * (maxValue > 15 ? 2 : 1))
-            + 88_000 * Int64(widening: blockTiles)
+        return 112 * Int64(widening: activeGroups) * Int64(widening: denseTaps * r.outC)
+            + 42_000 * Int64(widening: blockTiles)
     }
 
     /// The event scatter (`EventScatter.swift`) on an input with `nonZero` non-zero values at

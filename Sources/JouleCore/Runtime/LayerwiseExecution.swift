@@ -227,7 +227,7 @@ extension Interpreter {
             if w.densePicoseconds(activeGroups: 0, maxValue: maxValue) ?? Int64.max >= events { return false }
         }
         let layout = DenseScratch(scratch: alignedScratch(layer: i), layer: layer)
-        let masked = !DenseScratch.folds(layer) && (convolutionKernel == .dense || nonZero * 4 < layer.inputCount)
+        let masked = DenseScratch.masks(layer) && (convolutionKernel == .dense || nonZero * 4 < layer.inputCount)
         let active = masked ? w.denseGroupMasks(src, layout: layout) : w.denseAllGroups(layout)
         if convolutionKernel == .automatic, w.densePicoseconds(activeGroups: active, maxValue: maxValue) ?? Int64.max >= events {
             return false
@@ -245,7 +245,7 @@ extension Interpreter {
             } else if DenseScratch.countsFromCopy(layer) {
                 // From the kernel's channels-last copy, each input weighed by its spike count.
                 var tally = WeightedLayer.EventTally()
-                w.countDenseInput(layout: layout, split: false, weighted: true, table: denseCountTable(layer: i),
+                w.countDenseInput(layout: layout, weighted: true, table: denseCountTable(layer: i),
                                   prefix: tapPrefix(layer: i, w, scratch: layout.tapPrefix), into: &tally)
                 setSpikeTrainCounters(w, tally: tally, into: &c)
             } else {

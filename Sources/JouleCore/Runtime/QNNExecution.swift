@@ -142,7 +142,7 @@ extension Interpreter {
                 // every group; sparser ones are masked first (the kernel then skips the groups a
                 // block's window lacks) and the masks' count of active groups prices the kernel.
                 // `.dense` masks too, so that tests run both.
-                let masked = !DenseScratch.folds(layer) && (convolutionKernel == .dense || nonZero * 4 < layer.inputCount)
+                let masked = DenseScratch.masks(layer) && (convolutionKernel == .dense || nonZero * 4 < layer.inputCount)
                 let active = masked ? w.denseGroupMasks(src, layout: layout) : w.denseAllGroups(layout)
                 if convolutionKernel == .automatic,
                    w.densePicoseconds(activeGroups: active, maxValue: maxValue) ?? Int64.max >= sparseCost {
@@ -202,7 +202,7 @@ extension Interpreter {
         let prefix = tapPrefix(layer: i, w, scratch: layout.tapPrefix)
         if DenseScratch.countsFromCopy(w.record) {
             var tally = WeightedLayer.EventTally()
-            w.countDenseInput(layout: layout, split: maxValue > 15, table: denseCountTable(layer: i),
+            w.countDenseInput(layout: layout, table: denseCountTable(layer: i),
                               prefix: prefix, into: &tally)
             setGatheredCounters(w, tally: tally, inputBits: inBits, into: &c)
         } else {
