@@ -1,9 +1,11 @@
 @testable import JouleCore
 import XCTest
 
-/// The 2×2, stride-2 average pooling's vector path (`PoolingLayer.averageTwoByTwo`: 16 and 8
-/// outputs per step, the rest of a row one by one) against the definition written out per
-/// window, on widths around the step sizes, odd heights and widths (the last row or column is
+/// The 2×2, stride-2 average pooling's vector path (`PoolingLayer.averageTwoByTwo`: 16, 8 or 4
+/// outputs per step, a row's last step overlapping the one before; rows of 2 or 3 outputs in
+/// one 4-lane step that reads past the row and stores one output too many, except at the end of
+/// the buffers) against the definition written out per window, on widths around the step sizes
+/// (guard bytes after the output), odd heights and widths (the last row or column is
 /// left out) and byte values up to 255 (sums of four past one byte); and the windows' non-zero
 /// visits and value sum from the input's less `unvisited`.
 final class PoolingTests: XCTestCase {
@@ -17,7 +19,7 @@ final class PoolingTests: XCTestCase {
 
     func testMatchesTheDefinitionOnEveryWidth() {
         var rng = SystemRandomNumberGenerator()
-        for width in [2, 3, 4, 7, 14, 15, 16, 17, 30, 31, 32, 33, 34, 47, 48, 49, 64, 66] {
+        for width in [2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 13, 14, 15, 16, 17, 20, 30, 31, 32, 33, 34, 47, 48, 49, 64, 66] {
             for (channels, height) in [(1, 2), (3, 5), (2, 14)] {
                 for maxValue in [1, 6, 255] {
                     let pool = PoolingLayer(record(channels: channels, height: height, width: width))

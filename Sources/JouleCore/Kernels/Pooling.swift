@@ -72,45 +72,80 @@ public struct PoolingLayer {
 
     /// The 2×2, stride-2 average of byte codes (`isTwoByTwoAverage`): `output[o] = ⌊Σ / 4⌋` over
     /// each window of `input` (CHW, `inC · inH · inW` bytes) into `output` (CHW, `outputCount`
-    /// bytes). On 64-bit targets 16 (then 8) outputs at a time in 16-bit lanes (each lane's two
-    /// input bytes summed; a sum of four codes fits 16 bits), the rest of a row one at a time.
+    /// bytes). On 64-bit targets a row's outputs go 16, 8 or 4 at a time in 16-bit lanes (each
+    /// lane's two input bytes summed; a sum of four codes fits 16 bits), the last step of a row
+    /// starting at `outW − width` so that it overlaps the one before with the same values (W2's
+    /// rows of 14 and 7 outputs: 8 + 8 and 4 + 4, no scalar tail); rows of 2 or 3 outputs in one
+    /// 4-lane step where it stays inside the buffers; the rest, and 32-bit targets, one output at
+    /// a time.
     /// It counts nothing (per-window flags or sums cost as much as the pooling): the windows'
     /// non-zero visits and value sum are the input's less what `unvisited` returns.
     @inline(__always)
     func averageTwoByTwo(_ input: UnsafePointer<UInt8>, output: UnsafeMutablePointer<UInt8>) {
         let r = record
         let raw = UnsafeRawPointer(input), out = UnsafeMutableRawPointer(output)
-        var o = 0
+        #if _pointerBitWidth(_64)
+        let width = r.outW >= 16 ? 16 : (r.outW >= 8 ? 8 : (r.outW >= 4 ? 4 : 0))
+        #else
+        let width = 0
+        #endif
+        let inputBytes = r.inC &* r.inH &* r.inW
+        var row = 0  // output index of the row's first output
         for c in 0..<r.outC {
             let channel = c &* r.inH &* r.inW
             for oy in 0..<r.outH {
                 let top = channel &+ 2 &* oy &* r.inW, bottom = top &+ r.inW
-                var ox = 0
                 #if _pointerBitWidth(_64)
-                while ox &+ 16 <= r.outW {
-                    let a = raw.loadUnaligned(fromByteOffset: top &+ 2 &* ox, as: SIMD16<UInt16>.self)
-                    let b = raw.loadUnaligned(fromByteOffset: bottom &+ 2 &* ox, as: SIMD16<UInt16>.self)
-                    let sums = ByteCounts.pairSums(a) &+ ByteCounts.pairSums(b)
-                    out.storeBytes(of: SIMD16<UInt8>(truncatingIfNeeded: sums &>> 2), toByteOffset: o, as: SIMD16<UInt8>.self)
-                    ox &+= 16
-                    o &+= 16
-                }
-                if ox &+ 8 <= r.outW {
-                    let a = raw.loadUnaligned(fromByteOffset: top &+ 2 &* ox, as: SIMD8<UInt16>.self)
-                    let b = raw.loadUnaligned(fromByteOffset: bottom &+ 2 &* ox, as: SIMD8<UInt16>.self)
+                // Rows of 2 or 3 outputs (W2's last pooling): one 4-lane step reading a little past
+                // the row and storing one output too many — the next row's first, written over
+                // after — wherever both stay inside the buffers.
+                if width == 0, r.outW >= 2, bottom &+ 8 <= inputBytes, row &+ 4 <= r.outputCount {
+                    let a = raw.loadUnaligned(fromByteOffset: top, as: SIMD4<UInt16>.self)
+                    let b = raw.loadUnaligned(fromByteOffset: bottom, as: SIMD4<UInt16>.self)
                     let sums = ((a & 0x00FF) &+ (a &>> 8)) &+ ((b & 0x00FF) &+ (b &>> 8))
-                    out.storeBytes(of: SIMD8<UInt8>(truncatingIfNeeded: sums &>> 2), toByteOffset: o, as: SIMD8<UInt8>.self)
-                    ox &+= 8
-                    o &+= 8
+                    out.storeBytes(of: SIMD4<UInt8>(truncatingIfNeeded: sums &>> 2), toByteOffset: row, as: SIMD4<UInt8>.self)
+                    row &+= r.outW
+                    continue
                 }
                 #endif
-                while ox < r.outW {
-                    let a = input[top &+ 2 &* ox], b = input[top &+ 2 &* ox &+ 1]
-                    let d = input[bottom &+ 2 &* ox], e = input[bottom &+ 2 &* ox &+ 1]
-                    output[o] = UInt8(truncatingIfNeeded: (Int(a) &+ Int(b) &+ Int(d) &+ Int(e)) &>> 2)
-                    ox &+= 1
-                    o &+= 1
+                if width == 0 {
+                    for ox in 0..<r.outW {
+                        let a = input[top &+ 2 &* ox], b = input[top &+ 2 &* ox &+ 1]
+                        let d = input[bottom &+ 2 &* ox], e = input[bottom &+ 2 &* ox &+ 1]
+                        output[row &+ ox] = UInt8(truncatingIfNeeded: (Int(a) &+ Int(b) &+ Int(d) &+ Int(e)) &>> 2)
+                    }
+                    row &+= r.outW
+                    continue
                 }
+                #if _pointerBitWidth(_64)
+                var ox = 0
+                while true {
+                    if ox &+ width > r.outW { ox = r.outW &- width }  // the overlapping last step
+                    switch width {
+                    case 16:
+                        let a = raw.loadUnaligned(fromByteOffset: top &+ 2 &* ox, as: SIMD16<UInt16>.self)
+                        let b = raw.loadUnaligned(fromByteOffset: bottom &+ 2 &* ox, as: SIMD16<UInt16>.self)
+                        let sums = ((a & 0x00FF) &+ (a &>> 8)) &+ ((b & 0x00FF) &+ (b &>> 8))
+                        out.storeBytes(of: SIMD16<UInt8>(truncatingIfNeeded: sums &>> 2), toByteOffset: row &+ ox,
+                                       as: SIMD16<UInt8>.self)
+                    case 8:
+                        let a = raw.loadUnaligned(fromByteOffset: top &+ 2 &* ox, as: SIMD8<UInt16>.self)
+                        let b = raw.loadUnaligned(fromByteOffset: bottom &+ 2 &* ox, as: SIMD8<UInt16>.self)
+                        let sums = ((a & 0x00FF) &+ (a &>> 8)) &+ ((b & 0x00FF) &+ (b &>> 8))
+                        out.storeBytes(of: SIMD8<UInt8>(truncatingIfNeeded: sums &>> 2), toByteOffset: row &+ ox,
+                                       as: SIMD8<UInt8>.self)
+                    default:
+                        let a = raw.loadUnaligned(fromByteOffset: top &+ 2 &* ox, as: SIMD4<UInt16>.self)
+                        let b = raw.loadUnaligned(fromByteOffset: bottom &+ 2 &* ox, as: SIMD4<UInt16>.self)
+                        let sums = ((a & 0x00FF) &+ (a &>> 8)) &+ ((b & 0x00FF) &+ (b &>> 8))
+                        out.storeBytes(of: SIMD4<UInt8>(truncatingIfNeeded: sums &>> 2), toByteOffset: row &+ ox,
+                                       as: SIMD4<UInt8>.self)
+                    }
+                    ox &+= width
+                    if ox >= r.outW { break }
+                }
+                row &+= r.outW
+                #endif
             }
         }
     }
