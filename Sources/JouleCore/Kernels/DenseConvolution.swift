@@ -100,11 +100,14 @@ extension WeightedLayer {
         let r = record
         let words = DenseScratch.maskWords(r), groups = DenseScratch.channels(r) / 4
         let count = DenseScratch.outputRows(r) * DenseScratch.blocks(r)
-        for block in 0..<count {
-            for word in 0..<words {
-                let bits = min(64, groups - 64 * word)
-                layout.blockMasks[block * words + word] = bits == 64 ? ~0 : (UInt64(1) &<< UInt64(bits)) &- 1
-            }
+        // Every word but the last all ones; the last has the remaining groups' bits.
+        let tail = groups - 64 * (words - 1)
+        let last = tail == 64 ? ~UInt64(0) : (UInt64(1) &<< UInt64(tail)) &- 1
+        if words == 1 {
+            layout.blockMasks.update(repeating: last, count: count)
+        } else {
+            layout.blockMasks.update(repeating: ~0, count: count * words)
+            for block in 1...count { layout.blockMasks[block * words - 1] = last }
         }
         return count * groups
     }

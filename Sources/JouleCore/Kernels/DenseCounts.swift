@@ -99,6 +99,9 @@ extension WeightedLayer {
                 let at = 4 * (row * chunks + chunk) * 32
                 let low = UnsafeRawPointer(table).loadUnaligned(fromByteOffset: at, as: SIMD16<UInt32>.self)
                 let high = UnsafeRawPointer(table).loadUnaligned(fromByteOffset: at + 64, as: SIMD16<UInt32>.self)
+                if narrow {
+                    return UInt64(widening: (even &* low).wrappedSum() &+ (odd &* high).wrappedSum())
+                }
                 return (SIMD16<UInt64>(truncatingIfNeeded: even) &* SIMD16<UInt64>(truncatingIfNeeded: low)).wrappedSum()
                     &+ (SIMD16<UInt64>(truncatingIfNeeded: odd) &* SIMD16<UInt64>(truncatingIfNeeded: high)).wrappedSum()
             }
@@ -113,6 +116,9 @@ extension WeightedLayer {
             }
             return sum
         }
+        // Products and their sum over a chunk's 32 lanes in 32 bits where they cannot pass them:
+        // a count is at most 15 per input pixel, a table entry at most taps · outC.
+        let narrow = 32 * r.inH * r.inW * 15 * kernelH * kernelW * r.outC < 1 << 32
         var events: UInt64 = 0, operations: UInt64 = 0, missingRows: UInt64 = 0, unreached: UInt64 = 0
         for chunk in 0..<chunks {
             let (even, odd) = counts(0, r.inH, 0, r.inW, chunk: chunk)
