@@ -166,7 +166,6 @@ extension WeightedLayer {
                         let bx = b * DenseScratch.pixels
                         let origin = UnsafeRawPointer(layout.input) + (oy * width + bx) * channels
                         let mask = UnsafePointer(layout.blockMasks + (oy * blocks + b) * words)
-                        Self.clear(layout.sums)
                         Self.block(origin, weights: tileWeights, mask: mask, words: words, kernelH: kh,
                                    kernelW: kw, channels: channels, rowStride: rowStride, limit: limit, wide: wide,
                                    sums: layout.sums)
@@ -433,16 +432,7 @@ extension WeightedLayer {
         return UInt32(lanes.max())
     }
 
-    /// Zeroes a block's int32 sums.
-    @inline(__always)
-    static func clear(_ sums: UnsafeMutablePointer<Int32>) {
-        let zero = _mm256_setzero_si256()
-        for i in 0..<(DenseScratch.pixels * DenseScratch.tileChannels / 8) {
-            UnsafeMutableRawPointer(sums).storeBytes(of: zero, toByteOffset: 32 * i, as: __m256i.self)
-        }
-    }
-
-    /// Adds the sums of 4 output pixels (`origin`: the channels-last input at the top-left tap of
+    /// Stores the sums of 4 output pixels (`origin`: the channels-last input at the top-left tap of
     /// the first) × 16 channels into `sums` (pixel-major, channel order), over the input-channel
     /// groups set in `mask` (`words` UInt64): `vpmaddubsw` on codes into 16-bit lanes widened
     /// within `limit`, or (`wide`) `vpmaddwd` on 16-bit values into int32 lanes.
@@ -491,6 +481,7 @@ extension WeightedLayer {
         let zero = _mm256_setzero_si256()
         var a0 = zero, b0 = zero, a1 = zero, b1 = zero, a2 = zero, b2 = zero, a3 = zero, b3 = zero
         var pending = 0
+        var first = true  // the first widening stores the sums, the later ones add to them
         let c1 = channels, c2 = channels &* 2, c3 = channels &* 3
         let taps = kernelH &* kernelW
         let groupBytes = taps &* 64
@@ -501,7 +492,8 @@ extension WeightedLayer {
                 m &= m &- 1
                 if perGroup {
                     if pending &+ taps > limit {
-                        flush(&a0, &b0, &a1, &b1, &a2, &b2, &a3, &b3, wide: wide, into: sums)
+                        flush(&a0, &b0, &a1, &b1, &a2, &b2, &a3, &b3, wide: wide, first: first, into: sums)
+                        first = false
                         pending = 0
                     }
                     pending &+= taps
@@ -540,7 +532,8 @@ extension WeightedLayer {
                         if !perGroup {
                             pending &+= 1
                             if pending == limit {
-                                flush(&a0, &b0, &a1, &b1, &a2, &b2, &a3, &b3, wide: wide, into: sums)
+                                flush(&a0, &b0, &a1, &b1, &a2, &b2, &a3, &b3, wide: wide, first: first, into: sums)
+                                first = false
                                 pending = 0
                             }
                         }
@@ -549,22 +542,22 @@ extension WeightedLayer {
                 }
             }
         }
-        flush(&a0, &b0, &a1, &b1, &a2, &b2, &a3, &b3, wide: wide, into: sums)
+        flush(&a0, &b0, &a1, &b1, &a2, &b2, &a3, &b3, wide: wide, first: first, into: sums)
     }
 
-    /// Adds the lanes into the int32 `sums` — 16-bit lanes pair-summed (`vpmaddwd` against
-    /// ones), or `wide` int32 lanes as they are — and zeroes them.
+    /// Adds the lanes into the int32 `sums` (`first`: stores them there) — 16-bit lanes
+    /// pair-summed (`vpmaddwd` against ones), or `wide` int32 lanes as they are — and zeroes them.
     @inline(__always)
     static func flush(_ a0: inout __m256i, _ b0: inout __m256i, _ a1: inout __m256i, _ b1: inout __m256i,
                       _ a2: inout __m256i, _ b2: inout __m256i, _ a3: inout __m256i, _ b3: inout __m256i,
-                      wide: Bool, into sums: UnsafeMutablePointer<Int32>) {
+                      wide: Bool, first: Bool, into sums: UnsafeMutablePointer<Int32>) {
         let zero = _mm256_setzero_si256(), ones = _mm256_set1_epi16(1)
         let s = UnsafeMutableRawPointer(sums)
         @inline(__always)
         func add(_ v: __m256i, _ offset: Int) {
-            let old = s.load(fromByteOffset: offset, as: __m256i.self)
-            s.storeBytes(of: _mm256_add_epi32(old, wide ? v : _mm256_madd_epi16(v, ones)), toByteOffset: offset,
-                         as: __m256i.self)
+            let lanes = wide ? v : _mm256_madd_epi16(v, ones)
+            s.storeBytes(of: first ? lanes : _mm256_add_epi32(s.load(fromByteOffset: offset, as: __m256i.self), lanes),
+                         toByteOffset: offset, as: __m256i.self)
         }
         add(a0, 0); add(b0, 32); add(a1, 64); add(b1, 96)
         add(a2, 128); add(b2, 160); add(a3, 192); add(b3, 224)
