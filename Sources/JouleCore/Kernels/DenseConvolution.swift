@@ -429,7 +429,9 @@ extension WeightedLayer {
             largest = _mm_max_epu16(largest, _mm_max_epu16(_mm_max_epu16(s0, s1), _mm_max_epu16(s2, s3)))
         }
         let lanes = unsafeBitCast(largest, to: SIMD8<UInt16>.self)
-        return UInt32(lanes.max())
+        var bound: UInt16 = 0
+        for i in 0..<8 { bound = Swift.max(bound, lanes[i]) }
+        return UInt32(bound)
     }
 
     /// Stores the sums of 4 output pixels (`origin`: the channels-last input at the top-left tap of
