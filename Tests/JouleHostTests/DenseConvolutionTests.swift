@@ -179,10 +179,10 @@ final class DenseConvolutionTests: XCTestCase {
         // Every (block, group) pair active: 14 rows × 4 blocks × 16 groups.
         let w2 = try layer(inC: 64, outC: 64, size: 14, pad: 1)
         let inputs = 64 * 14 * 14, allGroups = 14 * 4 * 16
-        XCTAssertFalse(w2.prefersDense(nonZero: inputs * 5 / 100, activeGroups: allGroups, maxValue: 6),
+        XCTAssertFalse(w2.prefersDense(nonZero: inputs * 5 / 100, activeGroups: allGroups),
                        "scattered sparse input: every group active somewhere, events few")
-        XCTAssertTrue(w2.prefersDense(nonZero: inputs * 40 / 100, activeGroups: allGroups, maxValue: 6))
-        XCTAssertTrue(w2.prefersDense(nonZero: inputs * 5 / 100, activeGroups: allGroups / 8, maxValue: 6),
+        XCTAssertTrue(w2.prefersDense(nonZero: inputs * 40 / 100, activeGroups: allGroups))
+        XCTAssertTrue(w2.prefersDense(nonZero: inputs * 5 / 100, activeGroups: allGroups / 8),
                       "clustered sparse input: most blocks see few active groups")
         // VGG*'s last convolution shape (512 → 1024 on 4 × 4, no padding: 4 output pixels): it
         // folds, its 4 pixels one block over 1,152 groups of folded taps, and its 4.7 MB of
@@ -190,8 +190,8 @@ final class DenseConvolutionTests: XCTestCase {
         // Zen 3): dense 245 µs against the event scatter's 387 µs alone, 400 against 530 µs
         // interleaved with the SNN.
         let w1 = try layer(inC: 512, outC: 1024, size: 4, pad: 0)
-        XCTAssertTrue(w1.prefersDense(nonZero: 512 * 16 * 4 / 10, activeGroups: 1_152, maxValue: 6))
-        XCTAssertLessThan(w1.densePicoseconds(activeGroups: 1_152, maxValue: 6)!,
+        XCTAssertTrue(w1.prefersDense(nonZero: 512 * 16 * 4 / 10, activeGroups: 1_152))
+        XCTAssertLessThan(w1.densePicoseconds(activeGroups: 1_152)!,
                           w1.scatterPicoseconds(nonZero: 512 * 16 * 4 / 10, maxValue: 6))
         // The event scatter (measured on these shapes, Zen 3): fastest on the trained, sparse
         // watch-net input; slower than the dense kernel on a dense one; and on VGG*'s last
@@ -200,9 +200,9 @@ final class DenseConvolutionTests: XCTestCase {
         let sparse = inputs * 5 / 100, dense = inputs * 40 / 100
         XCTAssertLessThan(w2.scatterPicoseconds(nonZero: sparse, maxValue: 6), w2.gatherPicoseconds(nonZero: sparse))
         XCTAssertLessThan(w2.scatterPicoseconds(nonZero: sparse, maxValue: 6),
-                          w2.densePicoseconds(activeGroups: allGroups, maxValue: 6)!)
+                          w2.densePicoseconds(activeGroups: allGroups)!)
         XCTAssertGreaterThan(w2.scatterPicoseconds(nonZero: dense, maxValue: 6),
-                             w2.densePicoseconds(activeGroups: allGroups, maxValue: 6)!)
+                             w2.densePicoseconds(activeGroups: allGroups)!)
         XCTAssertLessThan(w1.scatterPicoseconds(nonZero: 512 * 16 * 4 / 10, maxValue: 6),
                           w1.gatherPicoseconds(nonZero: 512 * 16 * 4 / 10))
         // The layer-wise SNN at T = 6 (measured per layer, Zen 3, one interleaved run each): on

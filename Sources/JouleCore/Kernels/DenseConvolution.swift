@@ -11,21 +11,22 @@ import _Builtin_intrinsics.intel
 /// 16-bit values × int16 weights per int32 lane, accumulated in int32.
 ///
 /// Layout (`DenseScratch`): the input is copied channels-last with a zero border (each pixel's
-/// four-byte groups are one 32-bit broadcast: four codes, or two 16-bit values); the weights of one span of up to 64 output channels are interleaved as
-/// `[tile][group][tap][channel][4 inputs]` before the span runs (a pass over the layer's weights
-/// per inference, reading each row's span as one cache line; no format change, the file keeps
-/// its rows).
+/// four-byte groups are one 32-bit broadcast: four codes, or two 16-bit values); the weights of
+/// one span of up to 64 output channels are interleaved as `[tile][group][tap][channel][4 inputs]`
+/// (prepacked once, or before the span runs: a pass over the layer's weights per inference,
+/// reading each row's span as one cache line; no format change, the file keeps its rows).
 ///
-/// Exactness: codes are at most `m = maxValue ≤ 15` (`T ≤ 15`), so
-/// each 16-bit lane of `vpmaddubsw` is a sum of two products `x_a · w_a + x_b · w_b` of
+/// Exactness: codes are at most `m = maxValue ≤ 15` (`T ≤ 15`), so each 16-bit lane of
+/// `vpmaddubsw` is a sum of two products `x_a · w_a + x_b · w_b` of
 /// magnitude at most `m · (|w_a| + |w_b|) ≤ 256 · m` — never saturated. A group of taps adds at
 /// most `m · B` to a lane, `B` the tile's weight bound (`tileBound`: the largest over its groups
 /// and lanes of `Σ_taps (|w_a| + |w_b|)`, made with the interleaved weights), so `⌊32767 / m⌋ / B`
 /// groups fit 16 bits; where not even one does, `K = ⌊32767 / (256 · m)⌋` taps do whatever the
 /// weights. The lanes are pair-summed into int32 with `vpmaddwd` against ones before a group
 /// would pass the budget (or every `K` taps) and at the end. Wide lanes add at most
-/// `inC · taps · 255 · 128 < 2^31` (`DenseScratch.supports`). Skipped groups add only zeros. The results equal the plain kernel's bit for bit (`DenseConvolutionTests`,
-/// which drive the lanes to both bounds).
+/// `inC · taps · 255 · 128 < 2^31` (`DenseScratch.supports`). Skipped groups add only zeros.
+/// The results equal the plain kernel's bit for bit (`DenseConvolutionTests`, which drive the
+/// lanes to both bounds).
 ///
 /// Built only with `-D JOULE_AVX2` on x86_64 (Package.swift sets it with `-target-cpu native`
 /// where the host has AVX2); elsewhere the event gather and plain kernels run.
@@ -126,14 +127,16 @@ extension WeightedLayer {
         let kh = DenseScratch.kernelH(r), kw = DenseScratch.kernelW(r)
         let groups = channels / 4, taps = kh * kw
         let wide = DenseScratch.wide(r)
-        let planeBytes = DenseScratch.planeBytes(r), words = DenseScratch.maskWords(r), blocks = DenseScratch.blocks(r)
+        let words = DenseScratch.maskWords(r), blocks = DenseScratch.blocks(r)
+        // The copies write the input's values; the border, padding channels and columns stay 0.
+        layout.input.update(repeating: 0, count: DenseScratch.inputBytes(r))
         if DenseScratch.folds(r) {
-            copyFoldedWindows(input, into: layout.input, channels: channels, planeBytes: planeBytes, wide: wide)
+            copyFoldedWindows(input, into: layout.input, channels: channels, wide: wide)
         } else if wide {
-            copyChannelsLastWide(input, into: layout.input, channels: channels, width: width, planeBytes: planeBytes)
+            copyChannelsLastWide(input, into: layout.input, channels: channels, width: width)
         } else {
             Self.copyChannelsLast(input, record: r, padH: padH, padW: padW, into: layout.input,
-                                  channels: channels, width: width, planeBytes: planeBytes)
+                                  channels: channels, width: width)
         }
         let m = min(maxValue, 15)
         // A lane adds at most 2 · 128 · m per tap: this many taps fit 16 bits whatever the weights.
@@ -155,7 +158,7 @@ extension WeightedLayer {
                 let tile = first + s * DenseScratch.tileChannels
                 let tileWeights = spanWeights + s * tileBytes
                 // A group adds at most m · bound to a lane, so `⌊32767 / m⌋ / bound` groups fit 16
-                // bits between widenings (seeded W2: 4 of its 9-tap groups, not 2).
+                // bits between widenings (seeded W2 and W1: 3 of their 9-tap groups, not 2).
                 let bound = Int(spanWeights.load(fromByteOffset: span / DenseScratch.tileChannels * tileBytes + 4 * s,
                                                  as: UInt32.self))
                 let fitting = bound == 0 ? groups : 32767 / m / bound
@@ -179,16 +182,15 @@ extension WeightedLayer {
         }
     }
 
-    /// Copies CHW codes `input` into the channels-last buffer `out` (zeroed first: the border,
-    /// the padding channels). Four channels × 16, 8 or 4 pixels per step (the
+    /// Copies CHW codes `input` into the zeroed channels-last buffer `out` (the border and the
+    /// padding channels stay 0). Four channels × 16, 8 or 4 pixels per step (the
     /// widest that fits the row): their rows interleaved byte- then word-wise, one 32-bit store
     /// per pixel; a row's last step starts at `inW − width`, overlapping the one before it with
     /// the same values (no scalar tail; W2's rows are 28, 14 and 7 pixels). Rows under 4
     /// pixels go one value at a time.
     @inline(__always)
     static func copyChannelsLast(_ input: UnsafePointer<UInt8>, record r: LayerRecord, padH: Int, padW: Int,
-                                 into out: UnsafeMutablePointer<UInt8>, channels: Int, width: Int, planeBytes: Int) {
-        out.update(repeating: 0, count: planeBytes)
+                                 into out: UnsafeMutablePointer<UInt8>, channels: Int, width: Int) {
         let plane = r.inH * r.inW
         let step = r.inW >= 16 ? 16 : (r.inW >= 8 ? 8 : 4)
         let zero = _mm_setzero_si128()
@@ -228,15 +230,14 @@ extension WeightedLayer {
         }
     }
 
-    /// Copies the CHW model input `input` into the channels-last buffer `out` of a `wide` layer
-    /// (zeroed first: the border, the padding channel): channel `c` of input pixel `(y, x)` as a
+    /// Copies the CHW model input `input` into the zeroed channels-last buffer `out` of a `wide`
+    /// layer (the border and the padding channel stay 0): channel `c` of input pixel `(y, x)` as a
     /// UInt16 at byte `((y + padH) · width + x + padW) · channels + 2c`. One value at a time:
     /// first layers have few channels (W1's: 3 × 32 × 32 values, ≈ 1 µs).
     @inline(__always)
     func copyChannelsLastWide(_ input: UnsafePointer<UInt8>, into out: UnsafeMutablePointer<UInt8>, channels: Int,
-                              width: Int, planeBytes: Int) {
+                              width: Int) {
         let r = record
-        out.update(repeating: 0, count: planeBytes)
         let raw = UnsafeMutableRawPointer(out)
         var src = input
         for c in 0..<r.inC {
@@ -272,15 +273,15 @@ extension WeightedLayer {
         put(_mm_unpackhi_epi16(ab2, cd2), 12)
     }
 
-    /// Copies the windows of a layer that `DenseScratch.folds` into `out`: per output pixel
-    /// `(oy, ox)` at `(oy · outW + ox) · channels` bytes (one row of pixels), value `(ci · kernelH + ky) · kernelW + kx` is
-    /// input `(ci, oy + ky − padH, ox + kx − padW)`, 0 outside the input (and in the padding
-    /// channels and columns); a byte each, or with `wide` a UInt16 (value `q` at byte `2q`).
+    /// Copies the windows of a layer that `DenseScratch.folds` into the zeroed `out`: per output
+    /// pixel `(oy, ox)` at `(oy · outW + ox) · channels` bytes (one row of pixels), value
+    /// `(ci · kernelH + ky) · kernelW + kx` is input `(ci, oy + ky − padH, ox + kx − padW)` (those
+    /// outside the input, and the padding channels and columns, stay 0); a byte each, or with
+    /// `wide` a UInt16 (value `q` at byte `2q`).
     @inline(__always)
     func copyFoldedWindows(_ input: UnsafePointer<UInt8>, into out: UnsafeMutablePointer<UInt8>, channels: Int,
-                           planeBytes: Int, wide: Bool) {
+                           wide: Bool) {
         let r = record
-        out.update(repeating: 0, count: planeBytes)
         let plane = r.inH * r.inW
         // One folded channel q = (ci, ky, kx) at a time: output row oy reads input row
         // oy + ky − padH, columns ox + kx − padW for the ox that land inside the input.
@@ -334,15 +335,14 @@ extension WeightedLayer {
     @inline(__always)
     func interleaveSpan(_ first: Int, into out: UnsafeMutableRawPointer) {
         let r = record
+        let span = DenseScratch.span(r), groups = DenseScratch.channels(r) / 4
+        let taps = DenseScratch.kernelH(r) * DenseScratch.kernelW(r)
+        let inputs = DenseScratch.folds(r) ? r.inC * kernelH * kernelW : r.inC
         if DenseScratch.wide(r) {
-            interleaveSpanWide(first, span: DenseScratch.span(r), into: out, groups: DenseScratch.channels(r) / 4,
-                               taps: DenseScratch.kernelH(r) * DenseScratch.kernelW(r),
-                               inputs: DenseScratch.folds(r) ? r.inC * kernelH * kernelW : r.inC)
-            return
+            interleaveSpanWide(first, span: span, into: out, groups: groups, taps: taps, inputs: inputs)
+        } else {
+            interleaveSpan(first, span: span, into: out, groups: groups, taps: taps, inputs: inputs)
         }
-        interleaveSpan(first, span: DenseScratch.span(r), into: out, groups: DenseScratch.channels(r) / 4,
-                       taps: DenseScratch.kernelH(r) * DenseScratch.kernelW(r),
-                       inputs: DenseScratch.folds(r) ? r.inC * kernelH * kernelW : r.inC)
     }
 
     /// Interleaves the weights of output channels `first…first+span−1` for `vpmaddubsw` (layout
@@ -446,6 +446,8 @@ extension WeightedLayer {
     static func block(_ origin: UnsafeRawPointer, weights: UnsafeRawPointer, mask: UnsafePointer<UInt64>, words: Int,
                       kernelH: Int, kernelW: Int, channels: Int, rowStride: Int, limit: Int, wide: Bool,
                       sums: UnsafeMutablePointer<Int32>) {
+        // Spelled out per `wide` so that every call inlines with constant arguments (one nested
+        // dispatch function for both made seeded W2 9 % slower).
         if wide {
             if kernelH == 3 && kernelW == 3 {
                 blockWindow(origin, weights: weights, mask: mask, words: words, kernelH: 3, kernelW: 3,

@@ -143,7 +143,7 @@ struct DenseScratch {
 
     /// Bytes of the channels-last input.
     @inline(__always)
-    static func planeBytes(_ layer: LayerRecord) -> Int { rows(layer) * width(layer) * channels(layer) }
+    static func inputBytes(_ layer: LayerRecord) -> Int { rows(layer) * width(layer) * channels(layer) }
 
     /// Whether the kernel folds the layer's taps into channels: when that at least halves the
     /// kernel's (block, 4-channel step) pairs — `2 · ⌈P / 4⌉ · ⌈inC · taps / 4⌉ ≤ outH ·
@@ -217,7 +217,7 @@ struct DenseScratch {
         let pixelMasks = aligned32(weights + spanWeightBytes(layer))
         let blockMasks = aligned32(pixelMasks + layer.inH * layer.inW * maskWords(layer) * 8)
         let input = aligned32(blockMasks + outputRows(layer) * blocks(layer) * maskWords(layer) * 8)
-        let end = input + planeBytes(layer)
+        let end = input + inputBytes(layer)
         return (thresholds, sums, tapPrefix, weights, pixelMasks, blockMasks, input, end)
     }
 

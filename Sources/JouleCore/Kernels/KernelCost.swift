@@ -16,16 +16,15 @@ extension WeightedLayer {
     }
 
     /// The dense convolution (`DenseConvolution.swift`) when its input's non-zero (output block,
-    /// input-channel group) pairs number `activeGroups` (`denseGroupMasks`; `maxValue` as in
-    /// `denseConvolution`): ≈ 112 ps per active group, tap and output channel (16
+    /// input-channel group) pairs number `activeGroups` (`denseGroupMasks`): ≈ 112 ps per active group, tap and output channel (16
     /// multiply-accumulates of 4 codes, or of 2 model-input values in `wide` layers) and ≈ 42 ns
     /// per block of 4 pixels and 16 channels (refitted within ±12 % on the first six layers of W1
     /// and the five of seeded W2 after the weight-bound budget and the wide first layers; the
-    /// 88 ns before overpriced every layer by 10–30 %). nil for layers that neither
-    /// fold nor have at most 64 KiB of weights per output pixel (`DenseScratch.amortises`):
-    /// re-laying their weights each run, from beyond the L2 cache, costs more than the kernel
-    /// saves.
-    public func densePicoseconds(activeGroups: Int, maxValue: Int) -> Int64? {
+    /// 88 ns before overpriced every layer by 10–30 %); the same for codes and model-input bytes,
+    /// since the wide first layers' groups are of 2 values. nil for layers that neither fold nor
+    /// have at most 64 KiB of weights per output pixel (`DenseScratch.amortises`): re-laying
+    /// their weights each run, from beyond the L2 cache, costs more than the kernel saves.
+    public func densePicoseconds(activeGroups: Int) -> Int64? {
         let r = record
         guard DenseScratch.amortises(r) else { return nil }
         let blockTiles = DenseScratch.outputRows(r) * DenseScratch.blocks(r) * (r.outC / DenseScratch.tileChannels)
@@ -94,8 +93,8 @@ extension WeightedLayer {
 
     /// Whether the dense convolution is expected to be faster than the event gather
     /// (`densePicoseconds` against `gatherPicoseconds`).
-    public func prefersDense(nonZero: Int, activeGroups: Int, maxValue: Int) -> Bool {
-        guard let dense = densePicoseconds(activeGroups: activeGroups, maxValue: maxValue) else { return false }
+    public func prefersDense(nonZero: Int, activeGroups: Int) -> Bool {
+        guard let dense = densePicoseconds(activeGroups: activeGroups) else { return false }
         return dense < gatherPicoseconds(nonZero: nonZero)
     }
 }

@@ -224,12 +224,12 @@ extension Interpreter {
                 events = min(p.gather, min(p.trains, p.counts))
             }
             // The fixed part alone first: the masks are built only where it undercuts them.
-            if w.densePicoseconds(activeGroups: 0, maxValue: maxValue) ?? Int64.max >= events { return false }
+            if w.densePicoseconds(activeGroups: 0) ?? Int64.max >= events { return false }
         }
         let layout = DenseScratch(scratch: alignedScratch(layer: i), layer: layer)
         let masked = DenseScratch.masks(layer) && (convolutionKernel == .dense || nonZero * 4 < layer.inputCount)
         let active = masked ? w.denseGroupMasks(src, layout: layout) : w.denseAllGroups(layout)
-        if convolutionKernel == .automatic, w.densePicoseconds(activeGroups: active, maxValue: maxValue) ?? Int64.max >= events {
+        if convolutionKernel == .automatic, w.densePicoseconds(activeGroups: active) ?? Int64.max >= events {
             return false
         }
         log(.denseConvolution, layer: i)

@@ -132,7 +132,7 @@ extension Interpreter {
             case .automatic, .eventDriven:
                 // The dense kernel's full price needs the input's group masks: they are built
                 // only where its fixed part alone undercuts the sparse kernels.
-                let floor = denseApplies ? w.densePicoseconds(activeGroups: 0, maxValue: maxValue) ?? Int64.max : Int64.max
+                let floor = denseApplies ? w.densePicoseconds(activeGroups: 0) ?? Int64.max : Int64.max
                 kernel = floor < sparseCost ? .denseConvolution : sparseKernel
             }
             #if JOULE_AVX2 && arch(x86_64) && !JOULE_PLAIN_KERNELS
@@ -145,7 +145,7 @@ extension Interpreter {
                 let masked = DenseScratch.masks(layer) && (convolutionKernel == .dense || nonZero * 4 < layer.inputCount)
                 let active = masked ? w.denseGroupMasks(src, layout: layout) : w.denseAllGroups(layout)
                 if convolutionKernel == .automatic,
-                   w.densePicoseconds(activeGroups: active, maxValue: maxValue) ?? Int64.max >= sparseCost {
+                   w.densePicoseconds(activeGroups: active) ?? Int64.max >= sparseCost {
                     kernel = sparseKernel
                 } else {
                     log(.denseConvolution, layer: i)
