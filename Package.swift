@@ -18,8 +18,21 @@ let hostHasAVX2: Bool = {
     return false
     #endif
 }()
+// Where the host also has AVX-512 VNNI (with BW and VL), `-D JOULE_AVX512VNNI` builds the dense
+// kernel's `vpdpbusd` block (Sources/JouleCore/Kernels/DenseConvolutionVNNI.swift): one 512-bit
+// instruction per 64 multiply-accumulates, int32 lanes.
+let hostFlags: Set<Substring> = {
+    #if arch(x86_64)
+    let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+    return Set(cpuinfo.split(separator: "\n").first { $0.hasPrefix("flags") }?.split(separator: " ") ?? [])
+    #else
+    return []
+    #endif
+}()
+let hostHasAVX512VNNI = hostHasAVX2 && ["avx512f", "avx512bw", "avx512vl", "avx512_vnni"].allSatisfy { hostFlags.contains(Substring($0)) }
 let coreFlags: [SwiftSetting] = Context.environment["JOULE_PORTABLE"] != nil ? []
     : [.unsafeFlags(["-target-cpu", "native"])] + (hostHasAVX2 ? [.define("JOULE_AVX2")] : [])
+        + (hostHasAVX512VNNI && Context.environment["JOULE_NO_AVX512"] == nil ? [.define("JOULE_AVX512VNNI")] : [])
 
 let package = Package(
     name: "Joule",

@@ -69,16 +69,20 @@ extension WeightedLayer {
                 p += 1
             }
         }
-        // Block masks: the OR over each block's window (kernelH rows × pixels + kernelW − 1
-        // columns, clipped to the input).
+        // Block masks: the OR over each block's pixels' windows — per output row the block
+        // touches, kernelH rows × (its pixels there + kernelW − 1) columns, clipped to the input.
         var active = 0
-        let blocks = DenseScratch.blocks(r)
-        for oy in 0..<r.outH {
-            let yLo = max(0, oy - padH), yHi = min(r.inH, oy - padH + kernelH)
-            for b in 0..<blocks {
-                let x0 = b * DenseScratch.pixels - padW
-                let xLo = max(0, x0), xHi = min(r.inW, x0 + DenseScratch.pixels + kernelW - 1)
-                let out = layout.blockMasks + (oy * blocks + b) * words
+        let outputs = r.outH * r.outW
+        for b in 0..<DenseScratch.blockCount(r) {
+            let out = layout.blockMasks + b * words
+            for word in 0..<words { out[word] = 0 }
+            var p = b * DenseScratch.pixels
+            let end = min(p + DenseScratch.pixels, outputs)
+            while p < end {
+                let oy = p / r.outW, ox = p - oy * r.outW
+                let last = min(r.outW, ox + end - p)  // this row's pixels of the block: ox..<last
+                let yLo = max(0, oy - padH), yHi = min(r.inH, oy - padH + kernelH)
+                let xLo = max(0, ox - padW), xHi = min(r.inW, last - 1 - padW + kernelW)
                 for word in 0..<words {
                     var m: UInt64 = 0
                     var y = yLo
@@ -87,20 +91,21 @@ extension WeightedLayer {
                         while x < xHi { m |= layout.pixelMasks[(y * r.inW + x) * words + word]; x += 1 }
                         y += 1
                     }
-                    out[word] = m
-                    active &+= m.nonzeroBitCount
+                    out[word] |= m
                 }
+                p += last - ox
             }
+            for word in 0..<words { active &+= out[word].nonzeroBitCount }
         }
         return active
     }
 
     /// Sets every block's mask to all groups (for an input dense enough that masks would not
-    /// skip anything) and returns their number, `outputRows · blocks · groups`.
+    /// skip anything) and returns their number, `blockCount · groups`.
     func denseAllGroups(_ layout: DenseScratch) -> Int {
         let r = record
         let words = DenseScratch.maskWords(r), groups = DenseScratch.channels(r) / 4
-        let count = DenseScratch.outputRows(r) * DenseScratch.blocks(r)
+        let count = DenseScratch.blockCount(r)
         // Every word but the last all ones; the last has the remaining groups' bits.
         let tail = groups - 64 * (words - 1)
         let last = tail == 64 ? ~UInt64(0) : (UInt64(1) &<< UInt64(tail)) &- 1
@@ -127,7 +132,7 @@ extension WeightedLayer {
         let kh = DenseScratch.kernelH(r), kw = DenseScratch.kernelW(r)
         let groups = channels / 4, taps = kh * kw
         let wide = DenseScratch.wide(r)
-        let words = DenseScratch.maskWords(r), blocks = DenseScratch.blocks(r)
+        let words = DenseScratch.maskWords(r), blockCount = DenseScratch.blockCount(r)
         // The copies write the input's values; the border, padding channels and columns stay 0.
         layout.input.update(repeating: 0, count: DenseScratch.inputBytes(r))
         if DenseScratch.folds(r) {
@@ -142,7 +147,6 @@ extension WeightedLayer {
         // A lane adds at most 2 · 128 · m per tap: this many taps fit 16 bits whatever the weights.
         let tapLimit = max(1, 32767 / (256 * m))
         let plane = r.outH * r.outW
-        let rows = DenseScratch.outputRows(r), columns = DenseScratch.outputColumns(r)
         let rowStride = width * channels
         let span = DenseScratch.span(r), tileBytes = DenseScratch.tileBytes(r)
         var first = 0
@@ -154,6 +158,31 @@ extension WeightedLayer {
                 interleaveSpan(first, into: layout.weights)
                 spanWeights = UnsafeRawPointer(layout.weights)
             }
+            #if JOULE_AVX512VNNI
+            // VNNI: int32 lanes, no 16-bit budget; 4 tiles at a time where the span has them,
+            // else 2 (or 1) (`blockVNNI`).
+            let tiles = span / DenseScratch.tileChannels
+            let step = tiles % 4 == 0 ? 4 : (tiles % 2 == 0 ? 2 : 1)
+            var s = 0
+            while s < tiles {
+                let tile = first + s * DenseScratch.tileChannels
+                var walk = DenseBlockWalk(r)
+                for b in 0..<blockCount {
+                    let at = walk.next()
+                    let mask = UnsafePointer(layout.blockMasks + b * words)
+                    Self.blockVNNI(UnsafeRawPointer(layout.input) + at.origin, offsets: at.offsets,
+                                   weights: spanWeights + s * tileBytes, tileBytes: tileBytes, tiles: step, mask: mask,
+                                   words: words, kernelH: kh, kernelW: kw, channels: channels, rowStride: rowStride,
+                                   wide: wide, sums: layout.sums)
+                    for k in 0..<step {
+                        storeBlockCodes512(layout.sums + k * DenseScratch.pixels * DenseScratch.tileChannels,
+                                           thresholds: layout.thresholds, tile: tile + k * DenseScratch.tileChannels,
+                                           timesteps: t, output: output + at.pixel, plane: plane, pixels: at.pixels)
+                    }
+                }
+                s += step
+            }
+            #else
             for s in 0..<(span / DenseScratch.tileChannels) {
                 let tile = first + s * DenseScratch.tileChannels
                 let tileWeights = spanWeights + s * tileBytes
@@ -164,20 +193,18 @@ extension WeightedLayer {
                 let fitting = bound == 0 ? groups : 32767 / m / bound
                 // Wide layers add into int32 lanes: one widening, at the end.
                 let limit = wide ? groups * taps : max(tapLimit, min(groups, fitting) * taps)
-                for oy in 0..<rows {
-                    for b in 0..<blocks {
-                        let bx = b * DenseScratch.pixels
-                        let origin = UnsafeRawPointer(layout.input) + (oy * width + bx) * channels
-                        let mask = UnsafePointer(layout.blockMasks + (oy * blocks + b) * words)
-                        Self.block(origin, weights: tileWeights, mask: mask, words: words, kernelH: kh,
-                                   kernelW: kw, channels: channels, rowStride: rowStride, limit: limit, wide: wide,
-                                   sums: layout.sums)
-                        storeBlockCodes(layout.sums, thresholds: layout.thresholds, tile: tile, timesteps: t,
-                                        output: output + oy * columns + bx, plane: plane,
-                                        pixels: min(DenseScratch.pixels, columns - bx))
-                    }
+                var walk = DenseBlockWalk(r)
+                for b in 0..<blockCount {
+                    let at = walk.next()
+                    let mask = UnsafePointer(layout.blockMasks + b * words)
+                    Self.block(UnsafeRawPointer(layout.input) + at.origin, offsets: at.offsets, weights: tileWeights,
+                               mask: mask, words: words, kernelH: kh, kernelW: kw, channels: channels,
+                               rowStride: rowStride, limit: limit, wide: wide, sums: layout.sums)
+                    storeBlockCodes(layout.sums, thresholds: layout.thresholds, tile: tile, timesteps: t,
+                                    output: output + at.pixel, plane: plane, pixels: at.pixels)
                 }
             }
+            #endif
             first += span
         }
     }
@@ -443,35 +470,35 @@ extension WeightedLayer {
     /// budget is checked once per group, and 3×3 and 1×1 windows run as straight-line code (the
     /// input broadcasts stay memory operands); otherwise it is checked after every tap.
     @inline(__always)
-    static func block(_ origin: UnsafeRawPointer, weights: UnsafeRawPointer, mask: UnsafePointer<UInt64>, words: Int,
-                      kernelH: Int, kernelW: Int, channels: Int, rowStride: Int, limit: Int, wide: Bool,
-                      sums: UnsafeMutablePointer<Int32>) {
+    static func block(_ origin: UnsafeRawPointer, offsets: (Int, Int, Int), weights: UnsafeRawPointer,
+                      mask: UnsafePointer<UInt64>, words: Int, kernelH: Int, kernelW: Int, channels: Int,
+                      rowStride: Int, limit: Int, wide: Bool, sums: UnsafeMutablePointer<Int32>) {
         // Spelled out per `wide` so that every call inlines with constant arguments (one nested
         // dispatch function for both made seeded W2 9 % slower).
         if wide {
             if kernelH == 3 && kernelW == 3 {
-                blockWindow(origin, weights: weights, mask: mask, words: words, kernelH: 3, kernelW: 3,
+                blockWindow(origin, offsets: offsets, weights: weights, mask: mask, words: words, kernelH: 3, kernelW: 3,
                             channels: channels, rowStride: rowStride, limit: limit, perGroup: true, wide: true, sums: sums)
             } else if kernelH == 1 && kernelW == 1 {
-                blockWindow(origin, weights: weights, mask: mask, words: words, kernelH: 1, kernelW: 1,
+                blockWindow(origin, offsets: offsets, weights: weights, mask: mask, words: words, kernelH: 1, kernelW: 1,
                             channels: channels, rowStride: rowStride, limit: limit, perGroup: true, wide: true, sums: sums)
             } else {
-                blockWindow(origin, weights: weights, mask: mask, words: words, kernelH: kernelH, kernelW: kernelW,
+                blockWindow(origin, offsets: offsets, weights: weights, mask: mask, words: words, kernelH: kernelH, kernelW: kernelW,
                             channels: channels, rowStride: rowStride, limit: limit, perGroup: true, wide: true, sums: sums)
             }
         } else if kernelH &* kernelW <= limit {
             if kernelH == 3 && kernelW == 3 {
-                blockWindow(origin, weights: weights, mask: mask, words: words, kernelH: 3, kernelW: 3,
+                blockWindow(origin, offsets: offsets, weights: weights, mask: mask, words: words, kernelH: 3, kernelW: 3,
                             channels: channels, rowStride: rowStride, limit: limit, perGroup: true, wide: false, sums: sums)
             } else if kernelH == 1 && kernelW == 1 {
-                blockWindow(origin, weights: weights, mask: mask, words: words, kernelH: 1, kernelW: 1,
+                blockWindow(origin, offsets: offsets, weights: weights, mask: mask, words: words, kernelH: 1, kernelW: 1,
                             channels: channels, rowStride: rowStride, limit: limit, perGroup: true, wide: false, sums: sums)
             } else {
-                blockWindow(origin, weights: weights, mask: mask, words: words, kernelH: kernelH, kernelW: kernelW,
+                blockWindow(origin, offsets: offsets, weights: weights, mask: mask, words: words, kernelH: kernelH, kernelW: kernelW,
                             channels: channels, rowStride: rowStride, limit: limit, perGroup: true, wide: false, sums: sums)
             }
         } else {
-            blockWindow(origin, weights: weights, mask: mask, words: words, kernelH: kernelH, kernelW: kernelW,
+            blockWindow(origin, offsets: offsets, weights: weights, mask: mask, words: words, kernelH: kernelH, kernelW: kernelW,
                         channels: channels, rowStride: rowStride, limit: limit, perGroup: false, wide: false, sums: sums)
         }
     }
@@ -479,14 +506,15 @@ extension WeightedLayer {
     /// `block`'s loop; `perGroup`: the 16-bit budget is checked before each group (requires
     /// `kernelH · kernelW ≤ limit`), else after each tap.
     @inline(__always)
-    static func blockWindow(_ origin: UnsafeRawPointer, weights: UnsafeRawPointer, mask: UnsafePointer<UInt64>,
+    static func blockWindow(_ origin: UnsafeRawPointer, offsets: (Int, Int, Int), weights: UnsafeRawPointer,
+                            mask: UnsafePointer<UInt64>,
                             words: Int, kernelH: Int, kernelW: Int, channels: Int, rowStride: Int, limit: Int,
                             perGroup: Bool, wide: Bool, sums: UnsafeMutablePointer<Int32>) {
         let zero = _mm256_setzero_si256()
         var a0 = zero, b0 = zero, a1 = zero, b1 = zero, a2 = zero, b2 = zero, a3 = zero, b3 = zero
         var pending = 0
         var first = true  // the first widening stores the sums, the later ones add to them
-        let c1 = channels, c2 = channels &* 2, c3 = channels &* 3
+        let (c1, c2, c3) = offsets  // pixels 1…3 from pixel 0
         let taps = kernelH &* kernelW
         let groupBytes = taps &* 64
         for word in 0..<words {
@@ -532,7 +560,7 @@ extension WeightedLayer {
                             b3 = _mm256_add_epi16(b3, _mm256_maddubs_epi16(x3, w1))
                         }
                         w += 64
-                        x += c1
+                        x += channels
                         if !perGroup {
                             pending &+= 1
                             if pending == limit {

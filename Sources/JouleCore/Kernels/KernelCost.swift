@@ -27,7 +27,7 @@ extension WeightedLayer {
     public func densePicoseconds(activeGroups: Int) -> Int64? {
         let r = record
         guard DenseScratch.amortises(r) else { return nil }
-        let blockTiles = DenseScratch.outputRows(r) * DenseScratch.blocks(r) * (r.outC / DenseScratch.tileChannels)
+        let blockTiles = DenseScratch.blockCount(r) * (r.outC / DenseScratch.tileChannels)
         let denseTaps = DenseScratch.kernelH(r) * DenseScratch.kernelW(r)
         return 112 * Int64(widening: activeGroups) * Int64(widening: denseTaps * r.outC)
             + 42_000 * Int64(widening: blockTiles)

@@ -1,0 +1,378 @@
+#if JOULE_AVX2 && JOULE_AVX512VNNI && arch(x86_64)
+import _Builtin_intrinsics.intel
+
+/// The dense convolution's block on x86 with AVX-512 VNNI (`-D JOULE_AVX512VNNI`, which
+/// Package.swift sets where the host has `avx512_vnni`, `avx512bw` and `avx512vl`): the same
+/// interleaved weights, channels-last input and group masks as the AVX2 block
+/// (`DenseConvolution.swift`, `DenseScratch`), but one 512-bit instruction per tap, pixel and
+/// tile of 16 output channels:
+///
+/// - codes: `vpdpbusd` — 16 int32 lanes, lane `q` adds `Σ_{k<4} x_k · w_{q,k}` (unsigned codes ×
+///   int8 weights) to its sum, without saturation: exact in int32 whatever the weights, so there
+///   is no 16-bit budget, no widening and no weight bound to check;
+/// - the model input's `wide` layers: `vpdpwssd` — the two 16-bit values of a group × their
+///   int16 weights into the same 16 int32 lanes (bounded by `DenseScratch.supports`).
+///
+/// One tap's 64 weight bytes of a tile are exactly one zmm register. The instruction has a
+/// latency of several cycles and two issue each cycle (measured on Zen 5: 8 independent sums
+/// reach 432 GMAC/s, 16 reach 512), so a block keeps 16 sums in flight: 4 output pixels × 4
+/// tiles (64 channels) where the span has them, else 4 pixels × 2 tiles (or 1) × 2 sets that
+/// alternate between input-channel groups and are added at the end. Per kernel row the window's
+/// 6 input broadcasts serve its 3 taps (the row loop is not unrolled, so that they stay in
+/// registers). The sums come out as the AVX2 block's do, one tile after the other: tile `k`'s
+/// pixel `p`, channel `c` at `sums[64k + 16p + c]`. Results equal the plain kernel's bit for bit
+/// (`DenseConvolutionTests`, which run this block on VNNI hosts).
+extension WeightedLayer {
+    /// Stores the sums of 4 output pixels (`origin`: the channels-last input at the top-left tap
+    /// of the first) × the `tiles` (1, 2 or 4) tiles of 16 channels at `weights`, `tileBytes`
+    /// apart, into `sums` (tile after tile), over the input-channel groups set in `mask`.
+    @inline(__always)
+    static func blockVNNI(_ origin: UnsafeRawPointer, offsets: (Int, Int, Int), weights: UnsafeRawPointer,
+                          tileBytes: Int, tiles: Int,
+                          mask: UnsafePointer<UInt64>, words: Int, kernelH: Int, kernelW: Int, channels: Int,
+                          rowStride: Int, wide: Bool, sums: UnsafeMutablePointer<Int32>) {
+        // Spelled out so that every call inlines with constant tiles, `wide` and window width.
+        // A block within one row has its pixels `channels` apart: passed so, the compiler sees
+        // that pixel k's tap x + 1 is pixel k + 1's tap x and loads each of a 3-wide kernel
+        // row's 6 broadcasts once (with arbitrary offsets it loads 12).
+        let inRow = offsets == (channels, channels &* 2, channels &* 3)
+        if wide {
+            if kernelW == 3 && inRow {
+                blockTilesVNNI(origin, offsets: (channels, channels &* 2, channels &* 3), weights: weights,
+                               tileBytes: tileBytes, tiles: tiles, mask: mask, words: words, kernelH: kernelH,
+                               kernelW: 3, channels: channels, rowStride: rowStride, wide: true, sums: sums)
+            } else if kernelW == 3 {
+                blockTilesVNNI(origin, offsets: offsets, weights: weights, tileBytes: tileBytes, tiles: tiles,
+                               mask: mask, words: words, kernelH: kernelH, kernelW: 3, channels: channels,
+                               rowStride: rowStride, wide: true, sums: sums)
+            } else if kernelW == 1 {
+                blockTilesVNNI(origin, offsets: offsets, weights: weights, tileBytes: tileBytes, tiles: tiles,
+                               mask: mask, words: words, kernelH: kernelH, kernelW: 1, channels: channels,
+                               rowStride: rowStride, wide: true, sums: sums)
+            } else {
+                blockTilesVNNI(origin, offsets: offsets, weights: weights, tileBytes: tileBytes, tiles: tiles,
+                               mask: mask, words: words, kernelH: kernelH, kernelW: kernelW, channels: channels,
+                               rowStride: rowStride, wide: true, sums: sums)
+            }
+        } else {
+            if kernelW == 3 && inRow {
+                blockTilesVNNI(origin, offsets: (channels, channels &* 2, channels &* 3), weights: weights,
+                               tileBytes: tileBytes, tiles: tiles, mask: mask, words: words, kernelH: kernelH,
+                               kernelW: 3, channels: channels, rowStride: rowStride, wide: false, sums: sums)
+            } else if kernelW == 3 {
+                blockTilesVNNI(origin, offsets: offsets, weights: weights, tileBytes: tileBytes, tiles: tiles,
+                               mask: mask, words: words, kernelH: kernelH, kernelW: 3, channels: channels,
+                               rowStride: rowStride, wide: false, sums: sums)
+            } else if kernelW == 1 {
+                blockTilesVNNI(origin, offsets: offsets, weights: weights, tileBytes: tileBytes, tiles: tiles,
+                               mask: mask, words: words, kernelH: kernelH, kernelW: 1, channels: channels,
+                               rowStride: rowStride, wide: false, sums: sums)
+            } else {
+                blockTilesVNNI(origin, offsets: offsets, weights: weights, tileBytes: tileBytes, tiles: tiles,
+                               mask: mask, words: words, kernelH: kernelH, kernelW: kernelW, channels: channels,
+                               rowStride: rowStride, wide: false, sums: sums)
+            }
+        }
+    }
+
+    /// `blockVNNI` for constant `wide` and window width: the kernel for the number of tiles.
+    @inline(__always)
+    static func blockTilesVNNI(_ origin: UnsafeRawPointer, offsets: (Int, Int, Int), weights: UnsafeRawPointer,
+                               tileBytes: Int, tiles: Int, mask: UnsafePointer<UInt64>, words: Int, kernelH: Int,
+                               kernelW: Int, channels: Int, rowStride: Int, wide: Bool,
+                               sums: UnsafeMutablePointer<Int32>) {
+        switch tiles {
+        case 4:
+            blockQuadVNNI(origin, offsets: offsets, weights: weights, tileBytes: tileBytes, mask: mask, words: words,
+                          kernelH: kernelH, kernelW: kernelW, channels: channels, rowStride: rowStride, wide: wide,
+                          sums: sums)
+        case 2:
+            blockPairVNNI(origin, offsets: offsets, weights: weights, tileBytes: tileBytes, mask: mask, words: words,
+                          kernelH: kernelH, kernelW: kernelW, channels: channels, rowStride: rowStride, wide: wide,
+                          sums: sums)
+        default:
+            blockSingleVNNI(origin, offsets: offsets, weights: weights, tileBytes: tileBytes, mask: mask,
+                            words: words, kernelH: kernelH, kernelW: kernelW, channels: channels,
+                            rowStride: rowStride, wide: wide, sums: sums)
+        }
+    }
+
+    /// `blockVNNI` over 4 tiles: 16 sums, one group at a time.
+    @inline(__always)
+    static func blockQuadVNNI(_ origin: UnsafeRawPointer, offsets: (Int, Int, Int), weights: UnsafeRawPointer,
+                        tileBytes: Int, mask: UnsafePointer<UInt64>, words: Int, kernelH: Int, kernelW: Int, channels: Int,
+                        rowStride: Int, wide: Bool, sums: UnsafeMutablePointer<Int32>) {
+        let zero = _mm512_setzero_si512()
+        var s0t0p0 = zero, s0t0p1 = zero, s0t0p2 = zero, s0t0p3 = zero
+        var s0t1p0 = zero, s0t1p1 = zero, s0t1p2 = zero, s0t1p3 = zero
+        var s0t2p0 = zero, s0t2p1 = zero, s0t2p2 = zero, s0t2p3 = zero
+        var s0t3p0 = zero, s0t3p1 = zero, s0t3p2 = zero, s0t3p3 = zero
+        let (c1, c2, c3) = offsets  // pixels 1…3 from pixel 0
+        let groupBytes = kernelH &* kernelW &* 64
+        @inline(__always)
+        func dot(_ acc: __m512i, _ x: __m512i, _ w: __m512i) -> __m512i {
+            wide ? _mm512_dpwssd_epi32(acc, x, w) : _mm512_dpbusd_epi32(acc, x, w)
+        }
+        for word in 0..<words {
+            var m = mask[word]
+            while m != 0 {
+                do {
+                    let g = word &* 64 &+ m.trailingZeroBitCount
+                    m &= m &- 1
+                    var w = weights + g &* groupBytes
+                    var line = origin + 4 &* g
+                    var row = 0
+                    while row < kernelH {
+                        var x = line
+                        for _ in 0..<kernelW {
+                            let x0 = _mm512_set1_epi32(x.loadUnaligned(as: Int32.self))
+                            let x1 = _mm512_set1_epi32(x.loadUnaligned(fromByteOffset: c1, as: Int32.self))
+                            let x2 = _mm512_set1_epi32(x.loadUnaligned(fromByteOffset: c2, as: Int32.self))
+                            let x3 = _mm512_set1_epi32(x.loadUnaligned(fromByteOffset: c3, as: Int32.self))
+                            let w0 = w.loadUnaligned(as: __m512i.self)
+                            s0t0p0 = dot(s0t0p0, x0, w0); s0t0p1 = dot(s0t0p1, x1, w0); s0t0p2 = dot(s0t0p2, x2, w0); s0t0p3 = dot(s0t0p3, x3, w0)
+                            let w1 = w.loadUnaligned(fromByteOffset: tileBytes, as: __m512i.self)
+                            s0t1p0 = dot(s0t1p0, x0, w1); s0t1p1 = dot(s0t1p1, x1, w1); s0t1p2 = dot(s0t1p2, x2, w1); s0t1p3 = dot(s0t1p3, x3, w1)
+                            let w2 = w.loadUnaligned(fromByteOffset: 2 &* tileBytes, as: __m512i.self)
+                            s0t2p0 = dot(s0t2p0, x0, w2); s0t2p1 = dot(s0t2p1, x1, w2); s0t2p2 = dot(s0t2p2, x2, w2); s0t2p3 = dot(s0t2p3, x3, w2)
+                            let w3 = w.loadUnaligned(fromByteOffset: 3 &* tileBytes, as: __m512i.self)
+                            s0t3p0 = dot(s0t3p0, x0, w3); s0t3p1 = dot(s0t3p1, x1, w3); s0t3p2 = dot(s0t3p2, x2, w3); s0t3p3 = dot(s0t3p3, x3, w3)
+                            w += 64
+                            x += channels
+                        }
+                        line += rowStride
+                        row &+= 1
+                    }
+                }
+            }
+        }
+        let out = UnsafeMutableRawPointer(sums)
+        out.storeBytes(of: s0t0p0, toByteOffset: 0, as: __m512i.self)
+        out.storeBytes(of: s0t0p1, toByteOffset: 64, as: __m512i.self)
+        out.storeBytes(of: s0t0p2, toByteOffset: 128, as: __m512i.self)
+        out.storeBytes(of: s0t0p3, toByteOffset: 192, as: __m512i.self)
+        out.storeBytes(of: s0t1p0, toByteOffset: 256, as: __m512i.self)
+        out.storeBytes(of: s0t1p1, toByteOffset: 320, as: __m512i.self)
+        out.storeBytes(of: s0t1p2, toByteOffset: 384, as: __m512i.self)
+        out.storeBytes(of: s0t1p3, toByteOffset: 448, as: __m512i.self)
+        out.storeBytes(of: s0t2p0, toByteOffset: 512, as: __m512i.self)
+        out.storeBytes(of: s0t2p1, toByteOffset: 576, as: __m512i.self)
+        out.storeBytes(of: s0t2p2, toByteOffset: 640, as: __m512i.self)
+        out.storeBytes(of: s0t2p3, toByteOffset: 704, as: __m512i.self)
+        out.storeBytes(of: s0t3p0, toByteOffset: 768, as: __m512i.self)
+        out.storeBytes(of: s0t3p1, toByteOffset: 832, as: __m512i.self)
+        out.storeBytes(of: s0t3p2, toByteOffset: 896, as: __m512i.self)
+        out.storeBytes(of: s0t3p3, toByteOffset: 960, as: __m512i.self)
+    }
+
+    /// `blockVNNI` over 2 tiles: 8 sums in each of 2 sets, kernel rows alternating between them.
+    @inline(__always)
+    static func blockPairVNNI(_ origin: UnsafeRawPointer, offsets: (Int, Int, Int), weights: UnsafeRawPointer,
+                              tileBytes: Int, mask: UnsafePointer<UInt64>, words: Int, kernelH: Int, kernelW: Int,
+                              channels: Int, rowStride: Int, wide: Bool, sums: UnsafeMutablePointer<Int32>) {
+        let zero = _mm512_setzero_si512()
+        var s0t0p0 = zero, s0t0p1 = zero, s0t0p2 = zero, s0t0p3 = zero
+        var s0t1p0 = zero, s0t1p1 = zero, s0t1p2 = zero, s0t1p3 = zero
+        var s1t0p0 = zero, s1t0p1 = zero, s1t0p2 = zero, s1t0p3 = zero
+        var s1t1p0 = zero, s1t1p1 = zero, s1t1p2 = zero, s1t1p3 = zero
+        let (c1, c2, c3) = offsets  // pixels 1…3 from pixel 0
+        let groupBytes = kernelH &* kernelW &* 64
+        @inline(__always)
+        func dot(_ acc: __m512i, _ x: __m512i, _ w: __m512i) -> __m512i {
+            wide ? _mm512_dpwssd_epi32(acc, x, w) : _mm512_dpbusd_epi32(acc, x, w)
+        }
+        for word in 0..<words {
+            var m = mask[word]
+            while m != 0 {
+                let g = word &* 64 &+ m.trailingZeroBitCount
+                m &= m &- 1
+                var w = weights + g &* groupBytes
+                var line = origin + 4 &* g
+                var row = 0
+                while row &+ 1 < kernelH {  // two rows, one into each set
+                    do {
+                        var x = line
+                        for _ in 0..<kernelW {
+                            let x0 = _mm512_set1_epi32(x.loadUnaligned(as: Int32.self))
+                            let x1 = _mm512_set1_epi32(x.loadUnaligned(fromByteOffset: c1, as: Int32.self))
+                            let x2 = _mm512_set1_epi32(x.loadUnaligned(fromByteOffset: c2, as: Int32.self))
+                            let x3 = _mm512_set1_epi32(x.loadUnaligned(fromByteOffset: c3, as: Int32.self))
+                            let w0 = w.loadUnaligned(as: __m512i.self)
+                            s0t0p0 = dot(s0t0p0, x0, w0); s0t0p1 = dot(s0t0p1, x1, w0); s0t0p2 = dot(s0t0p2, x2, w0); s0t0p3 = dot(s0t0p3, x3, w0)
+                            let w1 = w.loadUnaligned(fromByteOffset: tileBytes, as: __m512i.self)
+                            s0t1p0 = dot(s0t1p0, x0, w1); s0t1p1 = dot(s0t1p1, x1, w1); s0t1p2 = dot(s0t1p2, x2, w1); s0t1p3 = dot(s0t1p3, x3, w1)
+                            w += 64
+                            x += channels
+                        }
+                        line += rowStride
+                    }
+                    do {
+                        var x = line
+                        for _ in 0..<kernelW {
+                            let x0 = _mm512_set1_epi32(x.loadUnaligned(as: Int32.self))
+                            let x1 = _mm512_set1_epi32(x.loadUnaligned(fromByteOffset: c1, as: Int32.self))
+                            let x2 = _mm512_set1_epi32(x.loadUnaligned(fromByteOffset: c2, as: Int32.self))
+                            let x3 = _mm512_set1_epi32(x.loadUnaligned(fromByteOffset: c3, as: Int32.self))
+                            let w0 = w.loadUnaligned(as: __m512i.self)
+                            s1t0p0 = dot(s1t0p0, x0, w0); s1t0p1 = dot(s1t0p1, x1, w0); s1t0p2 = dot(s1t0p2, x2, w0); s1t0p3 = dot(s1t0p3, x3, w0)
+                            let w1 = w.loadUnaligned(fromByteOffset: tileBytes, as: __m512i.self)
+                            s1t1p0 = dot(s1t1p0, x0, w1); s1t1p1 = dot(s1t1p1, x1, w1); s1t1p2 = dot(s1t1p2, x2, w1); s1t1p3 = dot(s1t1p3, x3, w1)
+                            w += 64
+                            x += channels
+                        }
+                        line += rowStride
+                    }
+                    row &+= 2
+                }
+                if row < kernelH {
+                    do {
+                        var x = line
+                        for _ in 0..<kernelW {
+                            let x0 = _mm512_set1_epi32(x.loadUnaligned(as: Int32.self))
+                            let x1 = _mm512_set1_epi32(x.loadUnaligned(fromByteOffset: c1, as: Int32.self))
+                            let x2 = _mm512_set1_epi32(x.loadUnaligned(fromByteOffset: c2, as: Int32.self))
+                            let x3 = _mm512_set1_epi32(x.loadUnaligned(fromByteOffset: c3, as: Int32.self))
+                            let w0 = w.loadUnaligned(as: __m512i.self)
+                            s0t0p0 = dot(s0t0p0, x0, w0); s0t0p1 = dot(s0t0p1, x1, w0); s0t0p2 = dot(s0t0p2, x2, w0); s0t0p3 = dot(s0t0p3, x3, w0)
+                            let w1 = w.loadUnaligned(fromByteOffset: tileBytes, as: __m512i.self)
+                            s0t1p0 = dot(s0t1p0, x0, w1); s0t1p1 = dot(s0t1p1, x1, w1); s0t1p2 = dot(s0t1p2, x2, w1); s0t1p3 = dot(s0t1p3, x3, w1)
+                            w += 64
+                            x += channels
+                        }
+                        line += rowStride
+                    }
+                }
+            }
+        }
+        let out = UnsafeMutableRawPointer(sums)
+        out.storeBytes(of: _mm512_add_epi32(s0t0p0, s1t0p0), toByteOffset: 0, as: __m512i.self)
+        out.storeBytes(of: _mm512_add_epi32(s0t0p1, s1t0p1), toByteOffset: 64, as: __m512i.self)
+        out.storeBytes(of: _mm512_add_epi32(s0t0p2, s1t0p2), toByteOffset: 128, as: __m512i.self)
+        out.storeBytes(of: _mm512_add_epi32(s0t0p3, s1t0p3), toByteOffset: 192, as: __m512i.self)
+        out.storeBytes(of: _mm512_add_epi32(s0t1p0, s1t1p0), toByteOffset: 256, as: __m512i.self)
+        out.storeBytes(of: _mm512_add_epi32(s0t1p1, s1t1p1), toByteOffset: 320, as: __m512i.self)
+        out.storeBytes(of: _mm512_add_epi32(s0t1p2, s1t1p2), toByteOffset: 384, as: __m512i.self)
+        out.storeBytes(of: _mm512_add_epi32(s0t1p3, s1t1p3), toByteOffset: 448, as: __m512i.self)
+    }
+
+    /// `blockVNNI` over 1 tile: 4 sums in each of 2 sets, groups alternating between them.
+    @inline(__always)
+    static func blockSingleVNNI(_ origin: UnsafeRawPointer, offsets: (Int, Int, Int), weights: UnsafeRawPointer,
+                        tileBytes: Int, mask: UnsafePointer<UInt64>, words: Int, kernelH: Int, kernelW: Int, channels: Int,
+                        rowStride: Int, wide: Bool, sums: UnsafeMutablePointer<Int32>) {
+        let zero = _mm512_setzero_si512()
+        var s0t0p0 = zero, s0t0p1 = zero, s0t0p2 = zero, s0t0p3 = zero
+        var s1t0p0 = zero, s1t0p1 = zero, s1t0p2 = zero, s1t0p3 = zero
+        let (c1, c2, c3) = offsets  // pixels 1…3 from pixel 0
+        let groupBytes = kernelH &* kernelW &* 64
+        @inline(__always)
+        func dot(_ acc: __m512i, _ x: __m512i, _ w: __m512i) -> __m512i {
+            wide ? _mm512_dpwssd_epi32(acc, x, w) : _mm512_dpbusd_epi32(acc, x, w)
+        }
+        for word in 0..<words {
+            var m = mask[word]
+            while m != 0 {
+                do {
+                    let g = word &* 64 &+ m.trailingZeroBitCount
+                    m &= m &- 1
+                    var w = weights + g &* groupBytes
+                    var line = origin + 4 &* g
+                    var row = 0
+                    while row < kernelH {
+                        var x = line
+                        for _ in 0..<kernelW {
+                            let x0 = _mm512_set1_epi32(x.loadUnaligned(as: Int32.self))
+                            let x1 = _mm512_set1_epi32(x.loadUnaligned(fromByteOffset: c1, as: Int32.self))
+                            let x2 = _mm512_set1_epi32(x.loadUnaligned(fromByteOffset: c2, as: Int32.self))
+                            let x3 = _mm512_set1_epi32(x.loadUnaligned(fromByteOffset: c3, as: Int32.self))
+                            let w0 = w.loadUnaligned(as: __m512i.self)
+                            s0t0p0 = dot(s0t0p0, x0, w0); s0t0p1 = dot(s0t0p1, x1, w0); s0t0p2 = dot(s0t0p2, x2, w0); s0t0p3 = dot(s0t0p3, x3, w0)
+                            w += 64
+                            x += channels
+                        }
+                        line += rowStride
+                        row &+= 1
+                    }
+                }
+                if m == 0 { break }
+                do {
+                    let g = word &* 64 &+ m.trailingZeroBitCount
+                    m &= m &- 1
+                    var w = weights + g &* groupBytes
+                    var line = origin + 4 &* g
+                    var row = 0
+                    while row < kernelH {
+                        var x = line
+                        for _ in 0..<kernelW {
+                            let x0 = _mm512_set1_epi32(x.loadUnaligned(as: Int32.self))
+                            let x1 = _mm512_set1_epi32(x.loadUnaligned(fromByteOffset: c1, as: Int32.self))
+                            let x2 = _mm512_set1_epi32(x.loadUnaligned(fromByteOffset: c2, as: Int32.self))
+                            let x3 = _mm512_set1_epi32(x.loadUnaligned(fromByteOffset: c3, as: Int32.self))
+                            let w0 = w.loadUnaligned(as: __m512i.self)
+                            s1t0p0 = dot(s1t0p0, x0, w0); s1t0p1 = dot(s1t0p1, x1, w0); s1t0p2 = dot(s1t0p2, x2, w0); s1t0p3 = dot(s1t0p3, x3, w0)
+                            w += 64
+                            x += channels
+                        }
+                        line += rowStride
+                        row &+= 1
+                    }
+                }
+            }
+        }
+        let out = UnsafeMutableRawPointer(sums)
+        out.storeBytes(of: _mm512_add_epi32(s0t0p0, s1t0p0), toByteOffset: 0, as: __m512i.self)
+        out.storeBytes(of: _mm512_add_epi32(s0t0p1, s1t0p1), toByteOffset: 64, as: __m512i.self)
+        out.storeBytes(of: _mm512_add_epi32(s0t0p2, s1t0p2), toByteOffset: 128, as: __m512i.self)
+        out.storeBytes(of: _mm512_add_epi32(s0t0p3, s1t0p3), toByteOffset: 192, as: __m512i.self)
+    }
+
+    /// `storeBlockCodes` with 16-lane compares: the codes of one tile's block of sums (`sums`:
+    /// pixel `p`, channel `c` at `16p + c`) against the channel-ordered thresholds, stored into
+    /// the CHW output at `output` (pixel 0 of the block, channel `tile`) for the first `pixels`
+    /// pixels — a full block's 4 codes of a channel as one 32-bit store.
+    @inline(__always)
+    func storeBlockCodes512(_ sums: UnsafePointer<Int32>, thresholds: UnsafePointer<Int32>, tile: Int, timesteps t: Int,
+                            output: UnsafeMutablePointer<UInt8>, plane: Int, pixels: Int) {
+        let outC = record.outC
+        let th = UnsafeRawPointer(thresholds) + 4 &* tile
+        let raw = UnsafeRawPointer(sums)
+        let a0 = raw.load(fromByteOffset: 0, as: SIMD16<Int32>.self), a1 = raw.load(fromByteOffset: 64, as: SIMD16<Int32>.self)
+        let a2 = raw.load(fromByteOffset: 128, as: SIMD16<Int32>.self), a3 = raw.load(fromByteOffset: 192, as: SIMD16<Int32>.self)
+        let zero = SIMD16<Int32>(repeating: 0)
+        // T less one for every threshold a lane misses: the thresholds rise with n, so the code.
+        // (A compare into a mask register and a masked add per 16 lanes.)
+        var c0 = SIMD16<Int32>(repeating: Int32(truncatingIfNeeded: t)), c1 = c0, c2 = c0, c3 = c0
+        for n in 0..<t {
+            let theta = th.loadUnaligned(fromByteOffset: 4 &* n &* outC, as: SIMD16<Int32>.self)
+            c0 &+= zero.replacing(with: -1, where: a0 .< theta)
+            c1 &+= zero.replacing(with: -1, where: a1 .< theta)
+            c2 &+= zero.replacing(with: -1, where: a2 .< theta)
+            c3 &+= zero.replacing(with: -1, where: a3 .< theta)
+        }
+        // Codes 0…15 to bytes (pixel p: channel c at byte c), then transposed so that each
+        // 32-bit word is one channel's 4 pixels.
+        @inline(__always)
+        func bytes(_ c: SIMD16<Int32>) -> __m128i { _mm512_cvtepi32_epi8(unsafeBitCast(c, to: __m512i.self)) }
+        let x0 = bytes(c0), x1 = bytes(c1), x2 = bytes(c2), x3 = bytes(c3)
+        let lo01 = _mm_unpacklo_epi8(x0, x1), lo23 = _mm_unpacklo_epi8(x2, x3)
+        let hi01 = _mm_unpackhi_epi8(x0, x1), hi23 = _mm_unpackhi_epi8(x2, x3)
+        let quads = (_mm_unpacklo_epi16(lo01, lo23), _mm_unpackhi_epi16(lo01, lo23),
+                     _mm_unpacklo_epi16(hi01, hi23), _mm_unpackhi_epi16(hi01, hi23))
+        let base = output + tile &* plane
+        @inline(__always)
+        func put(_ q: __m128i, _ first: Int) {
+            let words = unsafeBitCast(q, to: SIMD4<UInt32>.self)
+            if pixels == DenseScratch.pixels {
+                for i in 0..<4 { UnsafeMutableRawPointer(base + (first &+ i) &* plane).storeBytes(of: words[i], as: UInt32.self) }
+            } else {
+                for i in 0..<4 {
+                    for p in 0..<pixels {
+                        base[(first &+ i) &* plane &+ p] = UInt8(truncatingIfNeeded: words[i] &>> UInt32(truncatingIfNeeded: 8 &* p))
+                    }
+                }
+            }
+        }
+        put(quads.0, 0); put(quads.1, 4); put(quads.2, 8); put(quads.3, 12)
+    }
+}
+#endif
