@@ -173,7 +173,7 @@ extension WeightedLayer {
                     Self.blockVNNI(UnsafeRawPointer(layout.input) + at.origin, offsets: at.offsets,
                                    weights: spanWeights + s * tileBytes, tileBytes: tileBytes, tiles: step, mask: mask,
                                    words: words, kernelH: kh, kernelW: kw, channels: channels, rowStride: rowStride,
-                                   wide: wide, sums: layout.sums)
+                                   sums: layout.sums)
                     for k in 0..<step {
                         storeBlockCodes512(layout.sums + k * DenseScratch.pixels * DenseScratch.tileChannels,
                                            thresholds: layout.thresholds, tile: tile + k * DenseScratch.tileChannels,

@@ -7,11 +7,11 @@ import _Builtin_intrinsics.intel
 /// (`DenseConvolution.swift`, `DenseScratch`), but one 512-bit instruction per tap, pixel and
 /// tile of 16 output channels:
 ///
-/// - codes: `vpdpbusd` — 16 int32 lanes, lane `q` adds `Σ_{k<4} x_k · w_{q,k}` (unsigned codes ×
-///   int8 weights) to its sum, without saturation: exact in int32 whatever the weights, so there
-///   is no 16-bit budget, no widening and no weight bound to check;
-/// - the model input's `wide` layers: `vpdpwssd` — the two 16-bit values of a group × their
-///   int16 weights into the same 16 int32 lanes (bounded by `DenseScratch.supports`).
+/// `vpdpbusd`: 16 int32 lanes, lane `q` adds `Σ_{k<4} x_k · w_{q,k}` (unsigned bytes × int8
+/// weights) to its sum, without saturation — exact in int32 for codes and for the model input's
+/// bytes up to 255 alike, so there is no 16-bit budget, no widening, no weight bound to check
+/// and no 16-bit `wide` layout: the model input runs on bytes, four values a group
+/// (`DenseScratch.wide` is false on these hosts; `DenseScratch.supports` bounds its sums).
 ///
 /// One tap's 64 weight bytes of a tile are exactly one zmm register. The instruction has a
 /// latency of several cycles and two issue each cycle (measured on Zen 5: 8 independent sums
@@ -30,70 +30,50 @@ extension WeightedLayer {
     static func blockVNNI(_ origin: UnsafeRawPointer, offsets: (Int, Int, Int), weights: UnsafeRawPointer,
                           tileBytes: Int, tiles: Int,
                           mask: UnsafePointer<UInt64>, words: Int, kernelH: Int, kernelW: Int, channels: Int,
-                          rowStride: Int, wide: Bool, sums: UnsafeMutablePointer<Int32>) {
-        // Spelled out so that every call inlines with constant tiles, `wide` and window width.
+                          rowStride: Int, sums: UnsafeMutablePointer<Int32>) {
+        // Spelled out so that every call inlines with constant tiles and window width.
         // A block within one row has its pixels `channels` apart: passed so, the compiler sees
         // that pixel k's tap x + 1 is pixel k + 1's tap x and loads each of a 3-wide kernel
         // row's 6 broadcasts once (with arbitrary offsets it loads 12).
         let inRow = offsets == (channels, channels &* 2, channels &* 3)
-        if wide {
-            if kernelW == 3 && inRow {
-                blockTilesVNNI(origin, offsets: (channels, channels &* 2, channels &* 3), weights: weights,
-                               tileBytes: tileBytes, tiles: tiles, mask: mask, words: words, kernelH: kernelH,
-                               kernelW: 3, channels: channels, rowStride: rowStride, wide: true, sums: sums)
-            } else if kernelW == 3 {
-                blockTilesVNNI(origin, offsets: offsets, weights: weights, tileBytes: tileBytes, tiles: tiles,
-                               mask: mask, words: words, kernelH: kernelH, kernelW: 3, channels: channels,
-                               rowStride: rowStride, wide: true, sums: sums)
-            } else if kernelW == 1 {
-                blockTilesVNNI(origin, offsets: offsets, weights: weights, tileBytes: tileBytes, tiles: tiles,
-                               mask: mask, words: words, kernelH: kernelH, kernelW: 1, channels: channels,
-                               rowStride: rowStride, wide: true, sums: sums)
-            } else {
-                blockTilesVNNI(origin, offsets: offsets, weights: weights, tileBytes: tileBytes, tiles: tiles,
-                               mask: mask, words: words, kernelH: kernelH, kernelW: kernelW, channels: channels,
-                               rowStride: rowStride, wide: true, sums: sums)
-            }
+        if kernelW == 3 && inRow {
+            blockTilesVNNI(origin, offsets: (channels, channels &* 2, channels &* 3), weights: weights,
+                           tileBytes: tileBytes, tiles: tiles, mask: mask, words: words, kernelH: kernelH,
+                           kernelW: 3, channels: channels, rowStride: rowStride, sums: sums)
+        } else if kernelW == 3 {
+            blockTilesVNNI(origin, offsets: offsets, weights: weights, tileBytes: tileBytes, tiles: tiles,
+                           mask: mask, words: words, kernelH: kernelH, kernelW: 3, channels: channels,
+                           rowStride: rowStride, sums: sums)
+        } else if kernelW == 1 {
+            blockTilesVNNI(origin, offsets: offsets, weights: weights, tileBytes: tileBytes, tiles: tiles,
+                           mask: mask, words: words, kernelH: kernelH, kernelW: 1, channels: channels,
+                           rowStride: rowStride, sums: sums)
         } else {
-            if kernelW == 3 && inRow {
-                blockTilesVNNI(origin, offsets: (channels, channels &* 2, channels &* 3), weights: weights,
-                               tileBytes: tileBytes, tiles: tiles, mask: mask, words: words, kernelH: kernelH,
-                               kernelW: 3, channels: channels, rowStride: rowStride, wide: false, sums: sums)
-            } else if kernelW == 3 {
-                blockTilesVNNI(origin, offsets: offsets, weights: weights, tileBytes: tileBytes, tiles: tiles,
-                               mask: mask, words: words, kernelH: kernelH, kernelW: 3, channels: channels,
-                               rowStride: rowStride, wide: false, sums: sums)
-            } else if kernelW == 1 {
-                blockTilesVNNI(origin, offsets: offsets, weights: weights, tileBytes: tileBytes, tiles: tiles,
-                               mask: mask, words: words, kernelH: kernelH, kernelW: 1, channels: channels,
-                               rowStride: rowStride, wide: false, sums: sums)
-            } else {
-                blockTilesVNNI(origin, offsets: offsets, weights: weights, tileBytes: tileBytes, tiles: tiles,
-                               mask: mask, words: words, kernelH: kernelH, kernelW: kernelW, channels: channels,
-                               rowStride: rowStride, wide: false, sums: sums)
-            }
+            blockTilesVNNI(origin, offsets: offsets, weights: weights, tileBytes: tileBytes, tiles: tiles,
+                           mask: mask, words: words, kernelH: kernelH, kernelW: kernelW, channels: channels,
+                           rowStride: rowStride, sums: sums)
         }
     }
 
-    /// `blockVNNI` for constant `wide` and window width: the kernel for the number of tiles.
+    /// `blockVNNI` for a constant window width: the kernel for the number of tiles.
     @inline(__always)
     static func blockTilesVNNI(_ origin: UnsafeRawPointer, offsets: (Int, Int, Int), weights: UnsafeRawPointer,
                                tileBytes: Int, tiles: Int, mask: UnsafePointer<UInt64>, words: Int, kernelH: Int,
-                               kernelW: Int, channels: Int, rowStride: Int, wide: Bool,
+                               kernelW: Int, channels: Int, rowStride: Int,
                                sums: UnsafeMutablePointer<Int32>) {
         switch tiles {
         case 4:
             blockQuadVNNI(origin, offsets: offsets, weights: weights, tileBytes: tileBytes, mask: mask, words: words,
-                          kernelH: kernelH, kernelW: kernelW, channels: channels, rowStride: rowStride, wide: wide,
+                          kernelH: kernelH, kernelW: kernelW, channels: channels, rowStride: rowStride,
                           sums: sums)
         case 2:
             blockPairVNNI(origin, offsets: offsets, weights: weights, tileBytes: tileBytes, mask: mask, words: words,
-                          kernelH: kernelH, kernelW: kernelW, channels: channels, rowStride: rowStride, wide: wide,
+                          kernelH: kernelH, kernelW: kernelW, channels: channels, rowStride: rowStride,
                           sums: sums)
         default:
             blockSingleVNNI(origin, offsets: offsets, weights: weights, tileBytes: tileBytes, mask: mask,
                             words: words, kernelH: kernelH, kernelW: kernelW, channels: channels,
-                            rowStride: rowStride, wide: wide, sums: sums)
+                            rowStride: rowStride, sums: sums)
         }
     }
 
@@ -101,7 +81,7 @@ extension WeightedLayer {
     @inline(__always)
     static func blockQuadVNNI(_ origin: UnsafeRawPointer, offsets: (Int, Int, Int), weights: UnsafeRawPointer,
                         tileBytes: Int, mask: UnsafePointer<UInt64>, words: Int, kernelH: Int, kernelW: Int, channels: Int,
-                        rowStride: Int, wide: Bool, sums: UnsafeMutablePointer<Int32>) {
+                        rowStride: Int, sums: UnsafeMutablePointer<Int32>) {
         let zero = _mm512_setzero_si512()
         var s0t0p0 = zero, s0t0p1 = zero, s0t0p2 = zero, s0t0p3 = zero
         var s0t1p0 = zero, s0t1p1 = zero, s0t1p2 = zero, s0t1p3 = zero
@@ -110,9 +90,7 @@ extension WeightedLayer {
         let (c1, c2, c3) = offsets  // pixels 1…3 from pixel 0
         let groupBytes = kernelH &* kernelW &* 64
         @inline(__always)
-        func dot(_ acc: __m512i, _ x: __m512i, _ w: __m512i) -> __m512i {
-            wide ? _mm512_dpwssd_epi32(acc, x, w) : _mm512_dpbusd_epi32(acc, x, w)
-        }
+        func dot(_ acc: __m512i, _ x: __m512i, _ w: __m512i) -> __m512i { _mm512_dpbusd_epi32(acc, x, w) }
         for word in 0..<words {
             var m = mask[word]
             while m != 0 {
@@ -169,7 +147,7 @@ extension WeightedLayer {
     @inline(__always)
     static func blockPairVNNI(_ origin: UnsafeRawPointer, offsets: (Int, Int, Int), weights: UnsafeRawPointer,
                               tileBytes: Int, mask: UnsafePointer<UInt64>, words: Int, kernelH: Int, kernelW: Int,
-                              channels: Int, rowStride: Int, wide: Bool, sums: UnsafeMutablePointer<Int32>) {
+                              channels: Int, rowStride: Int, sums: UnsafeMutablePointer<Int32>) {
         let zero = _mm512_setzero_si512()
         var s0t0p0 = zero, s0t0p1 = zero, s0t0p2 = zero, s0t0p3 = zero
         var s0t1p0 = zero, s0t1p1 = zero, s0t1p2 = zero, s0t1p3 = zero
@@ -178,9 +156,7 @@ extension WeightedLayer {
         let (c1, c2, c3) = offsets  // pixels 1…3 from pixel 0
         let groupBytes = kernelH &* kernelW &* 64
         @inline(__always)
-        func dot(_ acc: __m512i, _ x: __m512i, _ w: __m512i) -> __m512i {
-            wide ? _mm512_dpwssd_epi32(acc, x, w) : _mm512_dpbusd_epi32(acc, x, w)
-        }
+        func dot(_ acc: __m512i, _ x: __m512i, _ w: __m512i) -> __m512i { _mm512_dpbusd_epi32(acc, x, w) }
         for word in 0..<words {
             var m = mask[word]
             while m != 0 {
@@ -259,16 +235,14 @@ extension WeightedLayer {
     @inline(__always)
     static func blockSingleVNNI(_ origin: UnsafeRawPointer, offsets: (Int, Int, Int), weights: UnsafeRawPointer,
                         tileBytes: Int, mask: UnsafePointer<UInt64>, words: Int, kernelH: Int, kernelW: Int, channels: Int,
-                        rowStride: Int, wide: Bool, sums: UnsafeMutablePointer<Int32>) {
+                        rowStride: Int, sums: UnsafeMutablePointer<Int32>) {
         let zero = _mm512_setzero_si512()
         var s0t0p0 = zero, s0t0p1 = zero, s0t0p2 = zero, s0t0p3 = zero
         var s1t0p0 = zero, s1t0p1 = zero, s1t0p2 = zero, s1t0p3 = zero
         let (c1, c2, c3) = offsets  // pixels 1…3 from pixel 0
         let groupBytes = kernelH &* kernelW &* 64
         @inline(__always)
-        func dot(_ acc: __m512i, _ x: __m512i, _ w: __m512i) -> __m512i {
-            wide ? _mm512_dpwssd_epi32(acc, x, w) : _mm512_dpbusd_epi32(acc, x, w)
-        }
+        func dot(_ acc: __m512i, _ x: __m512i, _ w: __m512i) -> __m512i { _mm512_dpbusd_epi32(acc, x, w) }
         for word in 0..<words {
             var m = mask[word]
             while m != 0 {

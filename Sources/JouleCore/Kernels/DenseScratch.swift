@@ -83,7 +83,15 @@ struct DenseScratch {
     /// Whether the layer runs on 16-bit values (`vpmaddwd`, two channels per group): the layers
     /// that read the model input, whose bytes exceed 15.
     @inline(__always)
-    static func wide(_ layer: LayerRecord) -> Bool { layer.readsModelInput }
+    static func wide(_ layer: LayerRecord) -> Bool {
+        #if JOULE_AVX512VNNI
+        // `vpdpbusd` multiplies unsigned bytes up to 255 by int8 weights into int32 exactly: the
+        // model input runs on bytes, four values a group, like codes.
+        return false
+        #else
+        return layer.readsModelInput
+        #endif
+    }
 
     /// Whether the layer's weights are few enough for its output pixels to amortise re-laying
     /// them — at most 64 KiB per output pixel — or the layer folds (its weights are read once
@@ -96,14 +104,14 @@ struct DenseScratch {
 
     /// Bytes of one span's interleaved weights and its tiles' weight bounds (the `weights` part).
     @inline(__always)
-    static func spanWeightBytes(_ layer: LayerRecord) -> Int {
-        span(layer) / tileChannels * tileBytes(layer) + 32
+    static func spanWeightBytes(_ layer: LayerRecord, wide: Bool? = nil) -> Int {
+        span(layer) / tileChannels * tileBytes(layer, wide: wide) + 32
     }
 
     /// Bytes of one tile's interleaved weights: `groups · taps · 64`.
     @inline(__always)
-    static func tileBytes(_ layer: LayerRecord) -> Int {
-        channels(layer) / 4 * kernelH(layer) * kernelW(layer) * 64
+    static func tileBytes(_ layer: LayerRecord, wide: Bool? = nil) -> Int {
+        channels(layer, wide: wide) / 4 * kernelH(layer) * kernelW(layer) * 64
     }
 
     /// Bytes of the layer's weights prepacked for the kernel: every span's interleaved weights,
@@ -144,7 +152,9 @@ struct DenseScratch {
 
     /// Bytes of the channels-last input.
     @inline(__always)
-    static func inputBytes(_ layer: LayerRecord) -> Int { rows(layer) * width(layer) * channels(layer) }
+    static func inputBytes(_ layer: LayerRecord, wide: Bool? = nil) -> Int {
+        rows(layer) * width(layer) * channels(layer, wide: wide)
+    }
 
     /// Whether the kernel folds the layer's taps into channels: when that at least halves the
     /// kernel's (block, 4-channel step) pairs — `2 · ⌈P / 4⌉ · ⌈inC · taps / 4⌉ ≤ outH ·
@@ -181,9 +191,10 @@ struct DenseScratch {
     /// values — `inC`, or folded `inC · kernelH · kernelW` — rounded up to 4, or for `wide`
     /// layers two bytes per value, rounded up to 2 values.
     @inline(__always)
-    static func channels(_ layer: LayerRecord) -> Int {
+    /// `wide`: for that layout (nil: this host's, `wide(layer)`).
+    static func channels(_ layer: LayerRecord, wide: Bool? = nil) -> Int {
         let values = folds(layer) ? layer.inC * layer.kernelH * layer.kernelW : layer.inC
-        return wide(layer) ? (values + 1) / 2 * 4 : (values + 3) & ~3
+        return wide ?? Self.wide(layer) ? (values + 1) / 2 * 4 : (values + 3) & ~3
     }
 
     /// Rows of the channels-last input: `outH + kernelH − 1` (= `inH + 2 · padH`; 1 folded).
@@ -209,29 +220,32 @@ struct DenseScratch {
 
     /// UInt64 words of one group mask: one bit per input-channel group.
     @inline(__always)
-    static func maskWords(_ layer: LayerRecord) -> Int { (channels(layer) / 4 + 63) / 64 }
+    static func maskWords(_ layer: LayerRecord, wide: Bool? = nil) -> Int { (channels(layer, wide: wide) / 4 + 63) / 64 }
 
     @inline(__always)
     static func aligned32(_ n: Int) -> Int { (n + 31) & ~31 }
 
     @inline(__always)
-    static func offsets(_ layer: LayerRecord)
+    /// The parts' offsets in this host's layout (`wide`: nil), or in the one given.
+    static func offsets(_ layer: LayerRecord, wide: Bool? = nil)
         -> (thresholds: Int, sums: Int, tapPrefix: Int, weights: Int, pixelMasks: Int, blockMasks: Int, input: Int, end: Int) {
         let thresholds = 0
         let sums = aligned32(thresholds + layer.outC * WeightedLayer.maxThresholdTimesteps * 4)
         let tapPrefix = aligned32(sums + pixels * 4 * tileChannels * 4)
         let weights = aligned32(tapPrefix + layer.inC * EventScratch.prefixEntries(layer) * 4)
-        let pixelMasks = aligned32(weights + spanWeightBytes(layer))
-        let blockMasks = aligned32(pixelMasks + layer.inH * layer.inW * maskWords(layer) * 8)
-        let input = aligned32(blockMasks + blockCount(layer) * maskWords(layer) * 8)
-        let end = input + inputBytes(layer)
+        let pixelMasks = aligned32(weights + spanWeightBytes(layer, wide: wide))
+        let blockMasks = aligned32(pixelMasks + layer.inH * layer.inW * maskWords(layer, wide: wide) * 8)
+        let input = aligned32(blockMasks + blockCount(layer) * maskWords(layer, wide: wide) * 8)
+        let end = input + inputBytes(layer, wide: wide)
         return (thresholds, sums, tapPrefix, weights, pixelMasks, blockMasks, input, end)
     }
 
     /// Scratch bytes the dense kernel needs for `layer`, or 0 where it does not apply. 32 more
     /// than the parts so that the runtime can align them to 32 bytes in a 16-byte aligned region.
+    /// The same on every host: the larger of the model input's two layouts (16-bit values
+    /// where AVX2 runs it, bytes where AVX-512 VNNI does), so that a packed model's plans fit both.
     static func bytes(_ layer: LayerRecord) -> Int {
-        supports(layer) ? offsets(layer).end + 32 : 0
+        supports(layer) ? max(offsets(layer, wide: layer.readsModelInput).end, offsets(layer, wide: false).end) + 32 : 0
     }
 }
 
@@ -254,6 +268,15 @@ struct DenseBlockWalk {
     @inline(__always)
     mutating func next() -> (origin: Int, offsets: (Int, Int, Int), pixel: Int, pixels: Int) {
         let first = pixel
+        let n = DenseScratch.pixels
+        if column &+ n <= columns && first &+ n <= plane {
+            // Within one row (every block of rows that are a multiple of 4 pixels wide).
+            let origin = (row &* width &+ column) &* channels
+            pixel &+= n
+            column &+= n
+            if column == columns { column = 0; row &+= 1 }
+            return (origin, (channels, channels &* 2, channels &* 3), first, n)
+        }
         let pixels = min(DenseScratch.pixels, plane - first)
         // Input pixel (in `width` units) of output pixel k of the block, from the first one.
         var y = 0, x = column, last = 0

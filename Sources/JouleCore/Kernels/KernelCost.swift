@@ -29,8 +29,16 @@ extension WeightedLayer {
         guard DenseScratch.amortises(r) else { return nil }
         let blockTiles = DenseScratch.blockCount(r) * (r.outC / DenseScratch.tileChannels)
         let denseTaps = DenseScratch.kernelH(r) * DenseScratch.kernelW(r)
+        #if JOULE_AVX512VNNI
+        // `vpdpbusd` (DenseConvolutionVNNI.swift): ≈ 30 ps per active group, tap and output
+        // channel and ≈ 33 ns per block and tile (fitted on seeded W2's five layers, Zen 5:
+        // within ±15 % on conv2–conv5; the folded first layer 25 % over).
+        return 30 * Int64(widening: activeGroups) * Int64(widening: denseTaps * r.outC)
+            + 33_000 * Int64(widening: blockTiles)
+        #else
         return 112 * Int64(widening: activeGroups) * Int64(widening: denseTaps * r.outC)
             + 42_000 * Int64(widening: blockTiles)
+        #endif
     }
 
     /// The event scatter (`EventScatter.swift`) on an input with `nonZero` non-zero values at
