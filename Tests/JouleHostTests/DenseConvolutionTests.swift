@@ -178,9 +178,17 @@ final class DenseConvolutionTests: XCTestCase {
         // watch-net's conv4 shape (64 → 64, 14 × 14): trained inputs are ≈ 5 % non-zero, seeded ≈ 40 %.
         // Every (block, group) pair active: 14 rows × 4 blocks × 16 groups.
         let w2 = try layer(inC: 64, outC: 64, size: 14, pad: 1)
-        let inputs = 64 * 14 * 14, allGroups = 14 * 4 * 16
-        XCTAssertFalse(w2.prefersDense(nonZero: inputs * 5 / 100, activeGroups: allGroups),
-                       "scattered sparse input: every group active somewhere, events few")
+        let inputs = 64 * 14 * 14, allGroups = 49 * 16  // 49 blocks of 4 of the 196 pixels
+        let vnni = DenseBlock.built == .avx512VNNI
+        if vnni {
+            // The VNNI block does a group in half the AVX2 block's time (measured, Zen 5, trained
+            // watch-net at T = 6: its conv4 dense 16.7 µs against the event scatter's 33.2 µs).
+            XCTAssertTrue(w2.prefersDense(nonZero: inputs * 5 / 100, activeGroups: allGroups),
+                          "VNNI: scattered sparse input still dense")
+        } else {
+            XCTAssertFalse(w2.prefersDense(nonZero: inputs * 5 / 100, activeGroups: allGroups),
+                           "scattered sparse input: every group active somewhere, events few")
+        }
         XCTAssertTrue(w2.prefersDense(nonZero: inputs * 40 / 100, activeGroups: allGroups))
         XCTAssertTrue(w2.prefersDense(nonZero: inputs * 5 / 100, activeGroups: allGroups / 8),
                       "clustered sparse input: most blocks see few active groups")
@@ -199,8 +207,10 @@ final class DenseConvolutionTests: XCTestCase {
         // pixel, faster than the gather even at 40 % non-zero.
         let sparse = inputs * 5 / 100, dense = inputs * 40 / 100
         XCTAssertLessThan(w2.scatterPicoseconds(nonZero: sparse, maxValue: 6), w2.gatherPicoseconds(nonZero: sparse))
-        XCTAssertLessThan(w2.scatterPicoseconds(nonZero: sparse, maxValue: 6),
-                          w2.densePicoseconds(activeGroups: allGroups)!)
+        if !vnni {
+            XCTAssertLessThan(w2.scatterPicoseconds(nonZero: sparse, maxValue: 6),
+                              w2.densePicoseconds(activeGroups: allGroups)!)
+        }
         XCTAssertGreaterThan(w2.scatterPicoseconds(nonZero: dense, maxValue: 6),
                              w2.densePicoseconds(activeGroups: allGroups)!)
         XCTAssertLessThan(w1.scatterPicoseconds(nonZero: 512 * 16 * 4 / 10, maxValue: 6),

@@ -24,9 +24,11 @@
 ///    `channels` bytes (`inC` codes rounded up to 4; `wide` layers' `inC` bytes as 16-bit values,
 ///    rounded up to 2), input pixel `(y, x)` at `((y + padH) · width + x + padW) · channels`.
 ///
-/// `wide` layers (those reading the model input: bytes up to 255) run `vpmaddwd` on 16-bit
-/// values, two input channels per 4-byte group, into int32 sums directly — one pass, no 16-bit
-/// budget — where codes run `vpmaddubsw` on four.
+/// `wide` layers (those reading the model input: bytes up to 255, on hosts without AVX-512
+/// VNNI) run `vpmaddwd` on 16-bit values, two input channels per 4-byte group, into int32 sums
+/// directly — one pass, no 16-bit budget — where codes run `vpmaddubsw` on four. With VNNI
+/// (`vpdpbusd`, exact for bytes) no layer is wide. The layout therefore depends on the host;
+/// the scratch size (`bytes`) does not: it is the larger of the two layouts.
 ///
 /// Layers that `fold` (W2's first layer: one input channel; W1's last convolution: 2×2 output
 /// pixels) run as the 1×1 convolution over their taps folded into channels, their output
@@ -81,7 +83,7 @@ struct DenseScratch {
     static func masks(_ layer: LayerRecord) -> Bool { !folds(layer) && !wide(layer) }
 
     /// Whether the layer runs on 16-bit values (`vpmaddwd`, two channels per group): the layers
-    /// that read the model input, whose bytes exceed 15.
+    /// that read the model input, whose bytes exceed 15 — on hosts without AVX-512 VNNI.
     @inline(__always)
     static func wide(_ layer: LayerRecord) -> Bool {
         #if JOULE_AVX512VNNI

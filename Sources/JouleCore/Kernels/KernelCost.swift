@@ -106,3 +106,22 @@ extension WeightedLayer {
         return dense < gatherPicoseconds(nonZero: nonZero)
     }
 }
+
+/// Which block of the dense convolution this build runs and its cost model prices: none (no
+/// AVX2, or `JOULE_PLAIN_KERNELS`), the AVX2 `vpmaddubsw` block, or the AVX-512 VNNI `vpdpbusd`
+/// block (`DenseConvolutionVNNI.swift`). Tests and reports read it; the kernels do not.
+public enum DenseBlock: Sendable {
+    case none, avx2, avx512VNNI
+
+    public static var built: DenseBlock {
+        #if JOULE_AVX2 && arch(x86_64) && !JOULE_PLAIN_KERNELS
+        #if JOULE_AVX512VNNI
+        return .avx512VNNI
+        #else
+        return .avx2
+        #endif
+        #else
+        return .none
+        #endif
+    }
+}

@@ -33,15 +33,45 @@ extension WeightedLayer {
             // Fully connected (one output pixel whose window is the whole input): input `i`
             // meets weight row `i`, so one flat walk over the input, without the window loops
             // (which cost more than the few multiplies of W2's 10-class layer).
+            // int8 rows of at most 16 weights add as one vector of 16 lanes where 16 bytes from
+            // the row's start stay inside the layer's weights (all but the last rows); inputs
+            // are scanned 8 at a time, a zero word skipped whole — one branch instead of eight
+            // unpredictable ones (W2's 1,152 inputs are ≈ 40 % non-zero at random).
             for j in 0..<outC { acc[j] = 0 }
-            for i in 0..<r.inputCount {
-                let x = input.code(at: i)
-                if x == 0 { continue }
-                WeightRow.multiplyAccumulate(row(i), bits: bits, x: Int32(x), into: acc, count: outC)
+            let vectorRows = bits == 8 && outC <= 16
+            let rowBytes = r.rowBytes, lastVectorRow = (r.weightBytes - 16) / max(1, rowBytes)
+            var lanes = SIMD16<Int32>()
+            @inline(__always)
+            func visit(_ i: Int, _ x: UInt8) {
+                if vectorRows && i <= lastVectorRow {
+                    lanes &+= SIMD16<Int32>(truncatingIfNeeded: row(i).loadUnaligned(as: SIMD16<Int8>.self)) &* Int32(x)
+                } else {
+                    WeightRow.multiplyAccumulate(row(i), bits: bits, x: Int32(x), into: acc, count: outC)
+                }
                 let times = spikeCounts ? UInt64(widening: x) : 1
                 macs &+= times &* nonZeroWeights(row: i)
                 nonZeroVisits &+= times
             }
+            let n = r.inputCount
+            var i = 0
+            while i &+ 8 <= n {
+                var word: UInt64 = 0
+                for k in 0..<8 { word |= UInt64(input.code(at: i &+ k)) &<< UInt64(8 &* k) }
+                // The top bit of each non-zero byte (`ByteCounts.nonZero`'s test).
+                var set = (((word & ByteCounts.lows) &+ ByteCounts.lows) | word) & ByteCounts.highs
+                while set != 0 {
+                    let k = set.trailingZeroBitCount &>> 3
+                    set &= set &- 1
+                    visit(i &+ k, UInt8(truncatingIfNeeded: word &>> UInt64(8 &* k)))
+                }
+                i &+= 8
+            }
+            while i < n {
+                let x = input.code(at: i)
+                if x != 0 { visit(i, x) }
+                i &+= 1
+            }
+            if vectorRows { for j in 0..<outC { acc[j] &+= lanes[j] } }
             visits = UInt64(widening: r.inputCount)
             body(0, acc)
         } else {
