@@ -38,16 +38,27 @@ extension WeightedLayer {
             // are scanned 8 at a time, a zero word skipped whole — one branch instead of eight
             // unpredictable ones (W2's 1,152 inputs are ≈ 40 % non-zero at random).
             for j in 0..<outC { acc[j] = 0 }
+            #if _pointerBitWidth(_64)
             let vectorRows = bits == 8 && outC <= 16
+            #else
+            let vectorRows = false  // (SIMD conversions allocate on 32-bit Embedded targets)
+            #endif
             let rowBytes = r.rowBytes, lastVectorRow = (r.weightBytes - 16) / max(1, rowBytes)
             var lanes = SIMD16<Int32>()
+            // (inout, not captured: a local function capturing a `var` boxes it, which Embedded
+            // `-no-allocations` refuses.)
             @inline(__always)
-            func visit(_ i: Int, _ x: UInt8) {
+            func visit(_ i: Int, _ x: UInt8, _ lanes: inout SIMD16<Int32>, _ macs: inout UInt64,
+                       _ nonZeroVisits: inout UInt64) {
+                #if _pointerBitWidth(_64)
                 if vectorRows && i <= lastVectorRow {
                     lanes &+= SIMD16<Int32>(truncatingIfNeeded: row(i).loadUnaligned(as: SIMD16<Int8>.self)) &* Int32(x)
                 } else {
                     WeightRow.multiplyAccumulate(row(i), bits: bits, x: Int32(x), into: acc, count: outC)
                 }
+                #else
+                WeightRow.multiplyAccumulate(row(i), bits: bits, x: Int32(x), into: acc, count: outC)
+                #endif
                 let times = spikeCounts ? UInt64(widening: x) : 1
                 macs &+= times &* nonZeroWeights(row: i)
                 nonZeroVisits &+= times
@@ -56,19 +67,19 @@ extension WeightedLayer {
             var i = 0
             while i &+ 8 <= n {
                 var word: UInt64 = 0
-                for k in 0..<8 { word |= UInt64(input.code(at: i &+ k)) &<< UInt64(8 &* k) }
+                for k in 0..<8 { word |= UInt64(widening: input.code(at: i &+ k)) &<< UInt64(widening: 8 &* k) }
                 // The top bit of each non-zero byte (`ByteCounts.nonZero`'s test).
                 var set = (((word & ByteCounts.lows) &+ ByteCounts.lows) | word) & ByteCounts.highs
                 while set != 0 {
                     let k = set.trailingZeroBitCount &>> 3
                     set &= set &- 1
-                    visit(i &+ k, UInt8(truncatingIfNeeded: word &>> UInt64(8 &* k)))
+                    visit(i &+ k, UInt8(truncatingIfNeeded: word &>> UInt64(widening: 8 &* k)), &lanes, &macs, &nonZeroVisits)
                 }
                 i &+= 8
             }
             while i < n {
                 let x = input.code(at: i)
-                if x != 0 { visit(i, x) }
+                if x != 0 { visit(i, x, &lanes, &macs, &nonZeroVisits) }
                 i &+= 1
             }
             if vectorRows { for j in 0..<outC { acc[j] &+= lanes[j] } }
