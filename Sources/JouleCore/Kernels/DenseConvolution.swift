@@ -167,9 +167,30 @@ extension WeightedLayer {
             while s < tiles {
                 let tile = first + s * DenseScratch.tileChannels
                 var walk = DenseBlockWalk(r)
-                for b in 0..<blockCount {
+                var b = 0
+                while b < blockCount {
                     let at = walk.next()
                     let mask = UnsafePointer(layout.blockMasks + b * words)
+                    // Two tiles: two blocks at once where the next one continues the row with the
+                    // same groups (every pair of a dense input's in-row blocks).
+                    var pairs = step == 2 && at.pixels == DenseScratch.pixels && walk.continuesRow
+                        && at.offsets == (channels, channels * 2, channels * 3)
+                    if pairs { for k in 0..<words where mask[k] != mask[words + k] { pairs = false } }
+                    if pairs {
+                        Self.blockEightShapesVNNI(UnsafeRawPointer(layout.input) + at.origin,
+                                                  weights: spanWeights + s * tileBytes, tileBytes: tileBytes, mask: mask,
+                                                  words: words, kernelH: kh, kernelW: kw, channels: channels,
+                                                  rowStride: rowStride, sums: layout.sums)
+                        _ = walk.next()
+                        for k in 0..<4 {
+                            storeBlockCodes512(layout.sums + k * DenseScratch.pixels * DenseScratch.tileChannels,
+                                               thresholds: layout.thresholds, tile: tile + (k & 1) * DenseScratch.tileChannels,
+                                               timesteps: t, output: output + at.pixel + (k >> 1) * DenseScratch.pixels,
+                                               plane: plane, pixels: DenseScratch.pixels)
+                        }
+                        b += 2
+                        continue
+                    }
                     Self.blockVNNI(UnsafeRawPointer(layout.input) + at.origin, offsets: at.offsets,
                                    weights: spanWeights + s * tileBytes, tileBytes: tileBytes, tiles: step, mask: mask,
                                    words: words, kernelH: kh, kernelW: kw, channels: channels, rowStride: rowStride,
@@ -179,6 +200,7 @@ extension WeightedLayer {
                                            thresholds: layout.thresholds, tile: tile + k * DenseScratch.tileChannels,
                                            timesteps: t, output: output + at.pixel, plane: plane, pixels: at.pixels)
                     }
+                    b += 1
                 }
                 s += step
             }

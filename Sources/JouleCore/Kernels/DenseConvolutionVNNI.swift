@@ -77,6 +77,23 @@ extension WeightedLayer {
         }
     }
 
+    /// `blockEightVNNI` with a constant window width where it is 3 or 1.
+    @inline(__always)
+    static func blockEightShapesVNNI(_ origin: UnsafeRawPointer, weights: UnsafeRawPointer, tileBytes: Int,
+                                     mask: UnsafePointer<UInt64>, words: Int, kernelH: Int, kernelW: Int,
+                                     channels: Int, rowStride: Int, sums: UnsafeMutablePointer<Int32>) {
+        if kernelW == 3 {
+            blockEightVNNI(origin, weights: weights, tileBytes: tileBytes, mask: mask, words: words, kernelH: kernelH,
+                           kernelW: 3, channels: channels, rowStride: rowStride, sums: sums)
+        } else if kernelW == 1 {
+            blockEightVNNI(origin, weights: weights, tileBytes: tileBytes, mask: mask, words: words, kernelH: kernelH,
+                           kernelW: 1, channels: channels, rowStride: rowStride, sums: sums)
+        } else {
+            blockEightVNNI(origin, weights: weights, tileBytes: tileBytes, mask: mask, words: words, kernelH: kernelH,
+                           kernelW: kernelW, channels: channels, rowStride: rowStride, sums: sums)
+        }
+    }
+
     /// `blockVNNI` over 4 tiles: 16 sums, one group at a time.
     @inline(__always)
     static func blockQuadVNNI(_ origin: UnsafeRawPointer, offsets: (Int, Int, Int), weights: UnsafeRawPointer,
@@ -229,6 +246,73 @@ extension WeightedLayer {
         out.storeBytes(of: _mm512_add_epi32(s0t1p1, s1t1p1), toByteOffset: 320, as: __m512i.self)
         out.storeBytes(of: _mm512_add_epi32(s0t1p2, s1t1p2), toByteOffset: 384, as: __m512i.self)
         out.storeBytes(of: _mm512_add_epi32(s0t1p3, s1t1p3), toByteOffset: 448, as: __m512i.self)
+    }
+
+    /// Two in-row blocks at once — 8 consecutive output pixels of one row, `channels` apart —
+    /// × 2 tiles: 16 sums, one group at a time, each input broadcast of a kernel row serving
+    /// its 3 taps (10 broadcasts and 6 weight loads per 48 instructions, where two calls of
+    /// `blockPairVNNI` need 24 and 24). Stores the first block's two tiles' sums, then the
+    /// second block's (`sums[0…127]`, `sums[128…255]`), each as `blockPairVNNI` does.
+    @inline(__always)
+    static func blockEightVNNI(_ origin: UnsafeRawPointer, weights: UnsafeRawPointer, tileBytes: Int,
+                               mask: UnsafePointer<UInt64>, words: Int, kernelH: Int, kernelW: Int,
+                               channels: Int, rowStride: Int, sums: UnsafeMutablePointer<Int32>) {
+        let zero = _mm512_setzero_si512()
+        var t0p0 = zero, t0p1 = zero, t0p2 = zero, t0p3 = zero, t0p4 = zero, t0p5 = zero, t0p6 = zero, t0p7 = zero
+        var t1p0 = zero, t1p1 = zero, t1p2 = zero, t1p3 = zero, t1p4 = zero, t1p5 = zero, t1p6 = zero, t1p7 = zero
+        let groupBytes = kernelH &* kernelW &* 64
+        @inline(__always)
+        func dot(_ acc: __m512i, _ x: __m512i, _ w: __m512i) -> __m512i { _mm512_dpbusd_epi32(acc, x, w) }
+        for word in 0..<words {
+            var m = mask[word]
+            while m != 0 {
+                let g = word &* 64 &+ m.trailingZeroBitCount
+                m &= m &- 1
+                var w = weights + g &* groupBytes
+                var line = origin + 4 &* g
+                var row = 0
+                while row < kernelH {
+                    var x = line
+                    for _ in 0..<kernelW {
+                        let x0 = _mm512_set1_epi32(x.loadUnaligned(as: Int32.self))
+                        let x1 = _mm512_set1_epi32(x.loadUnaligned(fromByteOffset: 1 &* channels, as: Int32.self))
+                        let x2 = _mm512_set1_epi32(x.loadUnaligned(fromByteOffset: 2 &* channels, as: Int32.self))
+                        let x3 = _mm512_set1_epi32(x.loadUnaligned(fromByteOffset: 3 &* channels, as: Int32.self))
+                        let x4 = _mm512_set1_epi32(x.loadUnaligned(fromByteOffset: 4 &* channels, as: Int32.self))
+                        let x5 = _mm512_set1_epi32(x.loadUnaligned(fromByteOffset: 5 &* channels, as: Int32.self))
+                        let x6 = _mm512_set1_epi32(x.loadUnaligned(fromByteOffset: 6 &* channels, as: Int32.self))
+                        let x7 = _mm512_set1_epi32(x.loadUnaligned(fromByteOffset: 7 &* channels, as: Int32.self))
+                        let w0 = w.loadUnaligned(as: __m512i.self)
+                        t0p0 = dot(t0p0, x0, w0); t0p1 = dot(t0p1, x1, w0); t0p2 = dot(t0p2, x2, w0); t0p3 = dot(t0p3, x3, w0)
+                        t0p4 = dot(t0p4, x4, w0); t0p5 = dot(t0p5, x5, w0); t0p6 = dot(t0p6, x6, w0); t0p7 = dot(t0p7, x7, w0)
+                        let w1 = w.loadUnaligned(fromByteOffset: tileBytes, as: __m512i.self)
+                        t1p0 = dot(t1p0, x0, w1); t1p1 = dot(t1p1, x1, w1); t1p2 = dot(t1p2, x2, w1); t1p3 = dot(t1p3, x3, w1)
+                        t1p4 = dot(t1p4, x4, w1); t1p5 = dot(t1p5, x5, w1); t1p6 = dot(t1p6, x6, w1); t1p7 = dot(t1p7, x7, w1)
+                        w += 64
+                        x += channels
+                    }
+                    line += rowStride
+                    row &+= 1
+                }
+            }
+        }
+        let out = UnsafeMutableRawPointer(sums)
+        out.storeBytes(of: t0p0, toByteOffset: 0, as: __m512i.self)
+        out.storeBytes(of: t0p1, toByteOffset: 64, as: __m512i.self)
+        out.storeBytes(of: t0p2, toByteOffset: 128, as: __m512i.self)
+        out.storeBytes(of: t0p3, toByteOffset: 192, as: __m512i.self)
+        out.storeBytes(of: t1p0, toByteOffset: 256, as: __m512i.self)
+        out.storeBytes(of: t1p1, toByteOffset: 320, as: __m512i.self)
+        out.storeBytes(of: t1p2, toByteOffset: 384, as: __m512i.self)
+        out.storeBytes(of: t1p3, toByteOffset: 448, as: __m512i.self)
+        out.storeBytes(of: t0p4, toByteOffset: 512, as: __m512i.self)
+        out.storeBytes(of: t0p5, toByteOffset: 576, as: __m512i.self)
+        out.storeBytes(of: t0p6, toByteOffset: 640, as: __m512i.self)
+        out.storeBytes(of: t0p7, toByteOffset: 704, as: __m512i.self)
+        out.storeBytes(of: t1p4, toByteOffset: 768, as: __m512i.self)
+        out.storeBytes(of: t1p5, toByteOffset: 832, as: __m512i.self)
+        out.storeBytes(of: t1p6, toByteOffset: 896, as: __m512i.self)
+        out.storeBytes(of: t1p7, toByteOffset: 960, as: __m512i.self)
     }
 
     /// `blockVNNI` over 1 tile: 4 sums in each of 2 sets, groups alternating between them.

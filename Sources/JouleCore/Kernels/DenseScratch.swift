@@ -227,7 +227,6 @@ struct DenseScratch {
     @inline(__always)
     static func aligned32(_ n: Int) -> Int { (n + 31) & ~31 }
 
-    @inline(__always)
     /// The parts' offsets in this host's layout (`wide`: nil), or in the one given.
     static func offsets(_ layer: LayerRecord, wide: Bool? = nil)
         -> (thresholds: Int, sums: Int, tapPrefix: Int, weights: Int, pixelMasks: Int, blockMasks: Int, input: Int, end: Int) {
@@ -265,6 +264,12 @@ struct DenseBlockWalk {
         width = DenseScratch.width(layer)
         channels = DenseScratch.channels(layer)
         plane = DenseScratch.outputRows(layer) * columns
+    }
+
+    /// Whether the next block is a full one that continues the last one's row (its pixels
+    /// follow the last one's, `channels` apart).
+    var continuesRow: Bool {
+        column != 0 && column &+ DenseScratch.pixels <= columns && pixel &+ DenseScratch.pixels <= plane
     }
 
     @inline(__always)

@@ -82,7 +82,9 @@ extension WeightedLayer {
                 if x != 0 { visit(i, x, &lanes, &macs, &nonZeroVisits) }
                 i &+= 1
             }
+            #if _pointerBitWidth(_64)
             if vectorRows { for j in 0..<outC { acc[j] &+= lanes[j] } }
+            #endif
             visits = UInt64(widening: r.inputCount)
             body(0, acc)
         } else {
