@@ -232,7 +232,9 @@ extension WeightedLayer {
     }
 
     /// Copies CHW codes `input` into the zeroed channels-last buffer `out` (the border and the
-    /// padding channels stay 0). Four channels × 16, 8 or 4 pixels per step (the
+    /// padding channels stay 0). Sixteen channels × 16 or 8 pixels per step where there are 16
+    /// channels left and the row has 8 pixels (`storeSixteenChannels`: one 16-byte store per
+    /// pixel), else four channels × 16, 8 or 4 pixels (the
     /// widest that fits the row): their rows interleaved byte- then word-wise, one 32-bit store
     /// per pixel; a row's last step starts at `inW − width`, overlapping the one before it with
     /// the same values (no scalar tail; W2's rows are 28, 14 and 7 pixels). Rows under 4
@@ -264,6 +266,19 @@ extension WeightedLayer {
                     c += 4
                     continue
                 }
+                if r.inC - c >= 16 && step >= 8 {
+                    // Sixteen channels at once: a 16 × 16 byte transpose, then one 16-byte store
+                    // per pixel (its 16 channels) instead of four 32-bit ones.
+                    var x = 0
+                    while x < r.inW {
+                        if x + step > r.inW { x = r.inW - step }
+                        Self.storeSixteenChannels(rows + x, plane: plane, load: load, at: line + x * channels + c,
+                                                  stride: channels, pixels: step)
+                        x += step
+                    }
+                    c += 16
+                    continue
+                }
                 var x = 0
                 while x < r.inW {
                     if x + step > r.inW { x = r.inW - step }
@@ -277,6 +292,66 @@ extension WeightedLayer {
                 c += 4
             }
         }
+    }
+
+    /// Transposes 16 channels (rows `first + c · plane`, read by `load`: 16 or 8 pixels, the rest
+    /// zero) into `pixels` (16 or 8) stores of 16 bytes, pixel `p`'s 16 channels at
+    /// `at + p · stride`: bytes, then 16-, 32- and 64-bit lanes interleaved (64 unpacks).
+    @inline(__always)
+    static func storeSixteenChannels(_ first: UnsafePointer<UInt8>, plane: Int, load: (UnsafePointer<UInt8>) -> __m128i,
+                                     at: UnsafeMutablePointer<UInt8>, stride: Int, pixels: Int) {
+        let a0 = load(first)
+        let a1 = load(first + 1 * plane)
+        let a2 = load(first + 2 * plane)
+        let a3 = load(first + 3 * plane)
+        let a4 = load(first + 4 * plane)
+        let a5 = load(first + 5 * plane)
+        let a6 = load(first + 6 * plane)
+        let a7 = load(first + 7 * plane)
+        let a8 = load(first + 8 * plane)
+        let a9 = load(first + 9 * plane)
+        let a10 = load(first + 10 * plane)
+        let a11 = load(first + 11 * plane)
+        let a12 = load(first + 12 * plane)
+        let a13 = load(first + 13 * plane)
+        let a14 = load(first + 14 * plane)
+        let a15 = load(first + 15 * plane)
+        let b0 = _mm_unpacklo_epi8(a0, a1), b1 = _mm_unpackhi_epi8(a0, a1)
+        let b2 = _mm_unpacklo_epi8(a2, a3), b3 = _mm_unpackhi_epi8(a2, a3)
+        let b4 = _mm_unpacklo_epi8(a4, a5), b5 = _mm_unpackhi_epi8(a4, a5)
+        let b6 = _mm_unpacklo_epi8(a6, a7), b7 = _mm_unpackhi_epi8(a6, a7)
+        let b8 = _mm_unpacklo_epi8(a8, a9), b9 = _mm_unpackhi_epi8(a8, a9)
+        let b10 = _mm_unpacklo_epi8(a10, a11), b11 = _mm_unpackhi_epi8(a10, a11)
+        let b12 = _mm_unpacklo_epi8(a12, a13), b13 = _mm_unpackhi_epi8(a12, a13)
+        let b14 = _mm_unpacklo_epi8(a14, a15), b15 = _mm_unpackhi_epi8(a14, a15)
+        let c0 = _mm_unpacklo_epi16(b0, b2), c1 = _mm_unpackhi_epi16(b0, b2)
+        let c2 = _mm_unpacklo_epi16(b1, b3), c3 = _mm_unpackhi_epi16(b1, b3)
+        let c4 = _mm_unpacklo_epi16(b4, b6), c5 = _mm_unpackhi_epi16(b4, b6)
+        let c6 = _mm_unpacklo_epi16(b5, b7), c7 = _mm_unpackhi_epi16(b5, b7)
+        let c8 = _mm_unpacklo_epi16(b8, b10), c9 = _mm_unpackhi_epi16(b8, b10)
+        let c10 = _mm_unpacklo_epi16(b9, b11), c11 = _mm_unpackhi_epi16(b9, b11)
+        let c12 = _mm_unpacklo_epi16(b12, b14), c13 = _mm_unpackhi_epi16(b12, b14)
+        let c14 = _mm_unpacklo_epi16(b13, b15), c15 = _mm_unpackhi_epi16(b13, b15)
+        let d0_0 = _mm_unpacklo_epi32(c0, c4), d0_1 = _mm_unpackhi_epi32(c0, c4)
+        let d0_2 = _mm_unpacklo_epi32(c1, c5), d0_3 = _mm_unpackhi_epi32(c1, c5)
+        let d0_4 = _mm_unpacklo_epi32(c2, c6), d0_5 = _mm_unpackhi_epi32(c2, c6)
+        let d0_6 = _mm_unpacklo_epi32(c3, c7), d0_7 = _mm_unpackhi_epi32(c3, c7)
+        let d1_0 = _mm_unpacklo_epi32(c8, c12), d1_1 = _mm_unpackhi_epi32(c8, c12)
+        let d1_2 = _mm_unpacklo_epi32(c9, c13), d1_3 = _mm_unpackhi_epi32(c9, c13)
+        let d1_4 = _mm_unpacklo_epi32(c10, c14), d1_5 = _mm_unpackhi_epi32(c10, c14)
+        let d1_6 = _mm_unpacklo_epi32(c11, c15), d1_7 = _mm_unpackhi_epi32(c11, c15)
+        let out = UnsafeMutableRawPointer(at)
+        @inline(__always)
+        func put(_ v: __m128i, _ p: Int) { out.storeBytes(of: v, toByteOffset: p &* stride, as: __m128i.self) }
+        put(_mm_unpacklo_epi64(d0_0, d1_0), 0); put(_mm_unpackhi_epi64(d0_0, d1_0), 1)
+        put(_mm_unpacklo_epi64(d0_1, d1_1), 2); put(_mm_unpackhi_epi64(d0_1, d1_1), 3)
+        put(_mm_unpacklo_epi64(d0_2, d1_2), 4); put(_mm_unpackhi_epi64(d0_2, d1_2), 5)
+        put(_mm_unpacklo_epi64(d0_3, d1_3), 6); put(_mm_unpackhi_epi64(d0_3, d1_3), 7)
+        guard pixels > 8 else { return }
+        put(_mm_unpacklo_epi64(d0_4, d1_4), 8); put(_mm_unpackhi_epi64(d0_4, d1_4), 9)
+        put(_mm_unpacklo_epi64(d0_5, d1_5), 10); put(_mm_unpackhi_epi64(d0_5, d1_5), 11)
+        put(_mm_unpacklo_epi64(d0_6, d1_6), 12); put(_mm_unpackhi_epi64(d0_6, d1_6), 13)
+        put(_mm_unpacklo_epi64(d0_7, d1_7), 14); put(_mm_unpackhi_epi64(d0_7, d1_7), 15)
     }
 
     /// Copies the CHW model input `input` into the zeroed channels-last buffer `out` of a `wide`
