@@ -16,11 +16,13 @@ import _Builtin_intrinsics.intel
 /// One tap's 64 weight bytes of a tile are exactly one zmm register. The instruction has a
 /// latency of several cycles and two issue each cycle (measured on Zen 5: 8 independent sums
 /// reach 432 GMAC/s, 16 reach 512), so a block keeps 16 sums in flight: 4 output pixels × 4
-/// tiles (64 channels) where the span has them, else 4 pixels × 2 tiles (or 1) × 2 sets that
-/// alternate between input-channel groups and are added at the end. Per kernel row the window's
-/// 6 input broadcasts serve its 3 taps (the row loop is not unrolled, so that they stay in
-/// registers). The sums come out as the AVX2 block's do, one tile after the other: tile `k`'s
-/// pixel `p`, channel `c` at `sums[64k + 16p + c]`. Results equal the plain kernel's bit for bit
+/// tiles (64 channels) where the span has them; with 2 tiles, 8 pixels (two in-row blocks,
+/// `blockEightVNNI`) or else 4 pixels × 2 sets that alternate between kernel rows; with 1 tile,
+/// 4 pixels × 2 sets alternating between input-channel groups (sets added at the end). Per
+/// kernel row the window's input broadcasts serve its 3 taps (the row loop is not unrolled, so
+/// that they stay in registers). The sums come out as the AVX2 block's do, one tile after the
+/// other: tile `k`'s pixel `p`, channel `c` at `sums[64k + 16p + c]`, and `storeBlockCodes512`
+/// turns each tile's into codes. Results equal the plain kernel's bit for bit
 /// (`DenseConvolutionTests`, which run this block on VNNI hosts).
 extension WeightedLayer {
     /// Stores the sums of 4 output pixels (`origin`: the channels-last input at the top-left tap

@@ -191,9 +191,9 @@ struct DenseScratch {
 
     /// Bytes per pixel of the channels-last input, a multiple of 4 (groups of 4 bytes): its
     /// values — `inC`, or folded `inC · kernelH · kernelW` — rounded up to 4, or for `wide`
-    /// layers two bytes per value, rounded up to 2 values.
+    /// layers two bytes per value, rounded up to 2 values. `wide`: for that layout (nil: this
+    /// host's, `wide(layer)`).
     @inline(__always)
-    /// `wide`: for that layout (nil: this host's, `wide(layer)`).
     static func channels(_ layer: LayerRecord, wide: Bool? = nil) -> Int {
         let values = folds(layer) ? layer.inC * layer.kernelH * layer.kernelW : layer.inC
         return wide ?? Self.wide(layer) ? (values + 1) / 2 * 4 : (values + 3) & ~3
