@@ -70,6 +70,23 @@ final class DenseConvolutionTests: XCTestCase {
         }
     }
 
+    /// The counters of a dense layer from its channels-last copy at the bound of their 16-bit
+    /// per-channel totals (`countDenseInputVNNI` on AVX-512 VNNI hosts: ⌊32767 / (15 · inW)⌋
+    /// rows a total): every code 15, 64 pixels a row, so a total over 34 rows reaches 32,640 in
+    /// the layer-wise SNN (values counted) and one row more would wrap; 36 rows take two
+    /// totals. Counters against the reference under every policy (`KernelAgreement`).
+    func testCounterTotalsAtTheirBound() throws {
+        let t = 15, h = 36, w = 64
+        let model = ExtremeModels.make(name: "totals", inC: 32, h: h, w: w, timesteps: t, weight: 3,
+                                       centred: Int64(9 * 32 * t) * 3, producerMultiplier: 1,
+                                       producerBias: Int64(t) * 256)
+        let input = [UInt8](repeating: 7, count: h * w)
+        XCTAssertTrue(ReferenceModel(model: model).run(input: input, timesteps: t).layerValues[0].allSatisfy { $0 == t },
+                      "every input of the layer under test is 15")
+        let kernels = try checkAgainstReference(model, input: input, timesteps: t, label: "totals")
+        try XCTSkipIf(kernels[1] != .denseConvolution, "the dense convolution is not built here (needs x86_64 with AVX2)")
+    }
+
     /// The input copies' other shapes: a model input of 4–9 channels (wide: 16-bit values, odd
     /// channel counts leaving half a pair, not folded) and a convolution reading codes of 1
     /// channel (folded), 1×1 to 5×5 kernels.

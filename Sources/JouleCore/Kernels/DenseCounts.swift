@@ -50,6 +50,12 @@ extension WeightedLayer {
     func countDenseInput(layout: DenseScratch, weighted: Bool = false, table: UnsafePointer<UInt32>?,
                          prefix: UnsafePointer<UInt32>, into tally: inout EventTally) {
         let r = record
+        #if JOULE_AVX512VNNI
+        if let table, Self.denseCountsFitVNNI(r) {
+            countDenseInputVNNI(layout: layout, weighted: weighted, table: table, into: &tally)
+            return
+        }
+        #endif
         let classes = BorderClasses(r)
         let channels = DenseScratch.channels(r), width = DenseScratch.width(r)
         let chunks = channels / 32
@@ -125,8 +131,7 @@ extension WeightedLayer {
             events &+= UInt64(widening: even.wrappedSum() &+ odd.wrappedSum())
             operations &+= weigh(even, odd, row: 0, chunk: chunk, (0, 0, 0, 0, 0))
         }
-        for k in 0..<classes.count {
-            let rect = classes.rectangle(k)
+        classes.forEachRectangle { k, rect in
             let c = tapRectangle(row: rect.y0, column: rect.x0)
             for chunk in 0..<chunks {
                 let (even, odd) = counts(rect.y0, rect.y1, rect.x0, rect.x1, chunk: chunk)

@@ -327,6 +327,34 @@ struct BorderClasses {
         count = borderRows * perRow + (yHi > yLo ? borderColumns : 0)
     }
 
+    /// Every class's rectangle in class order (`rectangle(k)` for k = 0, 1, …), without
+    /// `rectangle`'s division.
+    @inline(__always)
+    func forEachRectangle(_ body: (_ index: Int, _ rect: (y0: Int, y1: Int, x0: Int, x1: Int)) -> Void) {
+        @inline(__always)
+        func column(_ k: Int) -> Int { k < min(xLo, inW) ? k : xHi + (k - min(xLo, inW)) }
+        var index = 0
+        for k in 0..<borderRows {
+            let y = k < min(yLo, inH) ? k : yHi + (k - min(yLo, inH))
+            if xHi > xLo {
+                body(index, (y, y + 1, xLo, xHi))
+                index += 1
+            }
+            for j in 0..<borderColumns {
+                let x = column(j)
+                body(index, (y, y + 1, x, x + 1))
+                index += 1
+            }
+        }
+        if yHi > yLo {
+            for j in 0..<borderColumns {
+                let x = column(j)
+                body(index, (yLo, yHi, x, x + 1))
+                index += 1
+            }
+        }
+    }
+
     /// Class `index`'s inputs: rows `y0..<y1` × columns `x0..<x1`.
     func rectangle(_ index: Int) -> (y0: Int, y1: Int, x0: Int, x1: Int) {
         @inline(__always)

@@ -1,3 +1,6 @@
+#if JOULE_AVX512VNNI && arch(x86_64)
+import _Builtin_intrinsics.intel
+#endif
 /// Average and max pooling over codes, spike counts or spike maps. Windows never leave the input
 /// (no padding). An average of `kh · kw` codes is re-quantised by `floor(Σ / (kh · kw))` — the
 /// spiking neuron with threshold `kh · kw` of the paper's conversion; max pooling keeps the
@@ -159,23 +162,50 @@ public struct PoolingLayer {
         let rows = 2 * r.outH, columns = 2 * r.outW
         guard rows < r.inH || columns < r.inW else { return (0, 0) }
         var nonZero: UInt64 = 0, sum: UInt64 = 0
-        for c in 0..<r.inC {
-            let channel = c &* r.inH &* r.inW
-            if columns < r.inW {  // odd width: the last column of the rows the windows cover
-                for y in 0..<rows {
-                    let v = input[channel &+ y &* r.inW &+ columns]
+        #if JOULE_AVX512VNNI && arch(x86_64)
+        if r.inH &* r.inW <= 64 {
+            // A plane a step (W2's 7 × 7): one masked load, the unvisited positions as a mask.
+            let plane = r.inH &* r.inW
+            var unvisitedMask: UInt64 = 0
+            for p in 0..<plane where p % r.inW >= columns || p / r.inW >= rows { unvisitedMask |= 1 &<< UInt64(p) }
+            let planeMask: UInt64 = plane == 64 ? ~0 : (1 &<< UInt64(plane)) &- 1
+            var sums = _mm512_setzero_si512()
+            let zero = _mm512_setzero_si512()
+            var at = UnsafeRawPointer(input)
+            for _ in 0..<r.inC {
+                let v = _mm512_maskz_loadu_epi8(planeMask, at)
+                nonZero &+= UInt64(widening: UInt32(truncatingIfNeeded: (_mm512_test_epi8_mask(v, v) & unvisitedMask).nonzeroBitCount))
+                sums = _mm512_add_epi64(sums, _mm512_sad_epu8(_mm512_maskz_mov_epi8(unvisitedMask, v), zero))
+                at += plane
+            }
+            return (nonZero, unsafeBitCast(sums, to: SIMD8<UInt64>.self).wrappedSum())
+        }
+        #endif
+        // Per channel: the last byte of each line the windows cover when the width is odd (a
+        // strided walk), then the whole last line when the height is odd — plain byte loops
+        // (a call into `ByteCounts` per 7-byte line cost more than the bytes).
+        let plane = r.inH &* r.inW
+        let lastColumn = columns < r.inW, lastRow = rows < r.inH
+        var base = 0
+        for _ in 0..<r.inC {
+            if lastColumn {
+                var at = base &+ columns
+                for _ in 0..<rows {
+                    let v = input[at]
                     nonZero &+= v == 0 ? 0 : 1
                     sum &+= UInt64(widening: v)
+                    at &+= r.inW
                 }
             }
-            if rows < r.inH {  // odd height: the whole last row
-                let line = channel &+ rows &* r.inW
+            if lastRow {
+                let line = base &+ rows &* r.inW
                 for x in 0..<r.inW {
                     let v = input[line &+ x]
                     nonZero &+= v == 0 ? 0 : 1
                     sum &+= UInt64(widening: v)
                 }
             }
+            base &+= plane
         }
         return (nonZero, sum)
     }

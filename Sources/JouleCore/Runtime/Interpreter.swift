@@ -471,15 +471,21 @@ extension Interpreter {
 
     /// Layer `i`'s prepacked weights, or nil (none made, or the layer has none).
     func prepackedWeights(layer i: Int) -> UnsafeRawPointer? {
-        guard let prepacked, let prepackIndex, DenseScratch.prepackedBytes(model.layer(i)) > 0 else { return nil }
+        prepackedWeights(layer: i, model.layer(i))
+    }
+
+    /// The same, with layer `i`'s record `layer` at hand (decoding it costs a validation).
+    func prepackedWeights(layer i: Int, _ layer: LayerRecord) -> UnsafeRawPointer? {
+        guard let prepacked, let prepackIndex, DenseScratch.prepackedBytes(layer) > 0 else { return nil }
         return prepacked + Int(prepackIndex[3 * i])
     }
 
-    /// Layer `i`'s prepacked count table (`WeightedLayer.fillDenseCountTable`), or nil.
-    func denseCountTable(layer i: Int) -> UnsafePointer<UInt32>? {
-        guard tapTables != nil, DenseScratch.countTableEntries(model.layer(i)) > 0,
-              let weights = prepackedWeights(layer: i) else { return nil }
-        return (weights + DenseScratch.prepackedWeightBytes(model.layer(i))).assumingMemoryBound(to: UInt32.self)
+    /// Layer `i`'s prepacked count table (`WeightedLayer.fillDenseCountTable`), or nil;
+    /// `layer` is its record.
+    func denseCountTable(layer i: Int, _ layer: LayerRecord) -> UnsafePointer<UInt32>? {
+        guard tapTables != nil, DenseScratch.countTableEntries(layer) > 0,
+              let weights = prepackedWeights(layer: i, layer) else { return nil }
+        return (weights + DenseScratch.prepackedWeightBytes(layer)).assumingMemoryBound(to: UInt32.self)
     }
 
     /// Layer `i`'s tap prefix sums (`w` is its weighted layer) for counting: the prepacked table,

@@ -236,7 +236,7 @@ extension Interpreter {
         // Spike counts = codes (threshold 2^S) of the window totals; the analog layer's current
         // is integrated T times (`thresholdScale`).
         prepareChannelCodes(w, layer: i, layout.thresholds, timesteps: t)
-        w.denseConvolution(input: src, maxValue: maxValue, layout: layout, prepacked: prepackedWeights(layer: i),
+        w.denseConvolution(input: src, maxValue: maxValue, layout: layout, prepacked: prepackedWeights(layer: i, w.record),
                            timesteps: t, output: bytes(.output, layer: i))
         c.denseSynapticOps = (analog ? 1 : UInt64(widening: t)) &* w.denseSynapticOps()
         if counting {
@@ -245,7 +245,7 @@ extension Interpreter {
             } else if DenseScratch.countsFromCopy(layer) {
                 // From the kernel's channels-last copy, each input weighed by its spike count.
                 var tally = WeightedLayer.EventTally()
-                w.countDenseInput(layout: layout, weighted: true, table: denseCountTable(layer: i),
+                w.countDenseInput(layout: layout, weighted: true, table: denseCountTable(layer: i, w.record),
                                   prefix: tapPrefix(layer: i, w, scratch: layout.tapPrefix), into: &tally)
                 setSpikeTrainCounters(w, tally: tally, into: &c)
             } else {

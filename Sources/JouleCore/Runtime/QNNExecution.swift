@@ -150,7 +150,7 @@ extension Interpreter {
                 } else {
                     log(.denseConvolution, layer: i)
                     prepareChannelCodes(w, layer: i, layout.thresholds, timesteps: t)
-                    w.denseConvolution(input: src, maxValue: maxValue, layout: layout, prepacked: prepackedWeights(layer: i),
+                    w.denseConvolution(input: src, maxValue: maxValue, layout: layout, prepacked: prepackedWeights(layer: i, w.record),
                                        timesteps: t, output: bytes(.output, layer: i))
                     if counting { countDenseRun(w, layer: i, layout: layout, input: src, maxValue: maxValue, inputBits: inBits, into: &c) }
                     return
@@ -202,7 +202,7 @@ extension Interpreter {
         let prefix = tapPrefix(layer: i, w, scratch: layout.tapPrefix)
         if DenseScratch.countsFromCopy(w.record) {
             var tally = WeightedLayer.EventTally()
-            w.countDenseInput(layout: layout, table: denseCountTable(layer: i),
+            w.countDenseInput(layout: layout, table: denseCountTable(layer: i, w.record),
                               prefix: prefix, into: &tally)
             setGatheredCounters(w, tally: tally, inputBits: inBits, into: &c)
         } else {
