@@ -182,11 +182,12 @@ extension WeightedLayer {
                                                   words: words, kernelH: kh, kernelW: kw, channels: channels,
                                                   rowStride: rowStride, sums: layout.sums)
                         _ = walk.next()
-                        for k in 0..<4 {
-                            storeBlockCodes512(layout.sums + k * DenseScratch.pixels * DenseScratch.tileChannels,
-                                               thresholds: layout.thresholds, tile: tile + (k & 1) * DenseScratch.tileChannels,
-                                               timesteps: t, output: output + at.pixel + (k >> 1) * DenseScratch.pixels,
-                                               plane: plane, pixels: DenseScratch.pixels)
+                        // The sums: tile 0, pixels 0–3; tile 1, 0–3; tile 0, 4–7; tile 1, 4–7.
+                        let block = DenseScratch.pixels * DenseScratch.tileChannels
+                        for k in 0..<2 {
+                            storeEightCodes512(layout.sums + k * block, layout.sums + (k + 2) * block,
+                                               thresholds: layout.thresholds, tile: tile + k * DenseScratch.tileChannels,
+                                               timesteps: t, output: output + at.pixel, plane: plane)
                         }
                         b += 2
                         continue
@@ -407,6 +408,35 @@ extension WeightedLayer {
                            wide: Bool) {
         let r = record
         let plane = r.inH * r.inW
+        if !wide && r.inC == 1 && kernelW == 3 && padW == 1 && r.outW == r.inW && r.inW >= 4 && 3 * kernelH < channels {
+            // One input channel, 3 taps a kernel row, one column of padding (W2's first layer):
+            // a pixel's taps of kernel row ky are values 3ky…3ky + 2, input bytes ox − 1…ox + 1
+            // — one 32-bit load and store (its fourth byte 0: the next kernel row's store, in
+            // ascending ky, overwrites it, or it is that row's padding) instead of three bytes
+            // of nine strided walks. The first two and last pixels, whose loads would leave the
+            // row, byte by byte.
+            let w = r.inW
+            for ky in 0..<kernelH {
+                for oy in 0..<r.outH {
+                    let y = oy + ky - padH
+                    guard y >= 0, y < r.inH else { continue }
+                    let src = input + y * w
+                    let row = out + oy * w * channels + 3 * ky
+                    row[1] = src[0]; row[2] = src[1]  // ox = 0: tap kx = 0 is padding
+                    var ox = 1
+                    while ox <= w - 3 {
+                        let bytes = UnsafeRawPointer(src + ox - 1).loadUnaligned(as: UInt32.self) & UInt32(littleEndian: 0x00FF_FFFF)
+                        UnsafeMutableRawPointer(row + ox * channels).storeBytes(of: bytes, as: UInt32.self)
+                        ox &+= 1
+                    }
+                    let penultimate = row + (w - 2) * channels
+                    penultimate[0] = src[w - 3]; penultimate[1] = src[w - 2]; penultimate[2] = src[w - 1]
+                    let last = row + (w - 1) * channels
+                    last[0] = src[w - 2]; last[1] = src[w - 1]  // tap kx = 2 is padding
+                }
+            }
+            return
+        }
         // One folded channel q = (ci, ky, kx) at a time: output row oy reads input row
         // oy + ky − padH, columns ox + kx − padW for the ox that land inside the input.
         var q = 0

@@ -386,6 +386,62 @@ extension WeightedLayer {
         out.storeBytes(of: _mm512_add_epi32(s0t0p3, s1t0p3), toByteOffset: 192, as: __m512i.self)
     }
 
+    /// `storeBlockCodes512` for two full blocks that continue one row (`blockEightShapesVNNI`'s
+    /// pairs): the codes of one tile's 8 pixels (`first`: pixels 0–3, `second`: pixels 4–7,
+    /// each pixel `p`, channel `c` at `16p + c`) stored into the CHW output at `output` (pixel
+    /// 0, channel `tile`) as one 64-bit store per channel — 16 stores after a three-stage byte
+    /// transpose instead of 32 after two (W2: the first two layers' codes).
+    @inline(__always)
+    func storeEightCodes512(_ first: UnsafePointer<Int32>, _ second: UnsafePointer<Int32>, thresholds: UnsafePointer<Int32>,
+                            tile: Int, timesteps t: Int, output: UnsafeMutablePointer<UInt8>, plane: Int) {
+        let outC = record.outC
+        let th = UnsafeRawPointer(thresholds) + 4 &* tile
+        let x = UnsafeRawPointer(first), y = UnsafeRawPointer(second)
+        let a0 = x.load(fromByteOffset: 0, as: SIMD16<Int32>.self), a1 = x.load(fromByteOffset: 64, as: SIMD16<Int32>.self)
+        let a2 = x.load(fromByteOffset: 128, as: SIMD16<Int32>.self), a3 = x.load(fromByteOffset: 192, as: SIMD16<Int32>.self)
+        let a4 = y.load(fromByteOffset: 0, as: SIMD16<Int32>.self), a5 = y.load(fromByteOffset: 64, as: SIMD16<Int32>.self)
+        let a6 = y.load(fromByteOffset: 128, as: SIMD16<Int32>.self), a7 = y.load(fromByteOffset: 192, as: SIMD16<Int32>.self)
+        let zero = SIMD16<Int32>(repeating: 0)
+        var c0 = SIMD16<Int32>(repeating: Int32(truncatingIfNeeded: t)), c1 = c0, c2 = c0, c3 = c0
+        var c4 = c0, c5 = c0, c6 = c0, c7 = c0
+        for n in 0..<t {
+            let theta = th.loadUnaligned(fromByteOffset: 4 &* n &* outC, as: SIMD16<Int32>.self)
+            c0 &+= zero.replacing(with: -1, where: a0 .< theta)
+            c1 &+= zero.replacing(with: -1, where: a1 .< theta)
+            c2 &+= zero.replacing(with: -1, where: a2 .< theta)
+            c3 &+= zero.replacing(with: -1, where: a3 .< theta)
+            c4 &+= zero.replacing(with: -1, where: a4 .< theta)
+            c5 &+= zero.replacing(with: -1, where: a5 .< theta)
+            c6 &+= zero.replacing(with: -1, where: a6 .< theta)
+            c7 &+= zero.replacing(with: -1, where: a7 .< theta)
+        }
+        @inline(__always)
+        func bytes(_ c: SIMD16<Int32>) -> __m128i { _mm512_cvtepi32_epi8(unsafeBitCast(c, to: __m512i.self)) }
+        // Pixel p's 16 channel bytes → per channel its 8 pixels: byte, word and dword unpacks.
+        let x0 = bytes(c0), x1 = bytes(c1), x2 = bytes(c2), x3 = bytes(c3)
+        let x4 = bytes(c4), x5 = bytes(c5), x6 = bytes(c6), x7 = bytes(c7)
+        let p01lo = _mm_unpacklo_epi8(x0, x1), p01hi = _mm_unpackhi_epi8(x0, x1)
+        let p23lo = _mm_unpacklo_epi8(x2, x3), p23hi = _mm_unpackhi_epi8(x2, x3)
+        let p45lo = _mm_unpacklo_epi8(x4, x5), p45hi = _mm_unpackhi_epi8(x4, x5)
+        let p67lo = _mm_unpacklo_epi8(x6, x7), p67hi = _mm_unpackhi_epi8(x6, x7)
+        // Pixels 0–3 (u) and 4–7 (v) of channels 0–3, 4–7, 8–11, 12–15: 4 bytes each.
+        let u0 = _mm_unpacklo_epi16(p01lo, p23lo), u1 = _mm_unpackhi_epi16(p01lo, p23lo)
+        let u2 = _mm_unpacklo_epi16(p01hi, p23hi), u3 = _mm_unpackhi_epi16(p01hi, p23hi)
+        let v0 = _mm_unpacklo_epi16(p45lo, p67lo), v1 = _mm_unpackhi_epi16(p45lo, p67lo)
+        let v2 = _mm_unpacklo_epi16(p45hi, p67hi), v3 = _mm_unpackhi_epi16(p45hi, p67hi)
+        let base = UnsafeMutableRawPointer(output + tile &* plane)
+        @inline(__always)
+        func put(_ q: __m128i, _ channel: Int) {
+            let pair = unsafeBitCast(q, to: SIMD2<UInt64>.self)
+            (base + channel &* plane).storeBytes(of: pair[0], as: UInt64.self)
+            (base + (channel &+ 1) &* plane).storeBytes(of: pair[1], as: UInt64.self)
+        }
+        put(_mm_unpacklo_epi32(u0, v0), 0); put(_mm_unpackhi_epi32(u0, v0), 2)
+        put(_mm_unpacklo_epi32(u1, v1), 4); put(_mm_unpackhi_epi32(u1, v1), 6)
+        put(_mm_unpacklo_epi32(u2, v2), 8); put(_mm_unpackhi_epi32(u2, v2), 10)
+        put(_mm_unpacklo_epi32(u3, v3), 12); put(_mm_unpackhi_epi32(u3, v3), 14)
+    }
+
     /// `storeBlockCodes` with 16-lane compares: the codes of one tile's block of sums (`sums`:
     /// pixel `p`, channel `c` at `16p + c`) against the channel-ordered thresholds, stored into
     /// the CHW output at `output` (pixel 0 of the block, channel `tile`) for the first `pixels`
