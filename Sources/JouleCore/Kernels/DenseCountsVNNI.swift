@@ -1,24 +1,25 @@
 #if JOULE_AVX2 && JOULE_AVX512VNNI && arch(x86_64)
 import _Builtin_intrinsics.intel
 
-/// `countDenseInput`'s tally on AVX-512 VNNI hosts, as dot products instead of byte counters.
-///
-/// Per pixel and chunk of 32 channels of the channels-last copy: the 32 values (codes, or spike
-/// counts when `weighted`) or their non-zero flags, widened to 16 bits (`vpmovzxbw`), against
-/// the chunk's count-table row packed as int16 pairs (`vpdpwssd`: lane `i` adds channel
-/// `2i`'s and `2i + 1`'s products into int32) — one pass over the input with row 0 (every
-/// channel's non-zero weights), then one over each border class's rectangle with that class's
-/// row (the weights its inputs miss) and its missing-tap count. The byte-counter version
-/// (`countDenseInput`) instead counts per channel, widens every 255 pixels and weighs per class
-/// and chunk; its fixed costs per class and chunk were most of W2's counting time (48
-/// class-chunk calls per inference). Same tally, bit for bit (`DenseConvolutionTests`,
-/// `RuntimeAgreementTests`: counters against brute force).
 /// What `countDenseInputVNNI` adds per input: its value (`DenseCountValues`: spike counts) or
 /// 1 if it is non-zero (`DenseCountFlags`), fixed per specialisation.
 protocol DenseCountMode { static var values: Bool { get } }
 enum DenseCountValues: DenseCountMode { static var values: Bool { true } }
 enum DenseCountFlags: DenseCountMode { static var values: Bool { false } }
 
+/// `countDenseInput`'s tally on AVX-512 VNNI hosts, from the kernel's channels-last copy.
+///
+/// The whole input: byte counters over 64-byte steps (two pixels of 32 channels, a row's pixels
+/// being one run of bytes; or one pixel's two 32-channel chunks), each byte lane adding an
+/// input's value or non-zero flag; every ≤ 255 steps (17 for values) the bytes are added into
+/// 16-bit per-channel totals, and every run of rows that keeps those within int16 the totals
+/// are weighed by one `vpdpwssd` against the count table's row 0 packed as int16 pairs (lane `i`:
+/// channels `2i` and `2i + 1`) and against ones (the events). Each border class
+/// (`BorderClasses.forEachRectangle`, no divisions) the same way, one pixel a step, against its
+/// row (the weights its inputs miss) and its missing-tap count. The byte-counter version
+/// (`countDenseInput`) counts in 32-byte steps and weighs per class and chunk in 32- or 64-bit
+/// lanes. Same tally, bit for bit (`KernelAgreement`: counters against brute force, with and
+/// without the prepacked table; `DenseConvolutionTests.testCounterTotalsAtTheirBound`).
 extension WeightedLayer {
     /// True where `countDenseInputVNNI` is exact: table entries (at most `taps · outC`) fit in
     /// int16, and so does a row's per-channel total (at most `15 · inW`; it totals as many rows

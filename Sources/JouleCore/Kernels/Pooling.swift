@@ -167,7 +167,9 @@ public struct PoolingLayer {
             // A plane a step (W2's 7 × 7): one masked load, the unvisited positions as a mask.
             let plane = r.inH &* r.inW
             var unvisitedMask: UInt64 = 0
-            for p in 0..<plane where p % r.inW >= columns || p / r.inW >= rows { unvisitedMask |= 1 &<< UInt64(p) }
+            for y in 0..<r.inH {
+                for x in 0..<r.inW where x >= columns || y >= rows { unvisitedMask |= 1 &<< UInt64(y &* r.inW &+ x) }
+            }
             let planeMask: UInt64 = plane == 64 ? ~0 : (1 &<< UInt64(plane)) &- 1
             var sums = _mm512_setzero_si512()
             let zero = _mm512_setzero_si512()

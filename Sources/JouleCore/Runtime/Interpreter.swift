@@ -469,12 +469,8 @@ extension Interpreter {
         prepackIndex = other.prepackIndex
     }
 
-    /// Layer `i`'s prepacked weights, or nil (none made, or the layer has none).
-    func prepackedWeights(layer i: Int) -> UnsafeRawPointer? {
-        prepackedWeights(layer: i, model.layer(i))
-    }
-
-    /// The same, with layer `i`'s record `layer` at hand (decoding it costs a validation).
+    /// Layer `i`'s prepacked weights, or nil (none made, or the layer has none); `layer` is its
+    /// record (the caller has it: decoding it again costs a validation).
     func prepackedWeights(layer i: Int, _ layer: LayerRecord) -> UnsafeRawPointer? {
         guard let prepacked, let prepackIndex, DenseScratch.prepackedBytes(layer) > 0 else { return nil }
         return prepacked + Int(prepackIndex[3 * i])
