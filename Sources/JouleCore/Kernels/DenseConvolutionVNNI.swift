@@ -386,6 +386,30 @@ extension WeightedLayer {
         out.storeBytes(of: _mm512_add_epi32(s0t0p3, s1t0p3), toByteOffset: 192, as: __m512i.self)
     }
 
+    /// The codes of one tile's block of sums (`sums`: pixel `p`, channel `c` at `16p + c`)
+    /// against the channel-ordered thresholds at `th` (the tile's first channel): pixel `p`'s 16
+    /// codes as the bytes of result `p`. `T` less one for every threshold a lane misses (the
+    /// thresholds rise with n): a compare into a mask register and a masked add per 16 lanes.
+    @inline(__always)
+    func blockCodeBytes512(_ sums: UnsafeRawPointer, thresholds th: UnsafeRawPointer, timesteps t: Int)
+        -> (__m128i, __m128i, __m128i, __m128i) {
+        let outC = record.outC
+        let a0 = sums.load(fromByteOffset: 0, as: SIMD16<Int32>.self), a1 = sums.load(fromByteOffset: 64, as: SIMD16<Int32>.self)
+        let a2 = sums.load(fromByteOffset: 128, as: SIMD16<Int32>.self), a3 = sums.load(fromByteOffset: 192, as: SIMD16<Int32>.self)
+        let zero = SIMD16<Int32>(repeating: 0)
+        var c0 = SIMD16<Int32>(repeating: Int32(truncatingIfNeeded: t)), c1 = c0, c2 = c0, c3 = c0
+        for n in 0..<t {
+            let theta = th.loadUnaligned(fromByteOffset: 4 &* n &* outC, as: SIMD16<Int32>.self)
+            c0 &+= zero.replacing(with: -1, where: a0 .< theta)
+            c1 &+= zero.replacing(with: -1, where: a1 .< theta)
+            c2 &+= zero.replacing(with: -1, where: a2 .< theta)
+            c3 &+= zero.replacing(with: -1, where: a3 .< theta)
+        }
+        @inline(__always)
+        func bytes(_ c: SIMD16<Int32>) -> __m128i { _mm512_cvtepi32_epi8(unsafeBitCast(c, to: __m512i.self)) }
+        return (bytes(c0), bytes(c1), bytes(c2), bytes(c3))
+    }
+
     /// `storeBlockCodes512` for two full blocks that continue one row (`blockEightShapesVNNI`'s
     /// pairs): the codes of one tile's 8 pixels (`first`: pixels 0–3, `second`: pixels 4–7,
     /// each pixel `p`, channel `c` at `16p + c`) stored into the CHW output at `output` (pixel
@@ -394,32 +418,10 @@ extension WeightedLayer {
     @inline(__always)
     func storeEightCodes512(_ first: UnsafePointer<Int32>, _ second: UnsafePointer<Int32>, thresholds: UnsafePointer<Int32>,
                             tile: Int, timesteps t: Int, output: UnsafeMutablePointer<UInt8>, plane: Int) {
-        let outC = record.outC
         let th = UnsafeRawPointer(thresholds) + 4 &* tile
-        let x = UnsafeRawPointer(first), y = UnsafeRawPointer(second)
-        let a0 = x.load(fromByteOffset: 0, as: SIMD16<Int32>.self), a1 = x.load(fromByteOffset: 64, as: SIMD16<Int32>.self)
-        let a2 = x.load(fromByteOffset: 128, as: SIMD16<Int32>.self), a3 = x.load(fromByteOffset: 192, as: SIMD16<Int32>.self)
-        let a4 = y.load(fromByteOffset: 0, as: SIMD16<Int32>.self), a5 = y.load(fromByteOffset: 64, as: SIMD16<Int32>.self)
-        let a6 = y.load(fromByteOffset: 128, as: SIMD16<Int32>.self), a7 = y.load(fromByteOffset: 192, as: SIMD16<Int32>.self)
-        let zero = SIMD16<Int32>(repeating: 0)
-        var c0 = SIMD16<Int32>(repeating: Int32(truncatingIfNeeded: t)), c1 = c0, c2 = c0, c3 = c0
-        var c4 = c0, c5 = c0, c6 = c0, c7 = c0
-        for n in 0..<t {
-            let theta = th.loadUnaligned(fromByteOffset: 4 &* n &* outC, as: SIMD16<Int32>.self)
-            c0 &+= zero.replacing(with: -1, where: a0 .< theta)
-            c1 &+= zero.replacing(with: -1, where: a1 .< theta)
-            c2 &+= zero.replacing(with: -1, where: a2 .< theta)
-            c3 &+= zero.replacing(with: -1, where: a3 .< theta)
-            c4 &+= zero.replacing(with: -1, where: a4 .< theta)
-            c5 &+= zero.replacing(with: -1, where: a5 .< theta)
-            c6 &+= zero.replacing(with: -1, where: a6 .< theta)
-            c7 &+= zero.replacing(with: -1, where: a7 .< theta)
-        }
-        @inline(__always)
-        func bytes(_ c: SIMD16<Int32>) -> __m128i { _mm512_cvtepi32_epi8(unsafeBitCast(c, to: __m512i.self)) }
         // Pixel p's 16 channel bytes → per channel its 8 pixels: byte, word and dword unpacks.
-        let x0 = bytes(c0), x1 = bytes(c1), x2 = bytes(c2), x3 = bytes(c3)
-        let x4 = bytes(c4), x5 = bytes(c5), x6 = bytes(c6), x7 = bytes(c7)
+        let (x0, x1, x2, x3) = blockCodeBytes512(UnsafeRawPointer(first), thresholds: th, timesteps: t)
+        let (x4, x5, x6, x7) = blockCodeBytes512(UnsafeRawPointer(second), thresholds: th, timesteps: t)
         let p01lo = _mm_unpacklo_epi8(x0, x1), p01hi = _mm_unpackhi_epi8(x0, x1)
         let p23lo = _mm_unpacklo_epi8(x2, x3), p23hi = _mm_unpackhi_epi8(x2, x3)
         let p45lo = _mm_unpacklo_epi8(x4, x5), p45hi = _mm_unpackhi_epi8(x4, x5)
@@ -449,27 +451,10 @@ extension WeightedLayer {
     @inline(__always)
     func storeBlockCodes512(_ sums: UnsafePointer<Int32>, thresholds: UnsafePointer<Int32>, tile: Int, timesteps t: Int,
                             output: UnsafeMutablePointer<UInt8>, plane: Int, pixels: Int) {
-        let outC = record.outC
         let th = UnsafeRawPointer(thresholds) + 4 &* tile
-        let raw = UnsafeRawPointer(sums)
-        let a0 = raw.load(fromByteOffset: 0, as: SIMD16<Int32>.self), a1 = raw.load(fromByteOffset: 64, as: SIMD16<Int32>.self)
-        let a2 = raw.load(fromByteOffset: 128, as: SIMD16<Int32>.self), a3 = raw.load(fromByteOffset: 192, as: SIMD16<Int32>.self)
-        let zero = SIMD16<Int32>(repeating: 0)
-        // T less one for every threshold a lane misses: the thresholds rise with n, so the code.
-        // (A compare into a mask register and a masked add per 16 lanes.)
-        var c0 = SIMD16<Int32>(repeating: Int32(truncatingIfNeeded: t)), c1 = c0, c2 = c0, c3 = c0
-        for n in 0..<t {
-            let theta = th.loadUnaligned(fromByteOffset: 4 &* n &* outC, as: SIMD16<Int32>.self)
-            c0 &+= zero.replacing(with: -1, where: a0 .< theta)
-            c1 &+= zero.replacing(with: -1, where: a1 .< theta)
-            c2 &+= zero.replacing(with: -1, where: a2 .< theta)
-            c3 &+= zero.replacing(with: -1, where: a3 .< theta)
-        }
-        // Codes 0…15 to bytes (pixel p: channel c at byte c), then transposed so that each
-        // 32-bit word is one channel's 4 pixels.
-        @inline(__always)
-        func bytes(_ c: SIMD16<Int32>) -> __m128i { _mm512_cvtepi32_epi8(unsafeBitCast(c, to: __m512i.self)) }
-        let x0 = bytes(c0), x1 = bytes(c1), x2 = bytes(c2), x3 = bytes(c3)
+        // Pixel p's 16 channel bytes, then transposed so that each 32-bit word is one channel's
+        // 4 pixels.
+        let (x0, x1, x2, x3) = blockCodeBytes512(UnsafeRawPointer(sums), thresholds: th, timesteps: t)
         let lo01 = _mm_unpacklo_epi8(x0, x1), lo23 = _mm_unpacklo_epi8(x2, x3)
         let hi01 = _mm_unpackhi_epi8(x0, x1), hi23 = _mm_unpackhi_epi8(x2, x3)
         let quads = (_mm_unpacklo_epi16(lo01, lo23), _mm_unpackhi_epi16(lo01, lo23),
