@@ -327,28 +327,34 @@ struct BorderClasses {
         count = borderRows * perRow + (yHi > yLo ? borderColumns : 0)
     }
 
+    /// Border row `k` (`0..<borderRows`): the rows above `yLo`, then those from `yHi` on.
+    @inline(__always)
+    func borderRow(_ k: Int) -> Int { k < min(yLo, inH) ? k : yHi + (k - min(yLo, inH)) }
+
+    /// Border column `k` (`0..<borderColumns`): the columns left of `xLo`, then those from `xHi` on.
+    @inline(__always)
+    func borderColumn(_ k: Int) -> Int { k < min(xLo, inW) ? k : xHi + (k - min(xLo, inW)) }
+
     /// Every class's rectangle in class order (`rectangle(k)` for k = 0, 1, …), without
     /// `rectangle`'s division.
     @inline(__always)
     func forEachRectangle(_ body: (_ index: Int, _ rect: (y0: Int, y1: Int, x0: Int, x1: Int)) -> Void) {
-        @inline(__always)
-        func column(_ k: Int) -> Int { k < min(xLo, inW) ? k : xHi + (k - min(xLo, inW)) }
         var index = 0
         for k in 0..<borderRows {
-            let y = k < min(yLo, inH) ? k : yHi + (k - min(yLo, inH))
+            let y = borderRow(k)
             if xHi > xLo {
                 body(index, (y, y + 1, xLo, xHi))
                 index += 1
             }
             for j in 0..<borderColumns {
-                let x = column(j)
+                let x = borderColumn(j)
                 body(index, (y, y + 1, x, x + 1))
                 index += 1
             }
         }
         if yHi > yLo {
             for j in 0..<borderColumns {
-                let x = column(j)
+                let x = borderColumn(j)
                 body(index, (yLo, yHi, x, x + 1))
                 index += 1
             }
@@ -357,20 +363,18 @@ struct BorderClasses {
 
     /// Class `index`'s inputs: rows `y0..<y1` × columns `x0..<x1`.
     func rectangle(_ index: Int) -> (y0: Int, y1: Int, x0: Int, x1: Int) {
-        @inline(__always)
-        func column(_ k: Int) -> Int { k < min(xLo, inW) ? k : xHi + (k - min(xLo, inW)) }
         if index < borderRows * perRow {
             let k = index / perRow, j = index - k * perRow
-            let y = k < min(yLo, inH) ? k : yHi + (k - min(yLo, inH))
+            let y = borderRow(k)
             if xHi > xLo {
                 if j == 0 { return (y, y + 1, xLo, xHi) }
-                let x = column(j - 1)
+                let x = borderColumn(j - 1)
                 return (y, y + 1, x, x + 1)
             }
-            let x = column(j)
+            let x = borderColumn(j)
             return (y, y + 1, x, x + 1)
         }
-        let x = column(index - borderRows * perRow)
+        let x = borderColumn(index - borderRows * perRow)
         return (yLo, yHi, x, x + 1)
     }
 }
