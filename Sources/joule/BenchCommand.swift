@@ -28,7 +28,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Modes to time, comma-separated: qnn, snn-layerwise, snn-streaming.")
     var modes: String = "qnn,snn-layerwise,snn-streaming"
 
-    @Option(help: "Also write the results as JSON to this path (for Tools/bench).")
+    @Option(help: "Also write the results as JSON to this path (for Tools/bench; '-': standard output, no text; schema: docs/json-output.md).")
     var json: String?
 
     @Option(help: ArgumentHelp("Kernels of the convolutions, comma-separated, each timed as its own QNN and layer-wise SNN column (interleaved): automatic (a cost model picks per layer and input), gather (the event gather; per timestep in the SNN), dense (the dense convolution, x86 with AVX2; in the SNN over spike counts), scatter (the event scatter; over the spike trains in the SNN), events (the cost model's pick among the event-driven kernels only: in the SNN every synaptic event an accumulate of its own); where the one named does not apply, the event gather.",
@@ -79,32 +79,33 @@ struct BenchCommand: ParsableCommand {
                 FileHandle.standardError.write(Data("\r  round \(round)/\(rounds)".utf8))
             }
             FileHandle.standardError.write(Data("\n".utf8))
+            let out = TextOutput(json: json)
             var header = "layer".padding(toLength: 14, withPad: " ", startingAt: 0)
             for l in labels { header += l.leftPadded(22) }
-            print("per-layer median time (µs) with counters on, kernel, and what counting adds (µs, on − off); T = \(t), one thread, batch 1")
-            print(header)
+            out("per-layer median time (µs) with counters on, kernel, and what counting adds (µs, on − off); T = \(t), one thread, batch 1")
+            out(header)
             for i in 0..<file.model.layerCount {
                 var line = file.layerName(i).padding(toLength: 14, withPad: " ", startingAt: 0)
                 for r in results {
                     line += (String(format: "%.1f", r.layerSeconds[i] * 1e6) + " " + r.kernels[i].tag
                         + String(format: "%+6.1f", (r.layerSeconds[i] - r.uncountedLayerSeconds[i]) * 1e6)).leftPadded(22)
                 }
-                print(line)
+                out(line)
             }
             var total = "total".padding(toLength: 14, withPad: " ", startingAt: 0)
             for r in results {
                 total += (String(format: "%.1f", r.totalSeconds * 1e6) + "  "
                     + String(format: "%+6.1f", (r.totalSeconds - r.uncountedSeconds) * 1e6)).leftPadded(22)
             }
-            print(total)
-            print("kernels: D dense convolution, S event scatter, G event gather, P plain gather, s plain spike scatter, - pooling")
-            print("")
-            print("mode".padding(toLength: 24, withPad: " ", startingAt: 0) + "latency ms".leftPadded(12)
+            out(total)
+            out("kernels: D dense convolution, S event scatter, G event gather, P plain gather, s plain spike scatter, - pooling")
+            out("")
+            out("mode".padding(toLength: 24, withPad: " ", startingAt: 0) + "latency ms".leftPadded(12)
                 + "images/s".leftPadded(11) + "GMAC/s*".leftPadded(10) + "vs first".leftPadded(10)
                 + "arena B".leftPadded(10) + "spike/act rate".leftPadded(16) + "counting cost".leftPadded(15))
             for (k, r) in results.enumerated() {
                 let rate = ActivityRate.of(file.model, counters: r.counters, timesteps: t)
-                print(labels[k].padding(toLength: 24, withPad: " ", startingAt: 0)
+                out(labels[k].padding(toLength: 24, withPad: " ", startingAt: 0)
                     + String(format: "%.3f", r.totalSeconds * 1e3).leftPadded(12)
                     + String(format: "%.1f", r.imagesPerSecond).leftPadded(11)
                     + String(format: "%.2f", r.macsPerSecond / 1e9).leftPadded(10)
@@ -112,23 +113,19 @@ struct BenchCommand: ParsableCommand {
                     + "\(r.arenaBytes)".leftPadded(10) + String(format: "%.4f", rate).leftPadded(16)
                     + String(format: "%+.1f %%", r.countingOverhead * 100).leftPadded(15))
             }
-            print("* dense MACs of one QNN pass, zero-padding taps included as in benchmarks.md (\(macs)), per second")
-            print("counting cost: median over rounds of the latency with event counters on over that with them off (run back to back), minus 1")
+            out("* dense MACs of one QNN pass, zero-padding taps included as in benchmarks.md (\(macs)), per second")
+            out("counting cost: median over rounds of the latency with event counters on over that with them off (run back to back), minus 1")
             let peak = Benchmark.peakResidentBytes()
-            print("peak resident memory of this process: \(peak) bytes; model file \(file.buffer.count) bytes")
+            out("peak resident memory of this process: \(peak) bytes; model file \(file.buffer.count) bytes")
             if let json {
                 let names = (0..<file.model.layerCount).map(file.layerName)
-                let modes: [[String: Any]] = results.enumerated().map { k, r in
-                    ["mode": modeNames[k], "kernel": r.kernel.defaultValueDescription,
-                     "layerKernels": Dictionary(uniqueKeysWithValues: zip(names, r.kernels.map { "\($0)" })), "timesteps": t, "arenaBytes": r.arenaBytes,
-                     "medianSeconds": r.totalSeconds, "uncountedMedianSeconds": r.uncountedSeconds, "countingRatios": r.countingRatios, "layerSeconds": Dictionary(uniqueKeysWithValues: zip(names, r.layerSeconds)),
-                     "uncountedLayerSeconds": Dictionary(uniqueKeysWithValues: zip(names, r.uncountedLayerSeconds)),
-                     "spikeRate": ActivityRate.of(file.model, counters: r.counters, timesteps: t)]
+                let variants = results.enumerated().map { k, r in
+                    BenchDocument.Variant(mode: modeNames[k], kernel: r.kernel.defaultValueDescription, result: r,
+                                          layerNames: names,
+                                          spikeRate: ActivityRate.of(file.model, counters: r.counters, timesteps: t))
                 }
-                let document: [String: Any] = ["model": model, "rounds": rounds, "peakResidentBytes": peak,
-                                               "modelBytes": file.buffer.count, "modes": modes]
-                try JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys])
-                    .write(to: URL(fileURLWithPath: json))
+                try JSONOutput.write(BenchDocument(model: model, rounds: rounds, peakResidentBytes: peak,
+                                                   modelBytes: file.buffer.count, modes: variants), to: json)
             }
         }
     }

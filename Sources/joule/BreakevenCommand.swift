@@ -37,6 +37,9 @@ struct BreakevenCommand: ParsableCommand {
     @Option(name: .long, help: "Timesteps of the measured operating point.")
     var atTimesteps: Int?
 
+    @Option(help: "Also write the results as JSON to this path ('-': standard output, no text; schema: docs/json-output.md).")
+    var json: String?
+
     func validate() throws {
         if board.isEmpty { throw ValidationError("give at least one --board (e.g. --board paper-v1-classic-45nm)") }
         if timestepsMax < 1 || timestepsMax > 1024 { throw ValidationError("--timesteps-max must be in 1…1024") }
@@ -52,11 +55,17 @@ struct BreakevenCommand: ParsableCommand {
     }
 
     func run() throws {
+        try reportingErrors { try body() }
+    }
+
+    func body() throws {
         var sweeps: [BreakEvenSweep] = []
+        var documents: [BreakevenDocument.Board] = []
+        let out = TextOutput(json: json)
         for name in board {
             let file: BoardFile
             do { file = try BoardCatalog.load(name) } catch let e as BoardFileError {
-                throw ValidationError(e.description)
+                throw JouleHostError(e.description)
             }
             var profile = file.profile
             if let fanIn { profile.synapse.fanIn = fanIn }
@@ -64,18 +73,23 @@ struct BreakevenCommand: ParsableCommand {
             let sweep = BreakEvenSweep(label: file.name, board: profile, timestepsMax: timestepsMax,
                                        qnnDensity: qnnDensity, weightBits: weightBits)
             sweeps.append(sweep)
-            print(sweep.table())
+            out(sweep.table())
+            var measured: BreakevenDocument.Measured?
             if let r = spikeRate, let t = atTimesteps {
-                let p = BreakEven.point(board: profile, timesteps: t, qnnDensity: qnnDensity, weightBits: weightBits)
-                let verdict = r < p.spikeRate ? "saves energy" : "costs more energy"
-                print(String(format: "measured point T=%d, spike rate %.2f %%: the SNN %@ on %@ (break-even spike rate %.2f %%)\n",
-                             t, r * 100, verdict, file.name, p.spikeRate * 100))
+                let m = BreakEven.measured(board: profile, timesteps: t, spikeRate: r, qnnDensity: qnnDensity,
+                                           weightBits: weightBits)
+                measured = m
+                let verdict = m.snnSavesEnergy ? "saves energy" : "costs more energy"
+                out(String(format: "measured point T=%d, spike rate %.2f %%: the SNN %@ on %@ (break-even spike rate %.2f %%; SNN/QNN energy per synapse %.3f)\n",
+                           t, r * 100, verdict, file.name, m.breakEvenSpikeRate * 100, m.snnOverQnn))
             }
+            documents.append(BreakevenDocument.Board(sweep: sweep, measured: measured))
         }
+        if let json { try JSONOutput.write(BreakevenDocument(weightBits: weightBits, boards: documents), to: json) }
         if let svg {
             let marker = spikeRate.flatMap { r in atTimesteps.map { OperatingPoint(timesteps: $0, spikeRate: r) } }
-            try BreakEvenPlot.svg(sweeps, marker: marker).write(toFile: svg, atomically: true, encoding: .utf8)
-            print("wrote \(svg)")
+            try OutputFile.write(BreakEvenPlot.svg(sweeps, marker: marker), to: svg)
+            out("wrote \(svg)")
         }
     }
 }

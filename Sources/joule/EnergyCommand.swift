@@ -37,6 +37,9 @@ struct EnergyCommand: ParsableCommand {
     @Option(help: "Write the breakdown chart(s) as SVG to this path (the board name is appended for several boards).")
     var svg: String?
 
+    @Option(help: "Also write the results as JSON to this path ('-': standard output, no text; schema: docs/json-output.md).")
+    var json: String?
+
     func run() throws {
         try reportingErrors {
             let file = try PackedModelFile(path: model)
@@ -55,7 +58,9 @@ struct EnergyCommand: ParsableCommand {
             let qnn = try AveragedCounters.run(file: file, mode: .qnn, timesteps: t, inputs: inputs)
             let snn = try AveragedCounters.run(file: file, mode: snnMode, timesteps: t, inputs: inputs)
             let names = (0..<file.model.layerCount).map(file.layerName)
-            print("\(model): T = \(t), SNN \(schedule.rawValue), counters averaged over \(inputs.count) input(s); "
+            let out = TextOutput(json: json)
+            var documents: [EnergyDocument.Board] = []
+            out("\(model): T = \(t), SNN \(schedule.rawValue), counters averaged over \(inputs.count) input(s); "
                 + String(format: "QNN activity %.4f, SNN spike rate %.4f",
                          ActivityRate.of(file.model, counters: qnn, timesteps: t),
                          ActivityRate.of(file.model, counters: snn, timesteps: t)))
@@ -64,14 +69,21 @@ struct EnergyCommand: ParsableCommand {
                     boardName: boardFile.name, board: boardFile.profile, names: names,
                     qnn: ModelWorkloads.workloads(file, mode: .qnn, timesteps: t, counters: qnn),
                     snn: ModelWorkloads.workloads(file, mode: snnMode, timesteps: t, counters: snn))
-                print("")
-                print(report.table())
+                documents.append(EnergyDocument.Board(report))
+                out("")
+                out(report.table())
                 if let svg {
                     let path = boardNames.count == 1 ? svg
                         : (svg.hasSuffix(".svg") ? String(svg.dropLast(4)) : svg) + "-\(boardFile.name).svg"
-                    try EnergyBreakdownChart.svg(report).write(toFile: path, atomically: true, encoding: .utf8)
-                    print("chart: \(path)")
+                    try OutputFile.write(EnergyBreakdownChart.svg(report), to: path)
+                    out("chart: \(path)")
                 }
+            }
+            if let json {
+                try JSONOutput.write(EnergyDocument(
+                    model: model, timesteps: t, snnMode: snnMode.jsonName, inputs: inputs.count,
+                    qnnActivity: ActivityRate.of(file.model, counters: qnn, timesteps: t),
+                    snnSpikeRate: ActivityRate.of(file.model, counters: snn, timesteps: t), boards: documents), to: json)
             }
         }
     }

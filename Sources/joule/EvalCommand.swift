@@ -29,6 +29,9 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Write the predictions (one byte per image) to this file.")
     var writePredictions: String?
 
+    @Option(help: "Also write the results as JSON to this path ('-': standard output, no text; schema: docs/json-output.md).")
+    var json: String?
+
     func run() throws {
         try reportingErrors {
             let file = try PackedModelFile(path: model)
@@ -39,19 +42,25 @@ struct EvalCommand: ParsableCommand {
             let e = try Evaluation.run(file: file, mode: options.executionMode, timesteps: t, dataset: data,
                                        limit: limit, threads: threads, readout: options.coreReadout) { bar.update($0) }
             bar.finish()
-            print("\(model) on \(dataset) test (\(e.images) images), \(options.label), T = \(t)")
-            print(String(format: "accuracy %.2f %% (%d/%d)", e.accuracy * 100, e.correct, e.images))
-            print(String(format: "activation sparsity %.2f %%, spike rate s_r %.4f (hidden layers)", e.sparsity * 100, e.spikeRate))
-            print("per layer:  sparsity  spike rate")
+            let out = TextOutput(json: json)
+            out("\(model) on \(dataset) test (\(e.images) images), \(options.label), T = \(t)")
+            out(String(format: "accuracy %.2f %% (%d/%d)", e.accuracy * 100, e.correct, e.images))
+            out(String(format: "activation sparsity %.2f %%, spike rate s_r %.4f (hidden layers)", e.sparsity * 100, e.spikeRate))
+            out("per layer:  sparsity  spike rate")
             for i in e.hiddenLayers {
-                print(file.layerName(i).padding(toLength: 12, withPad: " ", startingAt: 0)
+                out(file.layerName(i).padding(toLength: 12, withPad: " ", startingAt: 0)
                     + String(format: "%8.2f %%  %9.4f", e.sparsity(layer: i) * 100, e.spikeRate(layer: i)))
             }
-            print("counters summed over the test set:")
-            print(CounterTable.render(names: (0..<file.model.layerCount).map(file.layerName), counters: e.counters),
+            out("counters summed over the test set:")
+            out(CounterTable.render(names: (0..<file.model.layerCount).map(file.layerName), counters: e.counters),
                   terminator: "")
+            if let json {
+                try JSONOutput.write(EvalDocument(model: model, dataset: dataset,
+                                                  layerNames: (0..<file.model.layerCount).map(file.layerName), evaluation: e),
+                                     to: json)
+            }
             if let writePredictions {
-                try Data(e.predictions).write(to: URL(fileURLWithPath: writePredictions))
+                try OutputFile.write(Data(e.predictions), to: writePredictions)
             }
             if let expect {
                 guard let reference = FileManager.default.contents(atPath: expect) else {
@@ -60,7 +69,7 @@ struct EvalCommand: ParsableCommand {
                 let ref = [UInt8](reference)
                 guard ref.count >= e.images else { throw JouleHostError("\(expect): \(ref.count) predictions for \(e.images) images") }
                 let mismatches = (0..<e.images).filter { ref[$0] != e.predictions[$0] }
-                print("predictions vs \(expect): \(e.images - mismatches.count)/\(e.images) identical")
+                out("predictions vs \(expect): \(e.images - mismatches.count)/\(e.images) identical")
                 if !mismatches.isEmpty {
                     throw JouleHostError("\(mismatches.count) predictions differ from \(expect) (first: image \(mismatches[0]))")
                 }

@@ -34,6 +34,9 @@ struct LifetimeCommand: ParsableCommand {
     @Option(help: "SVG path prefix: writes <prefix>-charge.svg and <prefix>-sweep.svg (default: out/lifetime/<workload name>).")
     var svgPrefix: String?
 
+    @Option(help: "Also write the results as JSON to this path ('-': standard output, no text; schema: docs/json-output.md).")
+    var json: String?
+
     func run() throws {
         try reportingErrors {
             var w = try Workload.load(path: workload)
@@ -45,17 +48,21 @@ struct LifetimeCommand: ParsableCommand {
             let energy = try inferenceEnergy(w)
             let started = Date()
             let report = try LifetimeReport(workload: w, energy: energy)
-            print(report.text())
+            let out = TextOutput(json: json)
+            out(report.text())
             let prefix = svgPrefix ?? "out/lifetime/\(w.name)"
-            try write(ChargeChart.svg(report), to: prefix + "-charge.svg")
+            try write(ChargeChart.svg(report), to: prefix + "-charge.svg", out)
+            var sweep: RateSweep?
             if let q = energy.joules[.qnn], let s = energy.joules[.snn] {
-                let sweep = RateSweep(workload: w, qnnJoules: q, snnJoules: s, spikeRates: energy.spikeRateTarget)
-                print(sweep.conditions(spikeRates: energy.spikeRateTarget))
-                print(sweep.table())
-                try write(RateSweepChart.svg(sweep), to: prefix + "-sweep.svg")
+                let rates = RateSweep(workload: w, qnnJoules: q, snnJoules: s, spikeRates: energy.spikeRateTarget)
+                sweep = rates
+                out(rates.conditions(spikeRates: energy.spikeRateTarget))
+                out(rates.table())
+                try write(RateSweepChart.svg(rates), to: prefix + "-sweep.svg", out)
             }
+            if let json { try JSONOutput.write(LifetimeDocument(report: report, sweep: sweep), to: json) }
             let steps = report.rows.map(\.simulation.steps).reduce(0, +)
-            print(String(format: "simulated %d events in %.2f s", steps, Date().timeIntervalSince(started)))
+            out(String(format: "simulated %d events in %.2f s", steps, Date().timeIntervalSince(started)))
         }
     }
 
@@ -76,12 +83,8 @@ struct LifetimeCommand: ParsableCommand {
                                            streaming: w.model.streaming, inputs: inputs) { done, _ in bar.update(done) }
     }
 
-    func write(_ svg: String, to path: String) throws {
-        let dir = URL(fileURLWithPath: path).deletingLastPathComponent()
-        try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        do { try svg.write(toFile: path, atomically: true, encoding: .utf8) } catch {
-            throw JouleHostError("\(path): cannot write the chart: \(error.localizedDescription)")
-        }
-        print("chart: \(path)")
+    func write(_ svg: String, to path: String, _ out: TextOutput) throws {
+        try OutputFile.write(svg, to: path)
+        out("chart: \(path)")
     }
 }

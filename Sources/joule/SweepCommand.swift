@@ -30,6 +30,9 @@ struct SweepCommand: ParsableCommand {
     @Option(help: "SVG output path.")
     var svg = "sweep-t.svg"
 
+    @Option(help: "Also write the results as JSON to this path ('-': standard output, no text; schema: docs/json-output.md).")
+    var json: String?
+
     func validate() throws {
         guard 1 <= tMin, tMin <= tMax, tMax <= 255 else { throw ValidationError("need 1 ≤ --t-min ≤ --t-max ≤ 255") }
     }
@@ -39,7 +42,8 @@ struct SweepCommand: ParsableCommand {
             let file = try PackedModelFile(path: model)
             let data = try IDXDataset.load(named: dataset)
             var points: [TimestepSweepPoint] = []
-            print(" T  accuracy  spike rate" + (streaming ? "  streaming acc" : ""))
+            let out = TextOutput(json: json)
+            out(" T  accuracy  spike rate" + (streaming ? "  streaming acc" : ""))
             for t in tMin...tMax {
                 let bar = ProgressBar(total: min(limit ?? data.count, data.count), label: "T=\(t)")
                 let q = try Evaluation.run(file: file, mode: .qnn, timesteps: t, dataset: data, limit: limit,
@@ -49,12 +53,16 @@ struct SweepCommand: ParsableCommand {
                 bar.finish()
                 points.append(TimestepSweepPoint(timesteps: t, accuracy: q.accuracy, streamingAccuracy: s?.accuracy,
                                                  spikeRate: q.spikeRate))
-                print(String(format: "%2d  %7.2f %%  %10.4f", t, q.accuracy * 100, q.spikeRate)
+                out(String(format: "%2d  %7.2f %%  %10.4f", t, q.accuracy * 100, q.spikeRate)
                     + (s.map { String(format: "  %12.2f %%", $0.accuracy * 100) } ?? ""))
             }
-            try TimestepSweepPlot.svg(points, title: "\(URL(fileURLWithPath: model).lastPathComponent): accuracy and spike rate vs T")
-                .write(toFile: svg, atomically: true, encoding: .utf8)
-            print("plot: \(svg)")
+            try OutputFile.write(TimestepSweepPlot.svg(points, title: "\(URL(fileURLWithPath: model).lastPathComponent): accuracy and spike rate vs T"),
+                                 to: svg)
+            out("plot: \(svg)")
+            if let json {
+                try JSONOutput.write(SweepDocument(model: model, dataset: dataset, images: min(limit ?? data.count, data.count),
+                                                   points: points), to: json)
+            }
         }
     }
 }

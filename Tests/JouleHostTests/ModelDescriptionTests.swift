@@ -127,7 +127,8 @@ final class ModelDescriptionTests: XCTestCase {
         let weights = dir.appendingPathComponent("tiny.safetensors")
         let good = try Data(contentsOf: weights)
         for (bytes, expected) in [(good.prefix(5), "truncated"), (good.prefix(40), "header length"),
-                                  (Data([8, 0, 0, 0, 0, 0, 0, 0]) + Data("not json".utf8), "not a JSON object"),
+                                  (Data([8, 0, 0, 0, 0, 0, 0, 0]) + Data("not json".utf8), "not valid JSON: line 1, column 2"),
+                                  (Data([3, 0, 0, 0, 0, 0, 0, 0]) + Data("[1]".utf8), "not a JSON object"),
                                   (good.prefix(good.count - 10), "do not fit")] {
             try bytes.write(to: weights)
             XCTAssertThrowsError(try ModelDescription.load(path: path).resolve(path: path)) {

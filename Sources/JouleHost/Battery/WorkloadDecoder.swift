@@ -17,6 +17,7 @@ extension Workload {
 
     /// Decodes workload JSON `data`; `file` names it in errors and anchors a relative model path.
     public static func parse(_ data: Data, file: String, boardExists: (String) -> Bool = Workload.boardResolves) throws -> Workload {
+        if let syntax = JSONSyntax.error(in: data) { throw JouleHostError("\(file): not valid JSON: \(syntax)") }
         let root: JSONValue
         do { root = try JSONDecoder().decode(JSONValue.self, from: data) } catch {
             throw JouleHostError("\(file): not valid JSON: \(error)")

@@ -29,6 +29,7 @@ public struct BoardFile: Equatable {
 
     /// Decodes board JSON `data`; `file` names it in errors.
     public static func parse(_ data: Data, file: String) throws -> BoardFile {
+        if let syntax = JSONSyntax.error(in: data) { throw BoardFileError.invalidJSON(file: file, reason: syntax) }
         let root: JSONValue
         do { root = try JSONDecoder().decode(JSONValue.self, from: data) } catch {
             throw BoardFileError.invalidJSON(file: file, reason: String(describing: error))

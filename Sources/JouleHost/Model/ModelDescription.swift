@@ -42,6 +42,9 @@ public struct ModelDescription: Decodable, Sendable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw JouleHostError("\(path): cannot read the file")
         }
+        if let syntax = JSONSyntax.error(in: data) {
+            throw JouleHostError("\(path): not valid JSON: \(syntax)")
+        }
         let description: ModelDescription
         do {
             description = try JSONDecoder().decode(ModelDescription.self, from: data)

@@ -30,6 +30,9 @@ public struct SafeTensors: Sendable {
         }
         let start = 8 + Int(headerLength)
         let headerData = data.subdata(in: 8..<start)
+        if let syntax = JSONSyntax.error(in: headerData) {
+            throw JouleHostError("\(path): safetensors header (bytes 8…\(start - 1)) is not valid JSON: \(syntax)")
+        }
         guard let header = try? JSONSerialization.jsonObject(with: headerData) as? [String: Any] else {
             throw JouleHostError("\(path): safetensors header is not a JSON object")
         }
