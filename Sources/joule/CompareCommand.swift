@@ -76,7 +76,7 @@ struct CompareCommand: ParsableCommand {
             guard json != OutputFile.standardOutput else { return }
             if detail { print(c.detail()) }
             print(c.verdictTable())
-            print(c.verdictSentence())
+            print(c.verdictSentence().wrapped(width: 100))
             if let json { print("\njson: \(json)") }
         }
     }

@@ -128,7 +128,7 @@ def chart_layer_activity(doc):
            label="SNN: spike rate")
     ax.set_xticks(list(xs), names)
     ax.yaxis.set_major_formatter(PERCENT)
-    ax.set_ylabel("share of neurons (QNN) / of neuron-timesteps (SNN)")
+    ax.set_ylabel("activity (share of neurons or of neuron-steps)")
     ax.set_xlabel("hidden layer")
     ax.set_title(f"Activity per layer ({q['images']} test images, T = {doc['timesteps']})")
     ax.legend()
@@ -340,12 +340,12 @@ battery workload {html.escape(doc['workload'])} ({doc['inferencesPerHour']:g} in
        verdict_rows, verdict_classes)}
 <p class="meta">Measured: SNN spike rate {pct(doc['spikeRate'])}; the QNN twin has {pct(doc['qnnDensity'])} non-zero activations.
 Battery days: the workload's watch with each board pricing the inference.</p>
+{charts[0]}
 <h2>Accuracy and activity</h2>
 {table(["twin", "accuracy", "non-zero activations", "spike rate s_r"], acc)}
 {table(["layer", "QNN sparsity", "QNN non-zero", "SNN spike rate"], layer_rows)}
 {charts[1]}
-<h2>Energy</h2>
-{charts[0]}
+<h2>Energy per layer</h2>
 {charts[2]}
 <details><summary>Energy per layer (tables)</summary>{''.join(energy_tables)}</details>
 <h2>Break-even</h2>

@@ -102,6 +102,20 @@ extension TwinComparison {
 }
 
 extension String {
+    /// The text broken into lines of at most `width` characters at spaces (a longer word stays whole).
+    public func wrapped(width: Int) -> String {
+        var lines: [String] = [], line = ""
+        for word in split(separator: " ", omittingEmptySubsequences: true) {
+            if !line.isEmpty, line.count + 1 + word.count > width {
+                lines.append(line)
+                line = ""
+            }
+            line += (line.isEmpty ? "" : " ") + word
+        }
+        if !line.isEmpty { lines.append(line) }
+        return lines.joined(separator: "\n")
+    }
+
     /// Right-aligned in a field of `n` characters (at least one leading space).
     func rightAligned(_ n: Int) -> String { count >= n ? " " + self : String(repeating: " ", count: n - count) + self }
 }

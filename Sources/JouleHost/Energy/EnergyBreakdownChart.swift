@@ -18,12 +18,12 @@ public enum EnergyBreakdownChart {
         doc.text(12, 20, "Energy per inference on \(report.boardName)", size: 14)
         doc.text(12, 38, String(format: "SNN / QNN = %.3f  (SNN %.1f nJ, QNN %.1f nJ)", report.ratio,
                                 report.snnTotal.total / 1000, report.qnnTotal.total / 1000), size: 12)
-        let peak = max(1e-9, groups.map { max($0.1.total, $0.2.total) }.max() ?? 1) / 1000
+        let ticks = AxisTicks.covering(max(1e-9, groups.map { max($0.1.total, $0.2.total) }.max() ?? 1) / 1000)
+        let peak = ticks.last!
         let y = { (nj: Double) in h - bottom - nj / peak * (h - top - bottom) }
-        for i in 0...4 {
-            let v = peak * Double(i) / 4
+        for v in ticks {
             doc.line(left, y(v), w - legendW, y(v), stroke: "#ddd")
-            doc.text(left - 6, y(v) + 4, String(format: v >= 100 ? "%.0f" : "%.2f", v), anchor: "end")
+            doc.text(left - 6, y(v) + 4, AxisTicks.label(v), anchor: "end")
         }
         doc.text(18, (h - bottom + top) / 2, "energy (nJ)", size: 13, anchor: "middle", rotate: -90)
         doc.line(left, h - bottom, w - legendW, h - bottom)

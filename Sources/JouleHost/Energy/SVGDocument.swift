@@ -28,10 +28,33 @@ public struct SVGDocument {
         body.append("<line x1=\"\(f(x1))\" y1=\"\(f(y1))\" x2=\"\(f(x2))\" y2=\"\(f(y2))\" stroke=\"\(stroke)\" stroke-width=\"\(f(w))\"" + (dash.map { " stroke-dasharray=\"\($0)\"" } ?? "") + "/>")
     }
 
-    /// An open polyline through `points`.
-    public mutating func polyline(_ points: [(Double, Double)], stroke: String, width w: Double = 2) {
+    /// An open polyline through `points`; `dash` is an SVG `stroke-dasharray` (nil: solid).
+    public mutating func polyline(_ points: [(Double, Double)], stroke: String, width w: Double = 2, dash: String? = nil) {
         let p = points.map { "\(f($0.0)),\(f($0.1))" }.joined(separator: " ")
-        body.append("<polyline points=\"\(p)\" fill=\"none\" stroke=\"\(stroke)\" stroke-width=\"\(f(w))\"/>")
+        body.append("<polyline points=\"\(p)\" fill=\"none\" stroke=\"\(stroke)\" stroke-width=\"\(f(w))\""
+            + (dash.map { " stroke-dasharray=\"\($0)\"" } ?? "") + "/>")
+    }
+
+    /// Marker shapes that tell coinciding series apart.
+    public enum MarkerShape: CaseIterable { case circle, square, diamond, triangle, triangleDown, cross }
+
+    /// A filled marker of `shape` centred on (`cx`, `cy`), about `size` px across.
+    public mutating func marker(_ shape: MarkerShape, _ cx: Double, _ cy: Double, size: Double = 7, fill: String) {
+        let r = size / 2
+        func polygon(_ pts: [(Double, Double)]) {
+            let p = pts.map { "\(f(cx + $0.0)),\(f(cy + $0.1))" }.joined(separator: " ")
+            body.append("<polygon points=\"\(p)\" fill=\"\(fill)\"/>")
+        }
+        switch shape {
+        case .circle: circle(cx, cy, r: r, fill: fill)
+        case .square: rect(cx - r * 0.9, cy - r * 0.9, r * 1.8, r * 1.8, fill: fill)
+        case .diamond: polygon([(0, -r * 1.2), (r * 1.2, 0), (0, r * 1.2), (-r * 1.2, 0)])
+        case .triangle: polygon([(0, -r * 1.2), (r * 1.1, r * 0.8), (-r * 1.1, r * 0.8)])
+        case .triangleDown: polygon([(0, r * 1.2), (r * 1.1, -r * 0.8), (-r * 1.1, -r * 0.8)])
+        case .cross:
+            line(cx - r, cy - r, cx + r, cy + r, stroke: fill, width: 2)
+            line(cx - r, cy + r, cx + r, cy - r, stroke: fill, width: 2)
+        }
     }
 
     /// A filled circle.

@@ -16,6 +16,7 @@ import numpy as np
 import torch
 
 from . import quant, safetensors_io
+from .atomic import replacing
 from .models import QLayer, default_inputs
 
 JSON_KEYS = ["name", "type", "input", "outChannels", "outFeatures", "kernel", "stride", "padding",
@@ -99,7 +100,7 @@ def export(net, out_dir, bits=8, dataset="fashion-mnist", classes=None, metadata
     os.makedirs(out_dir, exist_ok=True)
     jpath = os.path.join(out_dir, f"{net.name}.json")
     safetensors_io.save(tensors, os.path.join(out_dir, f"{net.name}.safetensors"), metadata)
-    with open(jpath, "w") as f:
+    with replacing(jpath, "w") as f:
         f.write(json_dump(doc) + "\n")
     return jpath
 

@@ -13,6 +13,7 @@ import time
 import torch
 
 from . import data, integer_twin
+from .atomic import replacing
 
 
 def main(argv=None):
@@ -64,7 +65,7 @@ def main(argv=None):
         if a.plot:
             plot_t_sweep(out["sweep"], doc["name"], a.plot)
     if a.json:
-        with open(a.json, "w") as f:
+        with replacing(a.json, "w") as f:
             json.dump(out, f, indent=1)
 
 

@@ -5,6 +5,8 @@ import struct
 
 import numpy as np
 
+from .atomic import replacing
+
 _DT = {"I8": np.int8, "U8": np.uint8, "I16": np.int16, "I32": np.int32, "I64": np.int64,
        "F32": np.float32, "F64": np.float64}
 _NAME = {np.dtype(v): k for k, v in _DT.items()}
@@ -23,7 +25,7 @@ def save(tensors, path, metadata=None):
         header["__metadata__"] = {k: str(v) for k, v in metadata.items()}
     h = json.dumps(header, separators=(",", ":")).encode()
     h += b" " * ((8 - len(h) % 8) % 8)  # align the data to 8 bytes
-    with open(path, "wb") as f:
+    with replacing(path, "wb") as f:
         f.write(struct.pack("<Q", len(h)))
         f.write(h)
         for b in blobs:

@@ -11,6 +11,7 @@ import json
 import os
 
 from . import train
+from .atomic import replacing
 
 
 def main(argv=None):
@@ -42,7 +43,7 @@ def main(argv=None):
                             "twin_sparsity_weighted": rec["twin_sparsity_weighted"],
                             "train_seconds": rec["train_seconds"], "args": args})
             os.makedirs(os.path.dirname(os.path.abspath(a.json)), exist_ok=True)
-            with open(a.json, "w") as f:
+            with replacing(a.json, "w") as f:
                 json.dump(results, f, indent=1)
     results = json.load(open(a.json))
     print("| η | accuracy (integer twin) | activation sparsity | spike rate (T = 6) | training time |")

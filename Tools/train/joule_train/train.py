@@ -24,6 +24,7 @@ import torch
 import torch.nn.functional as F
 
 from . import data, export, integer_twin, models
+from .atomic import replacing
 
 
 def lam_schedule(epoch_frac, total, lam0, shape):
@@ -179,7 +180,8 @@ def main(argv=None):
           f"[training {t_train:.0f}s]", flush=True)
     if a.checkpoint:
         net.set_weight_bits(None)
-        torch.save({"state": net.state_dict(), "folded": True, "args": vars(a)}, a.checkpoint)
+        with replacing(a.checkpoint, "wb") as f:
+            torch.save({"state": net.state_dict(), "folded": True, "args": vars(a)}, f)
         net.set_weight_bits(a.bits)
     rec = {"args": vars(a), "name": name, "train_images": len(x), "test_images": len(xt),
            "float_acc": acc_float, "folded_acc": acc_fold, "ptq_acc": acc_ptq, "qat_acc": acc_qat,
@@ -201,7 +203,7 @@ def main(argv=None):
                     "twin_layers": rows})
     if a.log:
         os.makedirs(os.path.dirname(os.path.abspath(a.log)), exist_ok=True)
-        with open(a.log, "w") as f:
+        with replacing(a.log, "w") as f:
             json.dump(rec, f, indent=1)
     return rec
 
