@@ -22,6 +22,8 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Input file (raw bytes or PGM); default: seeded random bytes.")
     var input: String?
 
+    @OptionGroup var budget: BudgetOptions
+
     @Option(help: "Seed for the random input.")
     var seed: UInt64 = 1
 
@@ -55,6 +57,7 @@ struct BenchCommand: ParsableCommand {
             }
             let chosen = known.filter { names.contains($0.0) }
             guard !chosen.isEmpty else { throw JouleHostError("--modes: no mode given") }
+            try budget.check(file, modes: chosen.map(\.1), timesteps: t)
             var kernels: [ConvolutionKernelPolicy] = []
             for name in kernel.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
                 guard let k = ConvolutionKernelPolicy(argument: name) else {

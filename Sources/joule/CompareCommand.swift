@@ -34,6 +34,8 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "Smartwatch workload for the battery lifetimes.")
     var workload = "Workloads/activity-recognition.json"
 
+    @OptionGroup var budget: BudgetOptions
+
     @Flag(help: "Skip the streaming SNN's accuracy.")
     var noStreaming = false
 
@@ -66,6 +68,8 @@ struct CompareCommand: ParsableCommand {
             }
             let w = try Workload.load(path: WorkloadCatalog.resolve(workload))
             let data = try IDXDataset.load(named: dataset)
+            try OutputFile.refuseInputs(json)
+            try budget.check(file, modes: noStreaming ? [.qnn, .snnLayerwise] : [.qnn, .snnLayerwise, .snnStreaming], timesteps: t)
             let count = min(images ?? data.count, data.count)
             let bars = ProgressBars()
             let c = try TwinComparison.run(file: file, model: model, dataset: dataset, data: data, timesteps: t,

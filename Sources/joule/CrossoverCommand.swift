@@ -49,9 +49,7 @@ struct CrossoverCommand: ParsableCommand {
                 print("crossover: none in the range — the \(snnWins ? "SNN" : "QNN") is faster at every rate measured")
             }
             let title = "SNN vs QNN layer time, \(channels)→\(channels) conv 3×3 on \(size)×\(size), T = \(timesteps)"
-            guard FileManager.default.createFile(atPath: svg, contents: Data(CrossoverSweep.svg(result, title: title).utf8)) else {
-                throw JouleHostError("\(svg): cannot write the file")
-            }
+            try OutputFile.write(CrossoverSweep.svg(result, title: title), to: svg)
             print("plot: \(svg)")
             if let json {
                 let doc: [String: Any] = [
@@ -59,8 +57,8 @@ struct CrossoverCommand: ParsableCommand {
                     "points": result.points.map { ["rate": $0.rate, "nonZeroFraction": $0.nonZeroFraction,
                                                    "qnnSeconds": $0.qnnSeconds, "snnSeconds": $0.snnSeconds] },
                 ]
-                try JSONSerialization.data(withJSONObject: doc, options: [.prettyPrinted, .sortedKeys])
-                    .write(to: URL(fileURLWithPath: json))
+                try OutputFile.write(try JSONSerialization.data(withJSONObject: doc, options: [.prettyPrinted, .sortedKeys]),
+                                     to: json)
             }
         }
     }

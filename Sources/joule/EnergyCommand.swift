@@ -25,6 +25,8 @@ struct EnergyCommand: ParsableCommand {
     @Option(help: "SNN schedule: layerwise or streaming.")
     var schedule: Schedule = .layerwise
 
+    @OptionGroup var budget: BudgetOptions
+
     @Option(help: "Input file (raw bytes or PGM). Default: --dataset images, or seeded random bytes.")
     var input: String?
 
@@ -54,6 +56,8 @@ struct EnergyCommand: ParsableCommand {
             let boards = try boardNames.map { name -> BoardFile in
                 do { return try BoardCatalog.load(name) } catch { throw JouleHostError("\(error)") }
             }
+            try OutputFile.refuseInputs(json, svg)
+            try budget.check(file, modes: [.qnn, snnMode], timesteps: t)
             let inputs = try EnergyInputs.load(file: file, input: input, images: images, dataset: dataset)
             let qnn = try AveragedCounters.run(file: file, mode: .qnn, timesteps: t, inputs: inputs)
             let snn = try AveragedCounters.run(file: file, mode: snnMode, timesteps: t, inputs: inputs)

@@ -14,6 +14,8 @@ struct EvalCommand: ParsableCommand {
 
     @OptionGroup var options: ModeOptions
 
+    @OptionGroup var budget: BudgetOptions
+
     @Option(help: "Data set: fashion-mnist (Debian's dataset-fashion-mnist, test split).")
     var dataset = "fashion-mnist"
 
@@ -37,6 +39,8 @@ struct EvalCommand: ParsableCommand {
             let file = try PackedModelFile(path: model)
             let t = options.resolvedTimesteps(file.model)
             let data = try IDXDataset.load(named: dataset)
+            try OutputFile.refuseInputs(json, writePredictions)
+            try budget.check(file, modes: [options.executionMode], timesteps: t)
             let count = min(limit ?? data.count, data.count)
             let bar = ProgressBar(total: count, label: "\(options.label) T=\(t)")
             let e = try Evaluation.run(file: file, mode: options.executionMode, timesteps: t, dataset: data,
@@ -63,7 +67,7 @@ struct EvalCommand: ParsableCommand {
                 try OutputFile.write(Data(e.predictions), to: writePredictions)
             }
             if let expect {
-                guard let reference = FileManager.default.contents(atPath: expect) else {
+                guard let reference = InputFiles.read(expect) else {
                     throw JouleHostError("\(expect): cannot read the reference predictions")
                 }
                 let ref = [UInt8](reference)

@@ -16,6 +16,8 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Input: raw C·H·W bytes (CHW) or an 8-bit binary PGM.")
     var input: String
 
+    @OptionGroup var budget: BudgetOptions
+
     @Option(help: "Arena size to give the runtime (default: exactly the plan's); to check a device's budget.")
     var arenaBytes: Int?
 
@@ -23,6 +25,7 @@ struct RunCommand: ParsableCommand {
         try reportingErrors {
             let file = try PackedModelFile(path: model)
             let t = options.resolvedTimesteps(file.model)
+            try budget.check(file, modes: [options.executionMode], timesteps: t)
             let bytes = try InputFile.read(path: input, expectedBytes: file.model.inputCount)
             let runner = try ModelRunner(file: file, mode: options.executionMode, arenaBytes: arenaBytes)
             let result = try runner.run(input: bytes, timesteps: t, readout: options.coreReadout)

@@ -21,6 +21,8 @@ struct SweepCommand: ParsableCommand {
     @Option(help: "Evaluate only the first N images per T.")
     var limit: Int?
 
+    @OptionGroup var budget: BudgetOptions
+
     @Flag(help: "Also measure the streaming SNN's accuracy at every T.")
     var streaming = false
 
@@ -41,6 +43,8 @@ struct SweepCommand: ParsableCommand {
         try reportingErrors {
             let file = try PackedModelFile(path: model)
             let data = try IDXDataset.load(named: dataset)
+            try OutputFile.refuseInputs(json, svg)
+            try budget.check(file, modes: streaming ? [.qnn, .snnStreaming] : [.qnn], timesteps: tMax)
             var points: [TimestepSweepPoint] = []
             let out = TextOutput(json: json)
             out(" T  accuracy  spike rate" + (streaming ? "  streaming acc" : ""))

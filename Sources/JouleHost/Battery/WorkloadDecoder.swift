@@ -6,7 +6,7 @@ extension Workload {
     ///   current directory, then the package).
     /// - Throws: `JouleHostError` naming the file and the dotted field.
     public static func load(path: String, boardExists: (String) -> Bool = Workload.boardResolves) throws -> Workload {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let data = InputFiles.read(path) else {
             throw JouleHostError("\(path): cannot read the workload file")
         }
         return try parse(data, file: path, boardExists: boardExists)

@@ -44,6 +44,7 @@ public struct IDXDataset: Sendable {
         guard FileManager.default.fileExists(atPath: path) else {
             throw JouleHostError("\(path): not found (install Debian's dataset-fashion-mnist: Tools/setup)")
         }
+        InputFiles.register(path)
         guard path.hasSuffix(".gz") else { return [UInt8](FileManager.default.contents(atPath: path) ?? Data()) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/gzip")

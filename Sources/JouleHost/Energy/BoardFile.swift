@@ -21,6 +21,7 @@ public struct BoardFile: Equatable {
     /// Reads and decodes the board file at `url`.
     public static func load(_ url: URL) throws -> BoardFile {
         let data: Data
+        InputFiles.register(url.path)
         do { data = try Data(contentsOf: url) } catch {
             throw BoardFileError.unreadable(file: url.path, reason: error.localizedDescription)
         }

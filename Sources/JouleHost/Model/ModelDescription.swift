@@ -39,7 +39,7 @@ public struct ModelDescription: Decodable, Sendable {
 
     /// Reads `path`; every problem is reported with the file and the JSON field path.
     public static func load(path: String) throws -> ModelDescription {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let data = InputFiles.read(path) else {
             throw JouleHostError("\(path): cannot read the file")
         }
         if let syntax = JSONSyntax.error(in: data) {

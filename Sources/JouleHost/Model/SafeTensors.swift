@@ -15,7 +15,7 @@ public struct SafeTensors: Sendable {
 
     /// Reads and checks `path`: header length, JSON, dtype, shape and offsets of every tensor.
     public init(path: String) throws {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let data = InputFiles.read(path) else {
             throw JouleHostError("\(path): cannot read the file")
         }
         try self.init(data: data, path: path)

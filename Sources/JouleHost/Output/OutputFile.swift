@@ -2,7 +2,9 @@ import Foundation
 
 /// Writes the tools' output files. Every write is atomic: the bytes go to a temporary file in the
 /// destination's folder, which is then renamed over the destination, so an interrupted run leaves
-/// the old file or the new one, never a part of either. Missing folders are created.
+/// the old file or the new one, never a part of either. Missing folders are created. A path that
+/// names one of this process's inputs (`InputFiles`) is refused: a mistyped output path never
+/// destroys a model, its weights, a board, a workload or a data set.
 public enum OutputFile {
     /// The path that means standard output for `--json`.
     public static let standardOutput = "-"
@@ -14,6 +16,9 @@ public enum OutputFile {
             FileHandle.standardOutput.write(data)
             return
         }
+        if InputFiles.contains(path) {
+            throw JouleHostError("\(path): is one of this command's inputs; refusing to write over it")
+        }
         let url = URL(fileURLWithPath: path)
         let folder = url.deletingLastPathComponent()
         do {
@@ -21,6 +26,14 @@ public enum OutputFile {
             try data.write(to: url, options: .atomic)
         } catch {
             throw JouleHostError("\(path): cannot write: \(error.localizedDescription)")
+        }
+    }
+
+    /// Throws now, before any work, if one of `paths` (nil: not requested) names an input already
+    /// read; the write would refuse it later anyway.
+    public static func refuseInputs(_ paths: String?...) throws {
+        for case let path? in paths where path != standardOutput && InputFiles.contains(path) {
+            throw JouleHostError("\(path): is one of this command's inputs; refusing to write over it")
         }
     }
 

@@ -4,7 +4,7 @@ import Foundation
 /// whose pixels become a 1-channel input.
 public enum InputFile {
     public static func read(path: String, expectedBytes: Int) throws -> [UInt8] {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let data = InputFiles.read(path) else {
             throw JouleHostError("\(path): cannot read the input file")
         }
         var bytes = [UInt8](data)

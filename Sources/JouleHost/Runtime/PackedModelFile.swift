@@ -17,7 +17,7 @@ public final class PackedModelFile: @unchecked Sendable {
     /// Reads and validates `path`.
     /// - Throws: `JouleHostError` naming the file, the problem, the layer and byte offset.
     public convenience init(path: String) throws {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let data = InputFiles.read(path) else {
             throw JouleHostError("\(path): cannot read the file")
         }
         try self.init(bytes: [UInt8](data), name: path)

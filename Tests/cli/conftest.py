@@ -4,7 +4,7 @@ import subprocess
 
 import pytest
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 
 
 @pytest.fixture(scope="session")
@@ -12,6 +12,7 @@ def bin_dir():
     path = os.environ.get("JOULE_BIN") or subprocess.run(
         ["swift", "build", "-c", "release", "--show-bin-path"], cwd=ROOT, check=True, capture_output=True,
         text=True).stdout.strip()
+    path = os.path.abspath(path)
     for tool in ("joule", "packmodel"):
         if not os.access(os.path.join(path, tool), os.X_OK):
             pytest.fail(f"{path}/{tool} is missing: run swift build -c release first")

@@ -7,7 +7,7 @@ import sys
 import pytest
 
 HERE = os.path.dirname(__file__)
-REPORT = os.path.join(HERE, "..", "report.py")
+REPORT = os.path.join(HERE, "..", "..", "Tools", "report", "report.py")
 
 
 def run_report(*args):
