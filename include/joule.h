@@ -38,7 +38,7 @@ extern "C" {
 
 /* ---- Status codes -------------------------------------------------------------------------- */
 
-/* Codes 1…19 are the core's JouleErrorCode raw values (Sources/JouleCore/JouleError.swift); the
+/* Codes 1…20 are the core's JouleErrorCode raw values (Sources/JouleCore/JouleError.swift); the
  * same numbers on every target. Codes from 64 on come from the C API only. */
 typedef int32_t joule_status_t;
 

@@ -23,8 +23,13 @@ public struct IDXDataset: Sendable {
     }
 
     public static func load(images: String, labels: String) throws -> IDXDataset {
-        let imageBytes = try read(images)
-        let labelBytes = try read(labels)
+        try parse(images: try read(images), labels: try read(labels), imagesName: images, labelsName: labels)
+    }
+
+    /// Decodes an IDX image file (magic 0x00000803: count, rows, columns, then bytes) and its
+    /// IDX label file (magic 0x00000801: count, then one byte per image); the names are for messages.
+    public static func parse(images imageBytes: [UInt8], labels labelBytes: [UInt8], imagesName images: String,
+                             labelsName labels: String) throws -> IDXDataset {
         func be32(_ b: [UInt8], _ o: Int) -> Int { (0..<4).reduce(0) { $0 << 8 | Int(b[o + $1]) } }
         guard imageBytes.count >= 16, be32(imageBytes, 0) == 0x0803 else {
             throw JouleHostError("\(images): not an IDX image file (magic 0x00000803)")
@@ -33,7 +38,11 @@ public struct IDXDataset: Sendable {
             throw JouleHostError("\(labels): not an IDX label file (magic 0x00000801)")
         }
         let n = be32(imageBytes, 4), rows = be32(imageBytes, 8), cols = be32(imageBytes, 12)
-        guard imageBytes.count == 16 + n * rows * cols else { throw JouleHostError("\(images): truncated (\(n)×\(rows)×\(cols) expected)") }
+        let (pixels, o1) = rows.multipliedReportingOverflow(by: cols)
+        let (total, o2) = pixels.multipliedReportingOverflow(by: n)
+        guard !o1, !o2, rows >= 1, cols >= 1, imageBytes.count - 16 == total else {
+            throw JouleHostError("\(images): \(imageBytes.count - 16) bytes of pixels for \(n) images of \(rows)×\(cols)")
+        }
         guard be32(labelBytes, 4) == n, labelBytes.count == 8 + n else {
             throw JouleHostError("\(labels): \(be32(labelBytes, 4)) labels for \(n) images")
         }
@@ -45,7 +54,7 @@ public struct IDXDataset: Sendable {
             throw JouleHostError("\(path): not found (install Debian's dataset-fashion-mnist: Tools/setup)")
         }
         InputFiles.register(path)
-        guard path.hasSuffix(".gz") else { return [UInt8](FileManager.default.contents(atPath: path) ?? Data()) }
+        guard path.hasSuffix(".gz") else { return [UInt8](InputFiles.read(path) ?? Data()) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/gzip")
         process.arguments = ["-dc", path]
