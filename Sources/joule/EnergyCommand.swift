@@ -56,9 +56,9 @@ struct EnergyCommand: ParsableCommand {
             let boards = try boardNames.map { name -> BoardFile in
                 do { return try BoardCatalog.load(name) } catch { throw JouleHostError("\(error)") }
             }
-            try OutputFile.refuseInputs(json, svg)
             try budget.check(file, modes: [.qnn, snnMode], timesteps: t)
             let inputs = try EnergyInputs.load(file: file, input: input, images: images, dataset: dataset)
+            try OutputFile.refuseInputs(json, svg)
             let qnn = try AveragedCounters.run(file: file, mode: .qnn, timesteps: t, inputs: inputs)
             let snn = try AveragedCounters.run(file: file, mode: snnMode, timesteps: t, inputs: inputs)
             let names = (0..<file.model.layerCount).map(file.layerName)

@@ -39,6 +39,7 @@ struct EvalCommand: ParsableCommand {
             let file = try PackedModelFile(path: model)
             let t = options.resolvedTimesteps(file.model)
             let data = try IDXDataset.load(named: dataset)
+            if let expect { InputFiles.register(expect) }  // read after the run: protect it now
             try OutputFile.refuseInputs(json, writePredictions)
             try budget.check(file, modes: [options.executionMode], timesteps: t)
             let count = min(limit ?? data.count, data.count)

@@ -34,6 +34,8 @@ struct LifetimeCommand: ParsableCommand {
     @Option(help: "SVG path prefix: writes <prefix>-charge.svg and <prefix>-sweep.svg (default: out/lifetime/<workload name>).")
     var svgPrefix: String?
 
+    @OptionGroup var budget: BudgetOptions
+
     @Option(help: "Also write the results as JSON to this path ('-': standard output, no text; schema: docs/json-output.md).")
     var json: String?
 
@@ -76,7 +78,9 @@ struct LifetimeCommand: ParsableCommand {
         let boardFile: BoardFile
         do { boardFile = try BoardCatalog.load(w.board) } catch { throw JouleHostError("\(error)") }
         let file = try InferenceEnergy.open(model: path)
+        try budget.check(file, modes: [.qnn, w.model.streaming ? .snnStreaming : .snnLayerwise], timesteps: w.model.timesteps)
         let inputs = try EnergyInputs.load(file: file, input: nil, images: images, dataset: dataset)
+        try OutputFile.refuseInputs(json, svgPrefix.map { $0 + "-charge.svg" }, svgPrefix.map { $0 + "-sweep.svg" })
         let bar = ProgressBar(total: 2 * inputs.count, label: "measuring QNN and SNN")
         defer { bar.finish() }
         return try InferenceEnergy.measure(file: file, board: boardFile, timesteps: w.model.timesteps,

@@ -26,6 +26,9 @@ struct RunCommand: ParsableCommand {
             let file = try PackedModelFile(path: model)
             let t = options.resolvedTimesteps(file.model)
             try budget.check(file, modes: [options.executionMode], timesteps: t)
+            if let arenaBytes, arenaBytes > budget.maxArena {
+                throw JouleHostError("--arena-bytes \(arenaBytes) is over the budget of \(budget.maxArena) (--max-arena BYTES raises it)")
+            }
             let bytes = try InputFile.read(path: input, expectedBytes: file.model.inputCount)
             let runner = try ModelRunner(file: file, mode: options.executionMode, arenaBytes: arenaBytes)
             let result = try runner.run(input: bytes, timesteps: t, readout: options.coreReadout)

@@ -44,7 +44,7 @@ final class FileSafetyTests: XCTestCase {
         }
     }
 
-    /// Tools/fuzz (parsers, LeakSanitizer): Foundation leaked its read buffer on an empty file.
+    /// An empty file reads as empty data (without Foundation's `contents(atPath:)`, which leaks on it).
     func testAnEmptyFileReadsAsEmptyData() throws {
         let empty = dir.appendingPathComponent("empty.safetensors")
         try Data().write(to: empty)

@@ -133,10 +133,7 @@ def test_compare(joule, watch_net):
         assert float(cells[0]) == pytest.approx(b["qnnMicrojoules"], rel=1e-3)
         assert float(cells[1]) == pytest.approx(b["snnMicrojoules"], rel=1e-3)
         assert close(b["snnOverQnn"], cells[2], 2) and cells[3] == b["winner"].upper()
-        assert (b["winner"] == "snn") == (b["snnOverQnn"] < 1)
         assert close(b["battery"]["qnnDays"], cells[-2], 2) and close(b["battery"]["snnDays"], cells[-1], 2)
-        # the energy here is the energy command's on the same images
-        assert b["energy"]["qnn"]["totalPJ"] == pytest.approx(b["qnnMicrojoules"] * 1e6)
 
 
 def test_compare_energy_equals_energy_command(joule, watch_net):

@@ -74,6 +74,34 @@ def test_joule_refuses_to_write_over_its_model(bin_dir, model_dir, option):
     assert digest(model_dir / "watch-net.jmod") == before
 
 
+def test_eval_never_writes_over_its_reference_predictions(bin_dir, watch_net, tmp_path):
+    ref = tmp_path / "ref.predictions"
+    ref.write_bytes(bytes(5))  # five wrong predictions: comparing with them must fail, not be replaced
+    r = subprocess.run([os.path.join(bin_dir, "joule"), "eval", watch_net, "--limit", "5", "--expect", str(ref),
+                        "--write-predictions", str(ref)], cwd=ROOT, capture_output=True, text=True)
+    assert r.returncode == 1 and "refusing to write over it" in r.stderr
+    assert ref.read_bytes() == bytes(5)
+
+
+def test_outputs_replace_the_old_file_by_renaming(bin_dir, watch_net, tmp_path):
+    """An atomic write renames a new file over the old one (a new inode), never rewrites it in place."""
+    out = tmp_path / "eval.json"
+    out.write_text("old")
+    inode = os.stat(out).st_ino
+    keep = open(out)  # holds the old inode alive so that it cannot be reused
+    subprocess.run([os.path.join(bin_dir, "joule"), "eval", watch_net, "--limit", "5", "--json", str(out)], cwd=ROOT,
+                   check=True, capture_output=True)
+    assert os.stat(out).st_ino != inode and keep.read() == "old"
+    keep.close()
+    assert json.loads(out.read_text())["images"] == 5
+    assert sorted(os.listdir(tmp_path)) == ["eval.json"]
+
+
+def test_standard_output_is_only_for_json(bin_dir, model_dir):
+    r = packmodel(bin_dir, "watch-net.json", "-o", "-", cwd=model_dir)
+    assert r.returncode == 1 and "only for --json" in r.stderr and "JMOD" not in r.stdout
+
+
 def test_interrupted_eval_leaves_the_old_output_whole(bin_dir, watch_net, tmp_path):
     out = tmp_path / "eval.json"
     out.write_text('{"old": true}\n')

@@ -50,10 +50,22 @@ class ReportError(Exception):
     pass
 
 
+NON_FINITE = {"nan": float("nan"), "inf": float("inf"), "-inf": float("-inf")}
+
+
+def finite_strings_to_floats(value):
+    """The documents write non-finite numbers as the strings "nan", "inf", "-inf" (docs/json-output.md)."""
+    if isinstance(value, dict):
+        return {k: finite_strings_to_floats(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [finite_strings_to_floats(v) for v in value]
+    return NON_FINITE.get(value, value) if isinstance(value, str) else value
+
+
 def load(path, fmt):
     try:
         with open(path, encoding="utf-8") as f:
-            doc = json.load(f)
+            doc = finite_strings_to_floats(json.load(f))
     except OSError as e:
         raise ReportError(f"{path}: cannot read: {e.strerror}")
     except json.JSONDecodeError as e:
@@ -85,7 +97,12 @@ def energy_cell(uj):
 
 
 def break_even_cell(m):
-    return {"snnNeverCheaper": "never", "snnAlwaysCheaper": "always"}.get(m["breakEvenKind"], pct(m["breakEvenSpikeRate"]))
+    kind = m["breakEvenKind"]
+    if kind == "snnNeverCheaper":
+        return "never"
+    if kind == "snnAlwaysCheaper":
+        return "always"
+    return pct(m["breakEvenSpikeRate"])
 
 
 # --- charts -----------------------------------------------------------------------------------

@@ -82,7 +82,7 @@ extension BreakEven {
         let q = costs.qnnEnergy(density: density)
         return BreakevenDocument.Measured(
             timesteps: timesteps, spikeRate: spikeRate, breakEvenSpikeRate: p.spikeRate,
-            breakEvenKind: p.kind.jsonName, snnSavesEnergy: spikeRate < p.spikeRate,
+            breakEvenKind: p.kind.jsonName, snnSavesEnergy: p.kind == .snnAlwaysCheaper || spikeRate < p.spikeRate,
             snnOverQnn: q > 0 ? costs.snnEnergy(spikeRate: spikeRate) / q : .nan)
     }
 }

@@ -17,8 +17,8 @@ public enum InputFiles {
     /// Registers `path` as an input and reads it (nil when it cannot be read).
     public static func read(_ path: String) -> Data? {
         register(path)
-        // Foundation's `contents(atPath:)` leaks its 4 KiB read buffer on an empty file (found by
-        // Tools/fuzz under LeakSanitizer); an empty regular file is read here without it.
+        // An empty regular file reads as empty `Data` without `contents(atPath:)`, which leaks its
+        // 4 KiB read buffer on an empty file.
         if let attributes = try? FileManager.default.attributesOfItem(atPath: path),
            attributes[.type] as? FileAttributeType == .typeRegular, (attributes[.size] as? Int) == 0,
            FileManager.default.isReadableFile(atPath: path) {

@@ -40,6 +40,6 @@ public enum JSONOutput {
 
     /// Encodes `document` and writes it to `path` (`-`: standard output), atomically.
     public static func write<D: JSONDocument>(_ document: D, to path: String) throws {
-        try OutputFile.write(try encode(document), to: path)
+        try OutputFile.write(try encode(document), to: path, standardOutputAllowed: true)
     }
 }

@@ -6,13 +6,17 @@ import Foundation
 /// names one of this process's inputs (`InputFiles`) is refused: a mistyped output path never
 /// destroys a model, its weights, a board, a workload or a data set.
 public enum OutputFile {
-    /// The path that means standard output for `--json`.
+    /// The path that means standard output for `--json` (and only there).
     public static let standardOutput = "-"
 
-    /// Writes `data` to `path` atomically (`path == "-"`: to standard output).
+    /// Writes `data` to `path` atomically; `path == "-"` writes to standard output where
+    /// `standardOutputAllowed`, and is refused elsewhere (a binary or chart on the terminal).
     /// - Throws: `JouleHostError` naming the path and the reason.
-    public static func write(_ data: Data, to path: String) throws {
+    public static func write(_ data: Data, to path: String, standardOutputAllowed: Bool = false) throws {
         if path == standardOutput {
+            guard standardOutputAllowed else {
+                throw JouleHostError("'-' (standard output) is only for --json; give a file path")
+            }
             FileHandle.standardOutput.write(data)
             return
         }
