@@ -50,6 +50,8 @@ extension TwinComparison {
     /// Two or three sentences: who wins where, and what decides it.
     public func verdictSentence() -> String {
         let n = boards.count
+        // The paper's reference density (the boards' QNN density; the lowest where they differ).
+        let paperDensity = boards.map(\.paperSweep.qnnDensity).min() ?? 0
         let rate = String(format: "%.2f %%", spikeRate * 100)
         let density = String(format: "%.2f %%", qnnDensity * 100)
         let snnWins = boards.filter { $0.winner == .snn }.map(\.board)
@@ -63,6 +65,8 @@ extension TwinComparison {
                          : String(format: "break-even %.2f–%.2f %%", lo * 100, hi * 100))
         }
         if !never.isEmpty { range.append("never on " + never.joined(separator: ", ")) }
+        let twinIsSparse = qnnDensity < 0.5 * paperDensity
+        if !twinIsSparse { range.append("the twin has \(density) non-zero activations and skips its zeros") }
         var text: String
         switch snnWins.count {
         case 0: text = "The QNN twin uses less energy per inference on every board."
@@ -72,7 +76,8 @@ extension TwinComparison {
         text += " What decides it: the SNN's spike rate, \(rate), is \(twinBelow == 0 ? "above" : twinBelow == n ? "below" : "below on \(twinBelow) of \(n) boards and above elsewhere")"
             + " the break-even against this model's own QNN twin\(twinBelow == 0 || twinBelow == n ? " on all \(n) boards" : "")"
             + (range.isEmpty ? "" : " (" + range.joined(separator: "; ") + ")")
-            + ", a twin that is itself sparse (\(density) non-zero activations) and skips its zeros."
+            + (twinIsSparse ? ", a twin that is itself sparse (\(density) non-zero activations) and skips its zeros."
+                : ".")
         if paperBelow > twinBelow {
             let densities = Set(boards.map { String(format: "%.0f %%", $0.paperSweep.qnnDensity * 100) })
             text += " Against the paper's denser QNN (\(densities.sorted().joined(separator: "/")) non-zero) the same spike rate"
