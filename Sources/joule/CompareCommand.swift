@@ -58,14 +58,7 @@ struct CompareCommand: ParsableCommand {
         try reportingErrors {
             let file = try InferenceEnergy.open(model: model)
             let t = timesteps ?? file.model.defaultTimesteps
-            let names = board.isEmpty
-                ? BoardCatalog.available(in: BoardCatalog.searchDirectories(
-                    currentDirectory: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)))
-                : board
-            guard !names.isEmpty else { throw JouleHostError("no board profiles found (looked for Boards/*.json)") }
-            let boards = try names.map { name -> BoardFile in
-                do { return try BoardCatalog.load(name) } catch { throw JouleHostError("\(error)") }
-            }
+            let boards = try BoardCatalog.loadAll(board)
             let w = try Workload.load(path: WorkloadCatalog.resolve(workload))
             let data = try IDXDataset.load(named: dataset)
             try OutputFile.refuseInputs(json)

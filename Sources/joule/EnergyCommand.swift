@@ -48,14 +48,7 @@ struct EnergyCommand: ParsableCommand {
             let t = timesteps ?? file.model.defaultTimesteps
             guard (1...255).contains(t) else { throw JouleHostError("--timesteps must be 1…255") }
             let snnMode: ExecutionMode = schedule == .layerwise ? .snnLayerwise : .snnStreaming
-            let boardNames = board == ["all"]
-                ? BoardCatalog.available(in: BoardCatalog.searchDirectories(
-                    currentDirectory: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)))
-                : board
-            guard !boardNames.isEmpty else { throw JouleHostError("no board profiles found (looked for Boards/*.json)") }
-            let boards = try boardNames.map { name -> BoardFile in
-                do { return try BoardCatalog.load(name) } catch { throw JouleHostError("\(error)") }
-            }
+            let boards = try BoardCatalog.loadAll(board == ["all"] ? [] : board)
             try budget.check(file, modes: [.qnn, snnMode], timesteps: t)
             let inputs = try EnergyInputs.load(file: file, input: input, images: images, dataset: dataset)
             try OutputFile.refuseInputs(json, svg)
@@ -77,7 +70,7 @@ struct EnergyCommand: ParsableCommand {
                 out("")
                 out(report.table())
                 if let svg {
-                    let path = boardNames.count == 1 ? svg
+                    let path = boards.count == 1 ? svg
                         : (svg.hasSuffix(".svg") ? String(svg.dropLast(4)) : svg) + "-\(boardFile.name).svg"
                     try OutputFile.write(EnergyBreakdownChart.svg(report), to: path)
                     out("chart: \(path)")

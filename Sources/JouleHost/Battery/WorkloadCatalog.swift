@@ -3,12 +3,8 @@ import Foundation
 /// Finds workload files: a path as given, else relative to the package that built this tool (so
 /// the default `Workloads/activity-recognition.json` works from any folder).
 public enum WorkloadCatalog {
-    /// The package's root folder, located from this source file's path at build time.
-    static var packageDirectory: URL {
-        URL(fileURLWithPath: #filePath)  // …/Sources/JouleHost/Battery/WorkloadCatalog.swift
-            .deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent()
-    }
+    /// The package's root folder (the one holding `Boards/`).
+    static var packageDirectory: URL { BoardCatalog.packageBoardsDirectory.deletingLastPathComponent() }
 
     /// `path` when it exists, else the same relative path under the package; else `path` (the
     /// loader then names it in its error).

@@ -48,6 +48,18 @@ public enum BoardCatalog {
         return names.sorted()
     }
 
+    /// Loads the boards named (names or paths); none named: every board in the search folders.
+    /// - Throws: `JouleHostError` with the board error's message, or when no board is found.
+    public static func loadAll(_ names: [String],
+                               currentDirectory: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+        throws -> [BoardFile] {
+        let chosen = names.isEmpty ? available(in: searchDirectories(currentDirectory: currentDirectory)) : names
+        guard !chosen.isEmpty else { throw JouleHostError("no board profiles found (looked for Boards/*.json)") }
+        return try chosen.map { name in
+            do { return try load(name, currentDirectory: currentDirectory) } catch { throw JouleHostError("\(error)") }
+        }
+    }
+
     /// Resolves and loads a board.
     public static func load(_ nameOrPath: String,
                             currentDirectory: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath))

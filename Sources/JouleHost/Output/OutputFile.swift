@@ -20,9 +20,7 @@ public enum OutputFile {
             FileHandle.standardOutput.write(data)
             return
         }
-        if InputFiles.contains(path) {
-            throw JouleHostError("\(path): is one of this command's inputs; refusing to write over it")
-        }
+        try refuseInputs(path)
         let url = URL(fileURLWithPath: path)
         let folder = url.deletingLastPathComponent()
         do {

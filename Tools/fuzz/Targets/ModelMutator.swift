@@ -19,18 +19,11 @@ enum MutantLimits {
     static let maxSide = 24, maxChannels = 24, maxKernel = 5, maxStride = 3, maxLayers = 12, maxTimesteps = 16
 }
 
-/// A deterministic generator (SplitMix64) seeded by libFuzzer.
+/// Draws from a generator seeded by libFuzzer (`SplitMix64`).
 struct MutantRandom {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func below(_ n: Int) -> Int { n <= 1 ? 0 : Int(next() % UInt64(n)) }
-    mutating func inRange(_ r: ClosedRange<Int>) -> Int { r.lowerBound + below(r.count) }
+    var generator: SplitMix64
+    mutating func below(_ n: Int) -> Int { n <= 1 ? 0 : Int.random(in: 0..<n, using: &generator) }
+    mutating func inRange(_ r: ClosedRange<Int>) -> Int { Int.random(in: r, using: &generator) }
 }
 
 /// The structure of one layer, without its tensors.
@@ -152,7 +145,7 @@ func structuralMutant(_ bytes: [UInt8], seed: UInt32) -> [UInt8]? {
     var copy = bytes
     if copy.count >= PackedFormat.headerBytes { Packer.sealChecksum(&copy) }
     guard let file = try? PackedModelFile(bytes: copy, name: "seed"), var shape = ModelShape(file.model) else { return nil }
-    var rng = MutantRandom(state: UInt64(seed) &* 0x2545_F491_4F6C_DD1D)
+    var rng = MutantRandom(generator: SplitMix64(seed: UInt64(seed)))
     for _ in 0...rng.below(3) { shape.mutate(&rng) }
     let model = shape.packable(&rng)
     return try? Packer.pack(model, compact: rng.below(4) == 0).bytes
