@@ -7,9 +7,11 @@ following the integer formulas of Models/README.md literally:
   score_j = A_j                                            ("none", last layer)
   avgpool: floor(Σ window codes / (kh·kw));  maxpool: max code;  flatten: identity (CHW)
 
-It does not import the training code. `acc` is computed with a float64 convolution / matmul of
+It does not import the training code. `acc` is computed with a float convolution / matmul of
 integer-valued tensors, which is exact: every product and partial sum is an integer of magnitude
-≤ fan_in·127·255 < 2^31 ≪ 2^53 (the exporter checks that bound). Everything after `acc` is int64.
+≤ fan_in·max|c|·max|q|. Where that bound is below 2^24 (code layers: max|c| = T) the arithmetic
+is float32, else float64 (the bound is < 2^31 ≪ 2^53; the exporter checks it). Everything after
+`acc` is int64.
 `exact_int=True` computes acc with int64 unfold + matmul instead (slow; used by the tests).
 The prediction is argmax of the scores, ties to the lowest class index.
 """
@@ -97,9 +99,21 @@ class IntegerModel:
         return last
 
 
+FP32_EXACT = 2 ** 24   # every integer of magnitude ≤ 2^24 is a float32
+
+
+def float_dtype(x, q, fan_in):
+    """float32 when every partial sum of Σ x·q is an integer below 2^24 in magnitude in any
+    summation order (fan_in · max|x| · max|q| < 2^24), so float32 arithmetic is exact; else
+    float64 (exact below 2^53, which the model format's int32 accumulator guarantees)."""
+    bound = fan_in * float(x.abs().max()) * float(q.abs().max()) if x.numel() and q.numel() else 0.0
+    return torch.float32 if bound < FP32_EXACT else torch.float64
+
+
 def conv_acc(x, q, stride, padding, exact_int=False):
     if not exact_int:
-        return torch.round(F.conv2d(x.double(), q.double(), None, tuple(stride),
+        dt = float_dtype(x, q, q[0].numel())
+        return torch.round(F.conv2d(x.to(dt), q.to(dt), None, tuple(stride),
                                     tuple(padding))).to(torch.int64)
     n, c, h, w = x.shape
     o, _, kh, kw = q.shape
@@ -114,7 +128,8 @@ def conv_acc(x, q, stride, padding, exact_int=False):
 def linear_acc(x, q, exact_int=False):
     if exact_int:
         return x @ q.t()
-    return torch.round(x.double() @ q.double().t()).to(torch.int64)
+    dt = float_dtype(x, q, q.shape[1])
+    return torch.round(x.to(dt) @ q.to(dt).t()).to(torch.int64)
 
 
 def evaluate(json_path, images, labels, T=None, batch=500, exact_int=False):

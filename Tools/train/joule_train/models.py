@@ -13,7 +13,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from . import quant
+from . import distributed, quant
 
 
 def default_inputs(layers):
@@ -57,7 +57,7 @@ class QLayer(nn.Module):
         else:
             y = F.linear(x.flatten(1), w, self.bias)
         if self.bn is not None:
-            y = self.bn(y)
+            y = distributed.batch_norm(y, self.bn)
         if residual is not None:
             y = y + residual
         return y
@@ -145,6 +145,7 @@ class Net(nn.Module):
         self.main_output = [L["name"] for L in self.spec if not L.get("trainingOnly")][-1]
         self.side_outputs = [L["name"] for L in self.spec
                              if L.get("trainingOnly") and L["type"] == "linear"]
+        self.has_conv = any(L["type"] == "conv2d" for L in self.spec)
 
     def qlayers(self):
         return [m for m in self.layers.values() if isinstance(m, QLayer)]
@@ -158,19 +159,26 @@ class Net(nn.Module):
             m.neuron = neuron
             m.surrogate_width = width
 
+    @property
+    def folded(self):
+        return all(m.bn is None for m in self.qlayers())
+
     def fold_bn(self):
         for m in self.qlayers():
             m.fold_bn()
         for L in self.spec:
             L.pop("bn", None)
 
-    def forward(self, x_bytes, T=None, collect=False):
+    def forward(self, x_bytes, T=None, collect=False, sides=True):
         """x_bytes: uint8 (or float byte values) N×C×H×W. Returns (main logits, [side logits],
-        {name: activation} for quant layers when collect)."""
+        {name: activation} for quant layers when collect). sides=False skips the training-only
+        layers (the side list is then empty)."""
         T = T or self.T
         outs = {"input": x_bytes.float() * self.input_scale}
         acts = {}
         for L, src in zip(self.spec, self.inputs):
+            if L.get("trainingOnly") and not sides:
+                continue
             m = self.layers[L["name"]]
             res = outs[L["residual"]] if L.get("residual") else None
             y = m(outs[src], T, res)
@@ -178,7 +186,7 @@ class Net(nn.Module):
             if collect and isinstance(m, QLayer) and L.get("activation", "quant") == "quant" \
                     and not L.get("trainingOnly"):
                 acts[L["name"]] = y
-        return outs[self.main_output], [outs[n] for n in self.side_outputs], acts
+        return outs[self.main_output], [outs[n] for n in self.side_outputs if n in outs], acts
 
 
 # ----------------------------------------------------------------------------- architectures
