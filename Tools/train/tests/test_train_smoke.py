@@ -21,7 +21,8 @@ def test_idx_reader():
 @pytest.mark.parametrize("extra", [[], ["--model", "resnet", "--neuron", "if", "--bits", "4"]])
 def test_train_export_smoke(tmp_path, extra):
     rec = train.main(["--epochs", "0.5", "--qat-epochs", "0.5", "--train-limit", "64",
-                      "--test-limit", "64", "--batch", "32", "--out", str(tmp_path)] + extra)
+                      "--test-limit", "64", "--batch", "32", "--out", str(tmp_path),
+                      "--state", str(tmp_path / "state.pt")] + extra)
     assert 0.0 <= rec["twin_acc"] <= 1.0
     assert rec["twin_float_agreement"] >= 0.8
     assert os.path.exists(rec["json"])
