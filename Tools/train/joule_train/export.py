@@ -36,9 +36,17 @@ def choose_shift(m_real, b_real):
 def export_layer(m, bits, unit, reads_input):
     """Returns tensors dict entries and the shift for one QLayer (BN must be folded)."""
     assert m.bn is None, "fold batch norm before export"
-    q, s = quant.quantize_weight(m.weight, bits)
+    return quantize_weighted(m.spec["name"], m.weight.detach(), m.bias.detach(), bits, unit, reads_input)
+
+
+def quantize_weighted(name, weight, bias, bits, unit, reads_input):
+    """The tensors (`<name>.weight` int8, `.multiplier` int32, `.bias` int64, `.weight_scale`) and
+    the shift of one weighted layer whose real pre-activation, in units of one activation level,
+    is `weight · (input · unit) + bias` (weight: float tensor in PyTorch layout, bias: float
+    tensor). Asserts the limits of Models/README.md."""
+    q, s = quant.quantize_weight(weight, bits)
     s = s.double().numpy()
-    b = m.bias.detach().double().numpy()
+    b = bias.detach().double().numpy()
     m_real = s * unit
     S = choose_shift(m_real, b)
     M = np.maximum(np.round(m_real * 2.0 ** S), 1).astype(np.int64)
@@ -56,7 +64,6 @@ def export_layer(m, bits, unit, reads_input):
     assert int(M.max()) * acc_max * k_max + 255 * (int(np.abs(B).max(initial=0)) + 2 ** S) < 2 ** 63
     if bits == 4:
         assert qn.min() >= -8 and qn.max() <= 7
-    name = m.spec["name"]
     return {f"{name}.weight": qn.astype(np.int8),
             f"{name}.multiplier": M.astype(np.int32),
             f"{name}.bias": B,
@@ -88,18 +95,27 @@ def export(net, out_dir, bits=8, dataset="fashion-mnist", classes=None, metadata
         out_layers.append(j)
         if not j.get("trainingOnly"):
             prev = j["name"]
-    c, h, w = net.input_shape
-    doc = {"format": "joule-model", "version": 1, "name": net.name,
-           "weights": f"{net.name}.safetensors",
-           "input": {"channels": c, "height": h, "width": w, "scale": net.input_scale},
-           "timesteps": net.T}
+    return write_model(out_dir, net.name, net.input_shape, net.input_scale, net.T, out_layers, tensors,
+                       dataset=dataset, classes=classes, metadata=metadata)
+
+
+def write_model(out_dir, name, input_shape, input_scale, timesteps, layers, tensors, dataset=None,
+                classes=None, metadata=None):
+    """Writes <out_dir>/<name>.json (the JSON layers as given) and <name>.safetensors atomically;
+    returns the JSON path."""
+    c, h, w = input_shape
+    doc = {"format": "joule-model", "version": 1, "name": name,
+           "weights": f"{name}.safetensors",
+           "input": {"channels": c, "height": h, "width": w, "scale": input_scale},
+           "timesteps": timesteps}
     if classes:
         doc["classes"] = classes
-    doc["dataset"] = dataset
-    doc["layers"] = out_layers
+    if dataset:
+        doc["dataset"] = dataset
+    doc["layers"] = layers
     os.makedirs(out_dir, exist_ok=True)
-    jpath = os.path.join(out_dir, f"{net.name}.json")
-    safetensors_io.save(tensors, os.path.join(out_dir, f"{net.name}.safetensors"), metadata)
+    jpath = os.path.join(out_dir, f"{name}.json")
+    safetensors_io.save(tensors, os.path.join(out_dir, f"{name}.safetensors"), metadata)
     with replacing(jpath, "w") as f:
         f.write(json_dump(doc) + "\n")
     return jpath

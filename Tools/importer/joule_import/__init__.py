@@ -1,0 +1,1 @@
+"""joule_import: bring models made elsewhere into the joule-model format (Models/README.md)."""

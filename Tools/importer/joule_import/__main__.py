@@ -1,0 +1,110 @@
+"""Command line: `python -m joule_import pytorch MODULE ...` (see Tools/importer/README.md).
+
+MODULE is `file.py:factory` (a function returning the nn.Module; `--weights` loads a state dict
+into it) or a whole module saved with torch.save (`file.pt`). Calibration and agreement images
+come from Fashion-MNIST (padded to the input size). Exit status 2 with one line naming the node,
+its type and the reason when the model cannot be mapped; nothing is written then.
+"""
+import argparse
+import importlib.util
+import json
+import os
+import sys
+import tempfile
+
+import torch
+
+from . import agreement, pytorch_import
+from .errors import UnsupportedModel
+
+
+def load_module(spec, weights):
+    if ":" in spec and spec.rsplit(":", 1)[0].endswith(".py"):
+        path, factory = spec.rsplit(":", 1)
+        if not os.path.exists(path):
+            raise SystemExit(f"{path}: no such file")
+        s = importlib.util.spec_from_file_location("user_model", path)
+        mod = importlib.util.module_from_spec(s)
+        s.loader.exec_module(mod)
+        if not hasattr(mod, factory):
+            raise SystemExit(f"{path}: no function '{factory}'")
+        model = getattr(mod, factory)()
+    else:
+        if not os.path.exists(spec):
+            raise SystemExit(f"{spec}: no such file")
+        model = torch.load(spec, weights_only=False)
+    if weights:
+        if not os.path.exists(weights):
+            raise SystemExit(f"{weights}: no such file")
+        state = torch.load(weights, map_location="cpu")
+        state = state.get("state_dict", state) if isinstance(state, dict) else state
+        try:
+            model.load_state_dict(state)
+        except RuntimeError as e:
+            raise SystemExit(f"{weights}: does not fit the module: {str(e).splitlines()[0]}")
+    return model.eval()
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(prog="python -m joule_import", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="source", required=True)
+    p = sub.add_parser("pytorch", help="a float PyTorch CNN, post-training quantised to T levels")
+    p.add_argument("module", help="file.py:factory or a saved module (.pt)")
+    p.add_argument("--weights", help="state dict (.pt) to load into the module")
+    p.add_argument("--name", required=True, help="model name (1–31 characters); writes <out>/<name>.json")
+    p.add_argument("--out", default="Models")
+    p.add_argument("--input-shape", type=int, nargs=3, default=[1, 28, 28], metavar=("C", "H", "W"))
+    p.add_argument("--scale", type=float, default=1 / 255, help="input byte → value (before mean/std)")
+    p.add_argument("--mean", type=float, nargs="+", help="per-channel mean the model was trained with")
+    p.add_argument("--std", type=float, nargs="+", help="per-channel std the model was trained with")
+    p.add_argument("-T", "--timesteps", type=int, default=6)
+    p.add_argument("--bits", type=int, default=8, choices=[8, 4])
+    p.add_argument("--calibration-method", default="mse", choices=["mse", "percentile"],
+                   help="activation range: least T-level rounding error, or a percentile")
+    p.add_argument("--percentile", type=float, default=99.99, help="with --calibration-method percentile")
+    p.add_argument("--calibration", type=int, default=1000, help="training images to calibrate on")
+    p.add_argument("--test-limit", type=int, default=None, help="test images for the agreement report")
+    p.add_argument("--sweep", type=int, nargs="*", default=[], help="also report these T (each its own import)")
+    p.add_argument("--report", help="write the agreement rows as JSON here")
+    a = ap.parse_args(argv)
+
+    from joule_train import data
+    model = load_module(a.module, a.weights)
+    c, h, w = a.input_shape
+    pad = h if h != 28 else None
+    x_cal, _ = data.load("train", pad_to=pad, limit=a.calibration)
+    x_test, y_test = data.load("test", pad_to=pad, limit=a.test_limit)
+    if x_cal.shape[1:] != (c, h, w):
+        raise SystemExit(f"--input-shape {c} {h} {w} does not fit Fashion-MNIST images {tuple(x_cal.shape[1:])}")
+    meta = {"source": os.path.basename(a.module)}
+    try:
+        path, ranges = pytorch_import.import_module(
+            model, (c, h, w), x_cal, a.out, a.name, T=a.timesteps, bits=a.bits, scale=a.scale, mean=a.mean,
+            std=a.std, percentile=a.percentile, method=a.calibration_method, classes=data.CLASSES, dataset="fashion-mnist", metadata=meta)
+    except UnsupportedModel as e:
+        print(f"joule_import: {a.module}: {e}", file=sys.stderr)
+        return 2
+    print(f"wrote {path} (activation ranges: " + ", ".join(f"{k} {v:.3g}" for k, v in ranges.items()) + ")")
+    src = agreement.float_predictions(model, pytorch_import.float_input(x_test, a.scale, a.mean, a.std))
+    rows = [agreement.compare(path, src, x_test, y_test, a.timesteps)]
+    for t in a.sweep:
+        if t == a.timesteps:
+            continue
+        with tempfile.TemporaryDirectory() as tmp:
+            p_t, _ = pytorch_import.import_module(model, (c, h, w), x_cal, tmp, a.name, T=t, bits=a.bits,
+                                                  scale=a.scale, mean=a.mean, std=a.std, percentile=a.percentile,
+                                                  method=a.calibration_method)
+            rows.append(agreement.compare(p_t, src, x_test, y_test, t))
+    rows.sort(key=lambda r: r["T"])
+    print(f"test set: {len(x_test)} images")
+    print(agreement.table(rows))
+    if a.report:
+        from joule_train.atomic import replacing
+        with replacing(a.report, "w") as f:
+            json.dump({"model": path, "source": a.module, "rows": rows}, f, indent=1)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
