@@ -67,7 +67,19 @@ def main(argv=None):
     p.add_argument("--test-limit", type=int, default=None, help="test images for the agreement report")
     p.add_argument("--sweep", type=int, nargs="*", default=[], help="also report these T (each its own import)")
     p.add_argument("--report", help="write the agreement rows as JSON here")
+    o = sub.add_parser("onnx", help="a quantised ONNX model (QDQ), mapped onto codes at T = 255 or re-quantised")
+    o.add_argument("model", help="the .onnx file")
+    o.add_argument("--name", required=True)
+    o.add_argument("--out", default="Models")
+    o.add_argument("--input-scale", type=float, default=1 / 255,
+                   help="the ONNX model's float input is the data bytes times this")
+    o.add_argument("-T", "--timesteps", type=int, default=255, help="255: the uint8 codes themselves")
+    o.add_argument("--test-limit", type=int, default=None)
+    o.add_argument("--sweep", type=int, nargs="*", default=[])
+    o.add_argument("--report")
     a = ap.parse_args(argv)
+    if a.source == "onnx":
+        return main_onnx(a)
 
     from joule_train import data
     model = load_module(a.module, a.weights)
@@ -103,6 +115,43 @@ def main(argv=None):
         from joule_train.atomic import replacing
         with replacing(a.report, "w") as f:
             json.dump({"model": path, "source": a.module, "rows": rows}, f, indent=1)
+    return 0
+
+
+def main_onnx(a):
+    from joule_train import data
+
+    from . import onnx_import
+    if not os.path.exists(a.model):
+        raise SystemExit(f"{a.model}: no such file")
+    try:
+        path, ranges, in_scale = onnx_import.import_onnx(a.model, a.out, a.name, T=a.timesteps,
+                                                         input_scale=a.input_scale, classes=data.CLASSES,
+                                                         dataset="fashion-mnist")
+    except UnsupportedModel as e:
+        print(f"joule_import: {a.model}: {e}", file=sys.stderr)
+        return 2
+    print(f"wrote {path} (activation ranges: " + ", ".join(f"{k} {v:.3g}" for k, v in ranges.items())
+          + f"; ONNX input scale {in_scale:.6g}, data scale {a.input_scale:.6g})")
+    with open(path) as f:
+        shape = json.load(f)["input"]
+    pad = shape["height"] if shape["height"] != 28 else None
+    x_test, y_test = data.load("test", pad_to=pad, limit=a.test_limit)
+    src, ties = onnx_import.onnxruntime_predictions(a.model, x_test.numpy() * a.input_scale)
+    rows = [agreement.compare(path, src, x_test, y_test, a.timesteps, ties)]
+    for t in a.sweep:
+        if t == a.timesteps:
+            continue
+        with tempfile.TemporaryDirectory() as tmp:
+            p_t, _, _ = onnx_import.import_onnx(a.model, tmp, a.name, T=t, input_scale=a.input_scale)
+            rows.append(agreement.compare(p_t, src, x_test, y_test, t, ties))
+    rows.sort(key=lambda r: r["T"])
+    print(f"test set: {len(x_test)} images; source: ONNX Runtime")
+    print(agreement.table(rows, source="ONNX Runtime"))
+    if a.report:
+        from joule_train.atomic import replacing
+        with replacing(a.report, "w") as f:
+            json.dump({"model": path, "source": a.model, "rows": rows}, f, indent=1)
     return 0
 
 
