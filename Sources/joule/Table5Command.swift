@@ -47,6 +47,10 @@ struct Table5Command: ParsableCommand {
         if let t = timesteps, !(1...255).contains(t) { throw ValidationError("--timesteps must be 1…255, got \(t)") }
         if let n = images, n < 1 { throw ValidationError("--images must be ≥ 1") }
         if threads < 1 { throw ValidationError("--threads must be ≥ 1") }
+        let names = (models.isEmpty ? Self.defaultModels : models).map(Table5.modelName(path:))
+        if let twice = names.first(where: { n in names.filter { $0 == n }.count > 1 }) {
+            throw ValidationError("two models are named \(twice): the table and the charts name models by file name")
+        }
     }
 
     func run() throws {

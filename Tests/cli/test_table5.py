@@ -58,6 +58,24 @@ def test_table5_text_json_paper_values(joule, tmp_path):
     assert svg.startswith("<svg") and svg.count("<rect") >= 3 * len(BOARDS) * 3
 
 
+def test_table5_columns_are_compares_measured_points(joule, watch_net):
+    """paper-style = the point against the paper's QNN, own twin = against the own QNN twin."""
+    t5 = json.loads(joule("table5", watch_net, "--images", "50", *board_args(), "--json", "-"))
+    cmp = json.loads(joule("compare", watch_net, "--images", "50", "--no-streaming", *board_args(), "--json", "-"))
+    for ours, theirs in zip(t5["models"][0]["boards"], cmp["boards"]):
+        assert ours["board"] == theirs["board"]
+        assert ours["paperStyle"] == theirs["breakEvenPaperQnn"]["snnOverQnn"]
+        assert ours["ownTwin"] == theirs["breakEvenOwnQnn"]["snnOverQnn"]
+        assert ours["paperStyle"] != ours["ownTwin"]
+
+
+def test_table5_refuses_two_models_of_one_name(bin_dir, tmp_path):
+    import subprocess
+    r = subprocess.run([os.path.join(bin_dir, "joule"), "table5", "Models/watch-net.json", "other/watch-net.json"],
+                       cwd=ROOT, capture_output=True, text=True)
+    assert r.returncode != 0 and "two models are named watch-net" in r.stderr
+
+
 def test_table5_counted_equals_energy_command(joule, watch_net):
     t5 = json.loads(joule("table5", watch_net, "--images", "50", *board_args(), "--json", "-"))
     energy = json.loads(joule("energy", watch_net, "--images", "50", *board_args(), "--json", "-"))

@@ -24,7 +24,8 @@ public enum Table5Chart {
         let y = { (v: Double) in h - bottom - v / peak * (h - top - bottom) }
         var doc = SVGDocument(width: w, height: h)
         doc.text(12, 20, "SNN / QNN energy per inference (below 1: the SNN saves energy)", size: 14)
-        doc.text(12, 36, "ours: Fashion-MNIST test set; paper: Table 5, CIFAR-10; T = 6", size: 11)
+        let ours = Set(table.entries.map { "\($0.comparison.dataset), T = \($0.comparison.timesteps)" }).sorted()
+        doc.text(12, 36, "ours: \(ours.joined(separator: "; ")) (test set); paper: Table 5, CIFAR-10, T = 6", size: 11)
         for v in AxisTicks.covering(peak) {
             doc.line(left, y(v), w - legendW, y(v), stroke: "#ddd")
             doc.text(left - 6, y(v) + 4, AxisTicks.label(v), anchor: "end")

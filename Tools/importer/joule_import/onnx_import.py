@@ -9,11 +9,14 @@ DequantizeLinear; activations are uint8 with zero point 0, i.e. clipped at 0 —
 The arithmetic maps as follows. An activation quantised with scale s_l holds codes
 q = saturate(round(z / s_l)) in 0…255, which is the Joule layer of range a_l = 255·s_l at T = 255
 (the bias carries the half level, so codes round). Weights dequantise to q·s and re-quantise to the
-same int8 values (the per-channel maximum is ±127, as ONNX Runtime's symmetric quantiser leaves
-it). So at T = 255 the import is exact up to two things the agreement report measures: ties
-(ONNX Runtime rounds half to even, Joule half up) and the fixed-point multiplier M/2^S (≥ 15
-significant bits) against ONNX Runtime's float rescale. At T < 255 the codes are re-quantised
-to T levels of the same ranges: a stated approximation. The model input must be the data bytes
+same int8 values (per-channel weights, whose maximum is ±127 as ONNX Runtime's symmetric quantiser leaves
+it; per-tensor weights are re-quantised per channel, an approximation). So at T = 255 a graph of
+convolutions, linear layers and max pooling with per-channel weights imports exactly up to two
+things the agreement report measures: ties (ONNX Runtime rounds half to even, Joule half up) and
+the fixed-point multiplier M/2^S (≥ 15 significant bits) against ONNX Runtime's float rescale.
+Average pooling floors the mean code where ONNX Runtime rounds it: an approximation. At T < 255
+the codes are re-quantised to T levels of the same ranges: a stated approximation. The model is
+calibrated for its T: its biases carry half a level of that T, so run it at that T. The model input must be the data bytes
 times `input_scale` (the ONNX input quantiser then reproduces the bytes when its scale equals it).
 
 Anything else raises UnsupportedModel naming the node, its operator and the reason.
@@ -96,9 +99,15 @@ def trace(model, input_scale):
         if node is None:
             raise UnsupportedModel(cur, "tensor", "the chain ends before the graph output")
         op, a, nm = node.op_type, _attrs(node), _name(node)
+        if a.get("auto_pad", b"NOTSET") not in (b"NOTSET", "NOTSET", b"VALID", "VALID"):
+            raise UnsupportedModel(nm, op, f"auto_pad {a['auto_pad']!r} is not supported (explicit pads only)")
         if op == "QuantizeLinear":
             s = float(np.ravel(g.init[node.input[1]])[0])
-            zp = int(np.ravel(g.init[node.input[2]])[0]) if len(node.input) > 2 and node.input[2] else 0
+            zp_array = g.init[node.input[2]] if len(node.input) > 2 and node.input[2] else np.zeros(1, np.uint8)
+            zp = int(np.ravel(zp_array)[0])
+            if zp_array.dtype != np.uint8 and not _is_last_weighted(g, node, outputs):
+                raise UnsupportedModel(nm, op, f"{zp_array.dtype} activations: only uint8 with zero point 0 "
+                                               "(ReLU'd) map onto codes")
             if np.ravel(g.init[node.input[1]]).size != 1:
                 raise UnsupportedModel(nm, op, "per-channel activation quantisation is not supported")
             if last_weighted is None and not layers:
@@ -218,8 +227,16 @@ def trace(model, input_scale):
         raise UnsupportedModel(nm, op, "no mapping to the integer model")
     if last_weighted is None:
         raise UnsupportedModel("graph", "model", "no convolution or linear layer")
+    if in_scale is None:
+        raise UnsupportedModel(inputs[0].name, "input", "the graph input is not quantised (no QuantizeLinear "
+                                                        "on it): only fully quantised QDQ graphs map")
     last_weighted.relu = None           # the last layer gives raw scores
     ranges.pop(last_weighted.op.node, None)
+    for L in layers:
+        if L.op.kind in ("conv", "linear") and L is not last_weighted and L.op.node not in ranges:
+            raise UnsupportedModel(L.op.node, L.op.kind_name, "its output is not quantised (no QuantizeLinear "
+                                                              "with a uint8 zero point 0): only fully quantised "
+                                                              "QDQ graphs map")
     return layers, ranges, in_scale, input_shape
 
 
@@ -244,7 +261,8 @@ def import_onnx(path, out_dir, name, T=255, bits=8, input_scale=1 / 255, classes
     model = onnx.load(path)
     layers, ranges, in_scale, shape = trace(model, input_scale)
     json_layers, tensors = pi.build(layers, ranges, tuple(shape), T, bits, input_scale, None, None)
-    meta = {"importer": "joule_import.onnx", "source": path, "onnx_input_scale": in_scale}
+    meta = {"importer": "joule_import.onnx", "source": path, "onnx_input_scale": in_scale,
+            "calibrated_for_timesteps": T}
     out = pi.write_model(out_dir, name, tuple(shape), input_scale, T, json_layers, tensors,
                          dataset=dataset, classes=classes, metadata=meta)
     return out, ranges, in_scale

@@ -18,7 +18,9 @@ model quantises (int8 / int4 per output channel, Models/README.md) are
     later layers: w' = w · a_in / a_l,                 b' = b / a_l + ½/T
     last layer (no ReLU, raw scores): w' = w · a_in,   b' = b
 
-(a_in: the range of the layer's input codes; pooling keeps it). Max pooling of codes equals the
+(a_in: the range of the layer's input codes; pooling keeps it). The biases carry half a level of
+the T the model is imported for, so the model is calibrated for that T: run it at that T (the
+agreement report's --sweep imports once per T). Max pooling of codes equals the
 codes of max pooling (monotone); average pooling re-quantises (floor of the mean code), an
 approximation the agreement report measures. A non-zero mean with a padded first convolution is
 exact except at the border (the float model pads with 0, the integer model with byte 0).
@@ -146,7 +148,7 @@ def _function_op(node, shape_in):
         dims = [a for a in args[1:]] if t != torch.reshape else list(args[1])
         if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
             dims = list(dims[0])
-        if len(dims) == 2 and dims[1] == -1:
+        if len(dims) == 2 and dims[1] == -1:   # (N, -1); N may be x.size(0) / x.shape[0]
             return Op(name, "flatten")
         raise UnsupportedModel(name, fname, f"reshape to {dims}: only (N, -1) maps")
     if t in (F.max_pool2d, F.avg_pool2d):
@@ -176,10 +178,21 @@ def trace(model, input_shape):
     ShapeProp(gm).propagate(torch.zeros((1,) + tuple(input_shape)))
     modules = dict(gm.named_modules())
     ops, current, uses = [], None, {}
+    # x.size(0) / x.shape[0] feeding a view(N, -1): shape queries, not data flow
+    shape_nodes = set()
     for node in gm.graph.nodes:
+        if (node.op == "call_method" and node.target == "size") or \
+                (node.op == "call_function" and node.target is getattr and node.args[1] == "shape") or \
+                (node.op == "call_function" and node.target is operator.getitem and node.args[0] in shape_nodes):
+            shape_nodes.add(node)
+    for node in gm.graph.nodes:
+        if node in shape_nodes:
+            continue
         for a in node.all_input_nodes:
             uses[a] = uses.get(a, 0) + 1
     for node in gm.graph.nodes:
+        if node in shape_nodes:
+            continue
         if node.op == "placeholder":
             if current is not None:
                 raise UnsupportedModel(node.name, "input", "more than one model input")
@@ -189,7 +202,7 @@ def trace(model, input_shape):
             break
         if node.op == "get_attr":
             raise UnsupportedModel(node.name, "get_attr", "parameters used outside a layer are not supported")
-        inputs = [a for a in node.all_input_nodes]
+        inputs = [a for a in node.all_input_nodes if a not in shape_nodes]
         kind = (type(modules[node.target]).__name__ if node.op == "call_module"
                 else getattr(node.target, "__name__", str(node.target)))
         if inputs != [current]:
@@ -424,7 +437,8 @@ def import_module(model, input_shape, calibration_images, out_dir, name, T=6, bi
     layers = group(ops)
     ranges = calibrate(model, layers, ops, calibration_images, scale, mean, std, percentile, T, method)
     json_layers, tensors = build(layers, ranges, input_shape, T, bits, scale, mean, std)
-    meta = {"importer": "joule_import.pytorch", "calibration": method, "calibration_images": len(calibration_images)}
+    meta = {"importer": "joule_import.pytorch", "calibration": method, "calibration_images": len(calibration_images),
+            "calibrated_for_timesteps": T}
     if method == "percentile":
         meta["percentile"] = percentile
     meta.update(metadata or {})

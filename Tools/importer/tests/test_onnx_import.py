@@ -81,3 +81,13 @@ def test_qoperator_format_is_refused(tmp_path):
         onnx_import.import_onnx(path, str(tmp_path / "joule"), "bad")
     assert "QOperator format" in str(e.value) and e.value.kind.startswith("QLinear")
     assert not (tmp_path / "joule").exists(), "a refused import writes nothing"
+
+
+def test_float_onnx_is_refused_and_nothing_written(tmp_path):
+    float_path = str(tmp_path / "float.onnx")
+    torch.onnx.export(small().eval(), (torch.zeros(1, 1, 12, 12),), float_path, input_names=["input"],
+                      output_names=["logits"], dynamic_axes={"input": {0: "n"}}, dynamo=False)
+    with pytest.raises(UnsupportedModel) as e:
+        onnx_import.import_onnx(float_path, str(tmp_path / "joule"), "bad")
+    assert "not quantised" in str(e.value)
+    assert not (tmp_path / "joule").exists()

@@ -57,10 +57,13 @@ def main(argv=None):
     ap.add_argument("--extra", nargs=argparse.REMAINDER, default=[],
                     help="further train.py options for every run (e.g. --train-limit 512)")
     a = ap.parse_args(argv)
-    rec = {"recipe": RECIPE, "arms": ARMS, "runs": []}
+    rec = {"recipe": RECIPE, "arms": ARMS, "extra": a.extra, "runs": []}
     if os.path.exists(a.record):
         with open(a.record) as f:
             rec = json.load(f)
+        if rec.get("recipe") != RECIPE or rec.get("extra", []) != a.extra:
+            raise SystemExit(f"{a.record}: recorded with another recipe or --extra "
+                             f"({rec.get('extra', [])}); one record holds one recipe")
     for seed in a.seeds:
         for arm in a.arms:
             if any(r["arm"] == arm and r["seed"] == seed for r in rec["runs"]):

@@ -21,6 +21,7 @@ import torch.distributed as dist
 class World:
     def __init__(self, rank=0, size=1, local_rank=0):
         self.rank, self.size, self.local_rank = rank, size, local_rank
+        self.local_size = 1          # ranks on this machine (torchrun's LOCAL_WORLD_SIZE)
 
     @property
     def main(self):
@@ -48,8 +49,14 @@ def init(backend_for):
     rank = int(os.environ["RANK"])
     local = int(os.environ.get("LOCAL_RANK", rank))
     if not dist.is_initialized():
-        dist.init_process_group("nccl" if backend_for == "cuda" else "gloo")
+        if backend_for == "cuda":
+            torch.cuda.set_device(local)
+            # CPU tensors (the rank-0 decisions) over gloo, CUDA tensors over NCCL
+            dist.init_process_group("cpu:gloo,cuda:nccl")
+        else:
+            dist.init_process_group("gloo")
     _WORLD = World(rank, size, local)
+    _WORLD.local_size = int(os.environ.get("LOCAL_WORLD_SIZE", size))
     return _WORLD
 
 
@@ -94,7 +101,7 @@ def batch_norm(x, bn):
     mean = stats[:c] / n
     var = (stats[c:2 * c] / n - mean * mean).clamp(min=0.0)
     with torch.no_grad():
-        m = bn.momentum
+        m = bn.momentum if bn.momentum is not None else 1.0 / float(bn.num_batches_tracked + 1)
         bn.running_mean.mul_(1 - m).add_(m * mean.detach())
         bn.running_var.mul_(1 - m).add_(m * var.detach() * n / (n - 1).clamp(min=1.0))
         bn.num_batches_tracked += 1

@@ -46,9 +46,10 @@ class IntegerModel:
             self.layers.append(L)
         self.T_default = d["timesteps"]
 
-    def run(self, x_bytes, T=None, exact_int=False, stats=None):
+    def run(self, x_bytes, T=None, exact_int=False, stats=None, outputs=None):
         """x_bytes: uint8 tensor N×C×H×W. Returns int64 scores N×classes.
-        stats (dict) accumulates per layer: 'sum' of codes, 'zeros', 'count' (neurons×images)."""
+        stats (dict) accumulates per layer: 'sum' of codes, 'zeros', 'count' (neurons×images).
+        outputs (dict) receives every layer's output (codes, or the last layer's A) by name."""
         T = T or self.T_default
         outs = {"input": x_bytes.to(torch.int64)}
         last = None
@@ -89,6 +90,8 @@ class IntegerModel:
             else:
                 raise ValueError(t)
             outs[name] = y
+            if outputs is not None:
+                outputs[name] = y
             last = y
             if stats is not None and L.get("activation", "quant") != "none" and t != "flatten":
                 s = stats.setdefault(name, {"type": t, "sum": 0, "zeros": 0, "count": 0,

@@ -9,7 +9,9 @@ Contract:
   phase stops where the deadline finds it (a later `--resume` continues it).
 - The phase ends at p ≥ 1 or at the deadline. Under torchrun every rank takes rank 0's p.
   `a.stop_after_steps` ends a float phase after that many steps of this sitting, as a deadline
-  would (resumption tests, short probes).
+  would (resumption tests, short probes). A phase whose deadline has passed before its first step
+  stops as by the budget (resumable), never as finished. p never falls below the p a sitting
+  starts with. Shortcut back-propagation's λ follows p.
 - `PhaseState` is everything needed to continue a phase bit for bit on the same machine and
   thread count: step, position in the epoch, the epoch's generator state, optimiser state, p,
   the log. `save(path)` callbacks receive it at each `save_every` seconds and at the end.
@@ -94,7 +96,7 @@ def run_phase(net, model, x, y, a, lr, epochs, state, dev, prec, deadline=None, 
     note = {"steps": 0, "images": 0, "correct": 0}
 
     def progress():
-        p = state.step / total_steps
+        p = max(state.step / total_steps, state.p_sitting_start)
         if deadline is not None and anneal == "clock":
             used = (time.time() - phase_start) / max(phase_seconds, 1e-9)
             p = max(p, state.p_sitting_start + (1 - state.p_sitting_start) * used)
@@ -108,6 +110,8 @@ def run_phase(net, model, x, y, a, lr, epochs, state, dev, prec, deadline=None, 
             return True
         return distributed.agree(float(deadline is not None and time.time() >= deadline)) > 0.5
 
+    if deadline is not None and distributed.agree(float(phase_seconds <= 0)) > 0.5:
+        state.stopped_by = "budget"          # no time left for this phase: it stays resumable
     while state.p < 1.0 and state.stopped_by is None:
         g.set_state(state.epoch_gen)
         perm = torch.randperm(len(x), generator=g)
@@ -130,7 +134,7 @@ def run_phase(net, model, x, y, a, lr, epochs, state, dev, prec, deadline=None, 
             idx = distributed.shard(gidx)
             xb, yb = x[idx], y[idx]
             if a.flip:
-                f = distributed.shard(flips[state.pos:state.pos + a.batch])
+                f = distributed.shard(flips[state.pos:state.pos + a.batch]).to(xb.device)
                 xb = torch.where(f[:, None, None, None], xb.flip(-1), xb)
             xb, yb = xb.to(dev, non_blocking=True), yb.to(dev, non_blocking=True)
             if channels_last:
@@ -143,7 +147,7 @@ def run_phase(net, model, x, y, a, lr, epochs, state, dev, prec, deadline=None, 
             ce_sum = F.cross_entropy(out, yb, reduction="sum")
             loss = ce_sum * scale
             if use_sides:
-                lam = lam_schedule(state.step / steps_per_epoch, epochs, a.lambda0, a.shortcut)
+                lam = lam_schedule(state.p, 1.0, a.lambda0, a.shortcut)
                 side = torch.stack([F.cross_entropy(s.float(), yb, reduction="sum")
                                     for s in sides]).mean()
                 loss = lam * loss + (1 - lam) * side * scale
@@ -194,6 +198,7 @@ def run_phase(net, model, x, y, a, lr, epochs, state, dev, prec, deadline=None, 
     if state.stopped_by is None:
         state.stopped_by = "schedule"
     state.seconds = seconds_before + time.time() - phase_start
+    state.sitting_steps = state.step - first_step
     state.optimizer = opt.state_dict()
     if save is not None:
         save(state)

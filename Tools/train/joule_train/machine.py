@@ -40,7 +40,7 @@ def device(arg="auto", local_rank=0):
 
 def native_bf16(dev):
     if dev.type == "cuda":
-        return torch.cuda.is_bf16_supported()
+        return torch.cuda.is_bf16_supported(including_emulation=False)
     return bool(cpu_flags() & {"avx512_bf16", "amx_bf16"})
 
 

@@ -20,14 +20,17 @@ Budget: --budget-minutes B ends the sitting within B minutes: the float phase ge
 after the QAT share and the export reserve, and (--anneal clock, the default) its cosine schedule
 is fitted to that time; --anneal steps keeps the planned epochs and stops where the time runs out.
 The training state is saved to --state every --save-every-minutes and at each phase's end;
---resume STATE continues it (the model and recipe come from the state; the machine and budget
-options from the new command line).
+--resume STATE continues it: every option comes from the state unless given again; the machine,
+output and budget options may be (the budget is the new sitting's), the model, recipe and
+schedule may not.
 
 Example: python -m joule_train.train --model watch-net --epochs 4 --qat-epochs 1 --out Models
 """
 import argparse
 import json
+import math
 import os
+import sys
 import time
 
 import numpy as np
@@ -56,11 +59,14 @@ def float_eval(net, x, y, batch=500, dev=torch.device("cpu"), prec="fp32", chann
 
 
 
-# options that belong to a sitting (taken from the command line on --resume); the rest of the
-# arguments (model, recipe, schedule, seed) come from the saved state
+# On --resume every option comes from the saved state unless the command line gives it. The
+# options of a sitting may be given anew; those of PER_SITTING start from their defaults (a budget
+# is this sitting's); the others (model, recipe, schedule, seed) belong to the saved training and
+# may not change.
 SITTING_KEYS = {"budget_minutes", "anneal", "qat_share", "reserve_minutes", "threads", "device",
                 "precision", "qat_precision", "channels_last", "compile", "save_every_minutes",
                 "state", "resume", "stop_after_steps", "eval_every_epoch", "out", "no_export", "log", "checkpoint"}
+PER_SITTING = {"budget_minutes", "reserve_minutes", "stop_after_steps", "resume"}
 
 
 def parser():
@@ -122,12 +128,28 @@ def parser():
     return ap
 
 
-def resumed_args(a):
-    """Merges a saved state's recipe with this command line's sitting options."""
+def given_options(argv):
+    """The destinations of the options the command line gives explicitly."""
+    ap = parser()
+    for action in ap._actions:
+        action.default = argparse.SUPPRESS
+    return set(vars(ap.parse_known_args(argv)[0]))
+
+
+def resumed_args(a, given):
+    """The saved training's options, with the sitting options this command line gives."""
     ck = torch.load(a.resume, weights_only=False)
     merged = dict(ck["args"])
+    changed = sorted(k for k in given - SITTING_KEYS if merged.get(k) != getattr(a, k))
+    if changed:
+        opts = ", ".join(f"--{k.replace('_', '-')} (saved: {merged.get(k)})" for k in changed)
+        raise SystemExit(f"--resume {a.resume}: {opts} belong to the saved training, which a resume "
+                         "continues unchanged; start a new run to change them")
     for k in SITTING_KEYS:
-        merged[k] = getattr(a, k)
+        if k in given or k in PER_SITTING:
+            merged[k] = getattr(a, k)
+    if "state" not in given:
+        merged["state"] = a.resume
     return argparse.Namespace(**merged), ck
 
 
@@ -137,13 +159,18 @@ def main(argv=None):
     if a.resume:
         if not os.path.exists(a.resume):
             raise SystemExit(f"--resume {a.resume}: no such file")
-        a, ck = resumed_args(a)
+        a, ck = resumed_args(a, given_options(argv if argv is not None else sys.argv[1:]))
+    if a.budget_minutes is not None:
+        reserve = a.reserve_minutes if a.reserve_minutes is not None else max(1.0, 0.08 * a.budget_minutes)
+        if a.budget_minutes - reserve - a.qat_share * a.budget_minutes <= 0:
+            raise SystemExit(f"--budget-minutes {a.budget_minutes:g} leaves no time to train: {reserve:g} min "
+                             f"are reserved for evaluations and export and {a.qat_share:.0%} for QAT")
     t_start = time.time()
     dev = machine.device(a.device)
     w = distributed.init(dev.type)
     if w.active and dev.type == "cuda":
         dev = machine.device("cuda", w.local_rank)
-    threads = a.threads or machine.default_threads(w.size)
+    threads = a.threads or machine.default_threads(w.local_size)
     torch.set_num_threads(threads)
     prec, qat_prec = machine.precision(a.precision, dev), machine.precision(a.qat_precision, dev)
     torch.manual_seed(a.seed)
@@ -159,7 +186,7 @@ def main(argv=None):
     net.set_neuron(a.neuron, a.surrogate_width)
     cl = a.channels_last and net.has_conv
     log, fstate, qstate = [], loop.PhaseState("float", a.seed), loop.PhaseState("qat", a.seed)
-    if a.init:
+    if a.init and ck is None:
         init = torch.load(a.init)
         if init.get("folded"):
             net.fold_bn()
@@ -212,26 +239,33 @@ def main(argv=None):
               f"QAT {qat_prec}, channels-last {cl}, compile {a.compile}"
               + (f", budget {a.budget_minutes:g} min" if a.budget_minutes else ""), flush=True)
 
+    resumed_in_qat = net.folded
+    fstate.sitting_steps = 0
     if not net.folded and a.epochs > 0 and fstate.p < 1.0:
         fstate.stopped_by = None
         loop.run_phase(net, model_for_training(), x, y, a, a.lr, a.epochs, fstate, dev, prec,
                        deadline=deadline_float, anneal=a.anneal, save=save,
                        save_every=60 * a.save_every_minutes, evaluate=evaluator(prec))
     t_float = fstate.seconds
-    acc_float, _, sp_float = float_eval(net, xt, yt, dev=dev, prec=prec, channels_last=cl)
-    if w.main:
-        print(f"float model (BN, float weights): test acc {acc_float * 100:.2f}% "
-              f"sparsity {sp_float * 100:.2f}% [{fstate.stopped_by or 'no float phase'}]", flush=True)
     resumable_float = fstate.stopped_by == "budget"
-    if not net.folded:
+    acc_float = acc_fold = acc_ptq = None
+    if resumed_in_qat:
+        if w.main:
+            print("resumed in the QAT phase: the float-phase accuracies are not measured again", flush=True)
+        net.set_weight_bits(a.bits)
+    else:
+        acc_float, _, sp_float = float_eval(net, xt, yt, dev=dev, prec=prec, channels_last=cl)
+        if w.main:
+            print(f"float model (BN, float weights): test acc {acc_float * 100:.2f}% "
+                  f"sparsity {sp_float * 100:.2f}% [{fstate.stopped_by or 'no float phase'}]", flush=True)
         net.fold_bn()
-    acc_fold, _, _ = float_eval(net, xt, yt, dev=dev, prec=qat_prec, channels_last=cl)
-    if w.main:
-        print(f"after BN folding: test acc {acc_fold * 100:.2f}%", flush=True)
-    net.set_weight_bits(a.bits)
-    acc_ptq, _, _ = float_eval(net, xt, yt, dev=dev, prec=qat_prec, channels_last=cl)
-    if w.main:
-        print(f"int{a.bits} weights before QAT: test acc {acc_ptq * 100:.2f}%", flush=True)
+        acc_fold, _, _ = float_eval(net, xt, yt, dev=dev, prec=qat_prec, channels_last=cl)
+        if w.main:
+            print(f"after BN folding: test acc {acc_fold * 100:.2f}%", flush=True)
+        net.set_weight_bits(a.bits)
+        acc_ptq, _, _ = float_eval(net, xt, yt, dev=dev, prec=qat_prec, channels_last=cl)
+        if w.main:
+            print(f"int{a.bits} weights before QAT: test acc {acc_ptq * 100:.2f}%", flush=True)
     if a.qat_epochs > 0 and qstate.p < 1.0:
         # a float phase cut by the budget stays resumable: its state is on disk, QAT saves apart
         qsave = None if resumable_float else save
@@ -261,7 +295,8 @@ def main(argv=None):
                "float_acc": acc_float, "folded_acc": acc_fold, "ptq_acc": acc_ptq, "qat_acc": acc_qat,
                "qat_sparsity_weighted_layers": sp_qat, "sitting_seconds": round(t_train, 1),
                "float_phase_seconds": round(t_float, 1), "qat_phase_seconds": round(qstate.seconds, 1),
-               "float_epochs_done": round(fstate.step * a.batch / len(x), 3),
+               "float_epochs_done": round(fstate.step / math.ceil(len(x) / a.batch), 3),
+               "float_steps_this_sitting": getattr(fstate, "sitting_steps", 0),
                "float_stopped_by": fstate.stopped_by, "float_progress": round(fstate.p, 4),
                "budget_minutes": a.budget_minutes, "state": state_path,
                "epochs_log": log, "torch": torch.__version__}

@@ -28,3 +28,5 @@ def test_ablation_runs_each_arm_and_seed_once(tmp_path, capsys):
     ablation.main(["--seeds", "0", "1", "--record", str(record)] + tiny)   # nothing left to run
     assert capsys.readouterr().out.count("skipped") == 4
     assert len(json.loads(record.read_text())["runs"]) == 4
+    with pytest.raises(SystemExit):   # another recipe may not join this record
+        ablation.main(["--seeds", "2", "--record", str(record)] + tiny[:-2])

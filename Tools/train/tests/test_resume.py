@@ -25,14 +25,30 @@ def test_resume_equals_uninterrupted(tmp_path):
     cut = train.main(args(tmp_path, "cut", "--stop-after-steps", "4"))
     assert cut["float_stopped_by"] == "budget" and cut["float_epochs_done"] < 2
     assert os.path.exists(cut["json"]), "a cut sitting still exports its model"
-    resumed = train.main(["--resume", str(tmp_path / "cut.state.pt"), "--threads", "1", "--precision", "fp32",
-                          "--checkpoint", str(tmp_path / "resumed.pt"),
-                          "--state", str(tmp_path / "cut.state.pt"),
-                          "--out", str(tmp_path / "resumed")])
+    # everything but the outputs comes from the state, which is also where the progress goes
+    resumed = train.main(["--resume", str(tmp_path / "cut.state.pt"),
+                          "--checkpoint", str(tmp_path / "resumed.pt"), "--out", str(tmp_path / "resumed")])
     assert resumed["float_stopped_by"] == "schedule"
+    assert resumed["float_steps_this_sitting"] == 2, "the resumed sitting runs only the steps left"
     assert resumed["float_epochs_done"] == whole["float_epochs_done"] == 2
+    assert resumed["machine"]["threads"] == 1 and resumed["machine"]["float_precision"] == "fp32"
+    assert resumed["state"] == str(tmp_path / "cut.state.pt")
     a = torch.load(tmp_path / "whole.pt")["state"]
     b = torch.load(tmp_path / "resumed.pt")["state"]
     for k in a:
         assert torch.equal(a[k], b[k]), k
     assert resumed["twin_acc"] == whole["twin_acc"]
+
+
+@pytest.mark.skipif(not HAVE_DATA, reason="dataset-fashion-mnist not installed")
+def test_resume_refuses_a_changed_recipe(tmp_path):
+    train.main(args(tmp_path, "cut", "--stop-after-steps", "1", "--no-export"))
+    with pytest.raises(SystemExit) as e:
+        train.main(["--resume", str(tmp_path / "cut.state.pt"), "--lr", "0.01"])
+    assert "--lr (saved: 0.05)" in str(e.value)
+
+
+def test_budget_without_training_time_is_refused():
+    with pytest.raises(SystemExit) as e:
+        train.main(["--budget-minutes", "1"])
+    assert "leaves no time to train" in str(e.value)
