@@ -17,7 +17,8 @@ channels-last convolutions, --device auto (CUDA when present). Under torchrun th
 trains data-parallel (gloo on CPU, NCCL on CUDA), batch statistics synchronised.
 
 Budget: --budget-minutes B ends the sitting within B minutes: the float phase gets what remains
-after the QAT share and the export reserve, and (--anneal clock, the default) its cosine schedule
+after the QAT share and the reserve for evaluations and export (timed on a sample of the test set
+unless --reserve-minutes gives it), QAT gets its share from the moment it starts, and (--anneal clock, the default) its cosine schedule
 is fitted to that time; --anneal steps keeps the planned epochs and stops where the time runs out.
 The training state is saved to --state every --save-every-minutes and at each phase's end;
 --resume STATE continues it: every option comes from the state unless given again; the machine,
@@ -38,6 +39,18 @@ import torch
 
 from . import data, distributed, export, integer_twin, loop, machine, models
 from .atomic import replacing
+
+
+def estimated_eval_minutes(net, xt, yt, dev, channels_last, sample=200):
+    """Minutes a budgeted sitting keeps for its evaluations and export: four passes over the test
+    set (float, folded, int8 before QAT, after QAT) and the integer twin (≈ 2.5 passes), timed on
+    `sample` test images in fp32, with a 20 % margin."""
+    n = min(sample, len(xt))
+    float_eval(net, xt[:8], yt[:8], dev=dev, channels_last=channels_last)        # warm-up
+    t0 = time.time()
+    float_eval(net, xt[:n], yt[:n], dev=dev, channels_last=channels_last)
+    per_image = (time.time() - t0) / max(n, 1)
+    return 1.2 * per_image * len(xt) * (4 + 2.5) / 60
 
 
 @torch.no_grad()
@@ -112,7 +125,7 @@ def parser():
                         "planned epochs and stop where the time runs out (steps)")
     b.add_argument("--qat-share", type=float, default=0.12, help="share of the budget for QAT")
     b.add_argument("--reserve-minutes", type=float, default=None,
-                   help="kept for the evaluations and export (default: 8%% of the budget, ≥ 1)")
+                   help="kept for the evaluations and export (default: timed on a sample of the test set)")
     b.add_argument("--state", help="training state saved here (default: out/train/<name>.state.pt)")
     b.add_argument("--save-every-minutes", type=float, default=10.0)
     b.add_argument("--resume", metavar="STATE", help="continue the training saved in STATE")
@@ -161,7 +174,7 @@ def main(argv=None):
             raise SystemExit(f"--resume {a.resume}: no such file")
         a, ck = resumed_args(a, given_options(argv if argv is not None else sys.argv[1:]))
     if a.budget_minutes is not None:
-        reserve = a.reserve_minutes if a.reserve_minutes is not None else max(1.0, 0.08 * a.budget_minutes)
+        reserve = a.reserve_minutes if a.reserve_minutes is not None else 1.0
         if a.budget_minutes - reserve - a.qat_share * a.budget_minutes <= 0:
             raise SystemExit(f"--budget-minutes {a.budget_minutes:g} leaves no time to train: {reserve:g} min "
                              f"are reserved for evaluations and export and {a.qat_share:.0%} for QAT")
@@ -227,13 +240,19 @@ def main(argv=None):
     def evaluator(precision):
         return lambda: float_eval(net, xt, yt, dev=dev, prec=precision, channels_last=cl)[0]
 
-    deadline_float = deadline_qat = None
+    deadline_float = None
+    qat_seconds = None
     if a.budget_minutes:
         reserve = a.reserve_minutes if a.reserve_minutes is not None \
-            else max(1.0, 0.08 * a.budget_minutes)
-        end = t_start + 60 * (a.budget_minutes - reserve)
-        deadline_qat = end
-        deadline_float = end - 60 * a.qat_share * a.budget_minutes
+            else max(1.0, estimated_eval_minutes(net, xt, yt, dev, cl))
+        qat_seconds = 60 * a.qat_share * a.budget_minutes
+        deadline_float = t_start + 60 * (a.budget_minutes - reserve) - qat_seconds
+        if deadline_float <= time.time() and fstate.p < 1.0 and not net.folded:
+            raise SystemExit(f"--budget-minutes {a.budget_minutes:g} leaves no time to train: the evaluations "
+                             f"and export need ≈ {reserve:.1f} min and QAT {a.qat_share:.0%} of the budget")
+        if w.main:
+            print(f"budget: float phase until +{(deadline_float - t_start) / 60:.1f} min, QAT "
+                  f"{qat_seconds / 60:.1f} min, evaluations and export {reserve:.1f} min", flush=True)
     if w.main:
         print(f"machine: {dev}, {threads} threads x {w.size} process(es), float phase {prec}, "
               f"QAT {qat_prec}, channels-last {cl}, compile {a.compile}"
@@ -270,6 +289,7 @@ def main(argv=None):
         # a float phase cut by the budget stays resumable: its state is on disk, QAT saves apart
         qsave = None if resumable_float else save
         qstate.stopped_by = None
+        deadline_qat = time.time() + qat_seconds if qat_seconds is not None else None
         loop.run_phase(net, model_for_training(), x, y, a, a.qat_lr or a.lr / 10, a.qat_epochs,
                        qstate, dev, qat_prec, deadline=deadline_qat, anneal="clock", save=qsave,
                        save_every=60 * a.save_every_minutes, evaluate=evaluator("fp32"))
