@@ -15,7 +15,7 @@ struct Table5Command: ParsableCommand {
             + "paper's CIFAR-10 values stand beside the models it has a row for (vgg16, vgg-star). --charts DIR "
             + "writes table5.svg and one per-layer energy breakdown per model and board.")
 
-    @Argument(help: "Models: packed (.jmod) or JSON descriptions (default: Models/vgg16.json Models/vgg-star.json).")
+    @Argument(help: "Models: packed (.jmod) or JSON descriptions (default: those of Models/vgg16.json and Models/vgg-star.json that exist).")
     var models: [String] = []
 
     @Option(name: [.short, .long], help: "T (default: each model's).")
@@ -41,12 +41,18 @@ struct Table5Command: ParsableCommand {
     @Option(help: "Write the table as JSON to this path ('-': standard output, no text).")
     var json: String?
 
-    static let defaultModels = ["Models/vgg16.json", "Models/vgg-star.json"]
+    static let paperModels = ["Models/vgg16.json", "Models/vgg-star.json"]
+
+    /// The paper's networks that are trained and committed.
+    static var defaultModels: [String] { paperModels.filter { FileManager.default.fileExists(atPath: $0) } }
 
     func validate() throws {
         if let t = timesteps, !(1...255).contains(t) { throw ValidationError("--timesteps must be 1…255, got \(t)") }
         if let n = images, n < 1 { throw ValidationError("--images must be ≥ 1") }
         if threads < 1 { throw ValidationError("--threads must be ≥ 1") }
+        if models.isEmpty && Self.defaultModels.isEmpty {
+            throw ValidationError("none of \(Self.paperModels.joined(separator: ", ")) exists here: give model paths")
+        }
         let names = (models.isEmpty ? Self.defaultModels : models).map(Table5.modelName(path:))
         if let twice = names.first(where: { n in names.filter { $0 == n }.count > 1 }) {
             throw ValidationError("two models are named \(twice): the table and the charts name models by file name")

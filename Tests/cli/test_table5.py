@@ -91,3 +91,11 @@ def test_table5_missing_model_is_a_clear_error(bin_dir, tmp_path):
     r = subprocess.run([os.path.join(bin_dir, "joule"), "table5", str(tmp_path / "nope.json")], cwd=ROOT,
                        capture_output=True, text=True)
     assert r.returncode != 0 and "nope.json" in r.stderr
+
+
+def test_table5_defaults_to_the_trained_paper_networks(joule):
+    present = [n for n in ("vgg16", "vgg-star") if os.path.exists(os.path.join(ROOT, "Models", f"{n}.json"))]
+    assert present, "no trained paper network is committed"
+    doc = json.loads(joule("table5", "--images", "20", "--board", "paper-v1-classic-45nm", "--json", "-"))
+    assert [m["name"] for m in doc["models"]] == present
+    assert all(m["paper"]["network"] in ("VGG16", "VGG*") for m in doc["models"])
