@@ -99,23 +99,32 @@ def main(argv=None):
         return 2
     print(f"wrote {path} (activation ranges: " + ", ".join(f"{k} {v:.3g}" for k, v in ranges.items()) + ")")
     src = agreement.float_predictions(model, pytorch_import.float_input(x_test, a.scale, a.mean, a.std))
-    rows = [agreement.compare(path, src, x_test, y_test, a.timesteps)]
+
+    def import_at(t, folder):
+        return pytorch_import.import_module(model, (c, h, w), x_cal, folder, a.name, T=t, bits=a.bits,
+                                            scale=a.scale, mean=a.mean, std=a.std, percentile=a.percentile,
+                                            method=a.calibration_method)[0]
+    report(a, a.module, path, import_at, src, None, x_test, y_test, "float model")
+    return 0
+
+
+def report(a, source, path, import_at, src, ties, x_test, y_test, label):
+    """The agreement rows of the import at `path` (T = a.timesteps) and of one import per further
+    T of `a.sweep` (`import_at(T, folder)` writes one and returns its JSON path): printed, and
+    written to `a.report` when given."""
+    rows = [agreement.compare(path, src, x_test, y_test, a.timesteps, ties)]
     for t in a.sweep:
         if t == a.timesteps:
             continue
         with tempfile.TemporaryDirectory() as tmp:
-            p_t, _ = pytorch_import.import_module(model, (c, h, w), x_cal, tmp, a.name, T=t, bits=a.bits,
-                                                  scale=a.scale, mean=a.mean, std=a.std, percentile=a.percentile,
-                                                  method=a.calibration_method)
-            rows.append(agreement.compare(p_t, src, x_test, y_test, t))
+            rows.append(agreement.compare(import_at(t, tmp), src, x_test, y_test, t, ties))
     rows.sort(key=lambda r: r["T"])
-    print(f"test set: {len(x_test)} images")
-    print(agreement.table(rows))
+    print(f"test set: {len(x_test)} images; source: {label}")
+    print(agreement.table(rows, source=label))
     if a.report:
         from joule_train.atomic import replacing
         with replacing(a.report, "w") as f:
-            json.dump({"model": path, "source": a.module, "rows": rows}, f, indent=1)
-    return 0
+            json.dump({"model": path, "source": source, "rows": rows}, f, indent=1)
 
 
 def main_onnx(a):
@@ -138,20 +147,9 @@ def main_onnx(a):
     pad = shape["height"] if shape["height"] != 28 else None
     x_test, y_test = data.load("test", pad_to=pad, limit=a.test_limit)
     src, ties = onnx_import.onnxruntime_predictions(a.model, x_test.numpy() * a.input_scale)
-    rows = [agreement.compare(path, src, x_test, y_test, a.timesteps, ties)]
-    for t in a.sweep:
-        if t == a.timesteps:
-            continue
-        with tempfile.TemporaryDirectory() as tmp:
-            p_t, _, _ = onnx_import.import_onnx(a.model, tmp, a.name, T=t, input_scale=a.input_scale)
-            rows.append(agreement.compare(p_t, src, x_test, y_test, t, ties))
-    rows.sort(key=lambda r: r["T"])
-    print(f"test set: {len(x_test)} images; source: ONNX Runtime")
-    print(agreement.table(rows, source="ONNX Runtime"))
-    if a.report:
-        from joule_train.atomic import replacing
-        with replacing(a.report, "w") as f:
-            json.dump({"model": path, "source": a.model, "rows": rows}, f, indent=1)
+    report(a, a.model, path, lambda t, folder: onnx_import.import_onnx(a.model, folder, a.name, T=t,
+                                                                      input_scale=a.input_scale)[0],
+           src, ties, x_test, y_test, "ONNX Runtime")
     return 0
 
 

@@ -160,11 +160,12 @@ def run_phase(net, model, x, y, a, lr, epochs, state, dev, prec, deadline=None, 
             state.pos += n_global
             tot["ce"] += float(ce_sum.detach())
             tot["l1"] += float(l1.detach())
-            tot["correct"] += int((out.argmax(1) == yb).sum())
+            correct = int((out.argmax(1) == yb).sum())
+            tot["correct"] += correct
             tot["n"] += len(idx)
             note["steps"] += 1
             note["images"] += n_global
-            note["correct"] += int((out.argmax(1) == yb).sum())
+            note["correct"] += correct
             if w.main and time.time() - last_note >= PROGRESS_SECONDS:
                 now = time.time()
                 print(json.dumps({"progress": state.phase, "step": state.step,
