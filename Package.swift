@@ -2,37 +2,39 @@
 // Joule: decides, with numbers, when an SNN saves energy over its QNN twin, and runs the winner
 // allocation-free. See Sources/README.md for the module map and who may import whom.
 import PackageDescription
-import Foundation
 
-// The inference core is compiled for the CPU it runs on (`-target-cpu native`: AVX2 on the x86
-// machines here, so the event gather's 16-lane vectors are one instruction each; ~2× over
-// baseline x86-64), and where the host has AVX2 with `-D JOULE_AVX2`, which builds the dense
-// `vpmaddubsw` convolution (Sources/JouleCore/Kernels/DenseConvolution.swift). Debug builds get
-// the same flags so that the tests run the kernels the release runs. Set JOULE_PORTABLE=1 to
-// build for any CPU of the architecture (no AVX2 kernel).
-let hostHasAVX2: Bool = {
-    #if arch(x86_64)
-    let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
-    return cpuinfo.split(separator: "\n").first { $0.hasPrefix("flags") }?.split(separator: " ").contains("avx2") ?? false
-    #else
-    return false
-    #endif
-}()
-// Where the host also has AVX-512 VNNI (with BW and VL), `-D JOULE_AVX512VNNI` builds the dense
-// kernel's `vpdpbusd` block (Sources/JouleCore/Kernels/DenseConvolutionVNNI.swift): one 512-bit
-// instruction per 64 multiply-accumulates, int32 lanes.
-let hostFlags: Set<Substring> = {
-    #if arch(x86_64)
-    let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
-    return Set(cpuinfo.split(separator: "\n").first { $0.hasPrefix("flags") }?.split(separator: " ") ?? [])
-    #else
-    return []
-    #endif
-}()
-let hostHasAVX512VNNI = hostHasAVX2 && ["avx512f", "avx512bw", "avx512vl", "avx512_vnni"].allSatisfy { hostFlags.contains(Substring($0)) }
-let coreFlags: [SwiftSetting] = Context.environment["JOULE_PORTABLE"] != nil ? []
-    : [.unsafeFlags(["-target-cpu", "native"])] + (hostHasAVX2 ? [.define("JOULE_AVX2")] : [])
-        + (hostHasAVX512VNNI && Context.environment["JOULE_NO_AVX512"] == nil ? [.define("JOULE_AVX512VNNI")] : [])
+// Instruction sets: the one place the package build selects them. Nothing is read from the build
+// machine: a plain `swift build` (and every package that depends on Joule) builds the portable
+// core, with no unsafe flags. The project's scripts tune the build for the machine they run on
+// (`Tools/lib/host-isa.sh` sets both variables from /proc/cpuinfo); a cross or board build names
+// its own (`Boards/<board>/board.env`).
+//   JOULE_ISA         portable (default) | avx2 | avx512vnni — which x86 kernels are compiled:
+//                     avx2 adds `-D JOULE_AVX2` (the dense `vpmaddubsw` convolution,
+//                     Sources/JouleCore/Kernels/DenseConvolution.swift), avx512vnni adds
+//                     `-D JOULE_AVX512VNNI` as well (its `vpdpbusd` block, DenseConvolutionVNNI.swift).
+//   JOULE_TARGET_CPU  the LLVM CPU the core is compiled for (`-target-cpu`, an unsafe flag, so only
+//                     when set or implied): default `haswell` (the first AVX2 CPU) for avx2,
+//                     `cascadelake` (the first CPU with AVX-512 VNNI; Zen 4 and later run it too)
+//                     for avx512vnni, none for portable; `native` tunes for the build machine.
+// Setting either variable puts an unsafe flag in the manifest, which SwiftPM refuses in a
+// versioned dependency: leave them unset where Joule is a dependency.
+// Debug and release get the same flags, so that the tests run the kernels the release runs.
+struct InstructionSet {
+    let defines: [String]
+    let defaultCPU: String?
+}
+let instructionSets: [String: InstructionSet] = [
+    "portable": InstructionSet(defines: [], defaultCPU: nil),
+    "avx2": InstructionSet(defines: ["JOULE_AVX2"], defaultCPU: "haswell"),
+    "avx512vnni": InstructionSet(defines: ["JOULE_AVX2", "JOULE_AVX512VNNI"], defaultCPU: "cascadelake"),
+]
+let isaName = Context.environment["JOULE_ISA"].flatMap { $0.isEmpty ? nil : $0 } ?? "portable"
+guard let isa = instructionSets[isaName] else {
+    fatalError("JOULE_ISA=\(isaName): expected one of \(instructionSets.keys.sorted().joined(separator: ", "))")
+}
+let targetCPU = Context.environment["JOULE_TARGET_CPU"].flatMap { $0.isEmpty ? nil : $0 } ?? isa.defaultCPU
+let coreFlags: [SwiftSetting] = isa.defines.map { .define($0) }
+    + (targetCPU.map { [.unsafeFlags(["-target-cpu", $0])] } ?? [])
 
 let package = Package(
     name: "Joule",

@@ -384,7 +384,7 @@ def main():
         return rss_child(args, args.workload)
     for tool in ("joule", "packmodel"):
         if not os.path.exists(os.path.join(args.bin, tool)):
-            sys.exit("%s not found in %s: run `swift build -c release` first" % (tool, args.bin))
+            sys.exit("%s not found in %s: run `Tools/setup --main-job` first (the build for this machine's instruction set)" % (tool, args.bin))
     built = datetime.datetime.fromtimestamp(os.path.getmtime(os.path.join(args.bin, "joule"))).astimezone()
     report = {"date": datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"), "machine": machine(),
               "cpu_pinned": args.cpu if args.cpu >= 0 else "none", "versions": versions(),

@@ -1,0 +1,40 @@
+# Sourced by the project's scripts before they build the package for this machine: exports
+# JOULE_ISA (the best of avx512vnni / avx2 / portable that /proc/cpuinfo offers) and
+# JOULE_TARGET_CPU=native, each only where the caller has not set it (`JOULE_ISA=portable
+# Tools/test` tests the portable build). Package.swift maps them to flags; without them a plain
+# `swift build` builds the portable core. A developer who wants the scripts' build in a shell:
+#   source Tools/lib/host-isa.sh
+joule_host_isa() {
+  local flags
+  flags=" $(grep -m1 '^flags' /proc/cpuinfo 2>/dev/null | cut -d: -f2) "
+  case "$(uname -m)" in
+    x86_64) ;;
+    *) echo portable; return ;;
+  esac
+  if [[ $flags == *" avx2 "* ]]; then
+    if [[ $flags == *" avx512f "* && $flags == *" avx512bw "* && $flags == *" avx512vl "* \
+          && $flags == *" avx512_vnni "* ]]; then
+      echo avx512vnni
+    else
+      echo avx2
+    fi
+  else
+    echo portable
+  fi
+}
+export JOULE_ISA=${JOULE_ISA:-$(joule_host_isa)}
+if [ "$JOULE_ISA" != portable ]; then
+  export JOULE_TARGET_CPU=${JOULE_TARGET_CPU:-native}
+fi
+# The swiftc flags Package.swift gives the core for JOULE_ISA / JOULE_TARGET_CPU (its table of
+# instruction sets is the authority; this mirrors it for the scripts that call swiftc directly).
+joule_isa_swiftc_flags() {
+  local cpu=${JOULE_TARGET_CPU:-}
+  case "$JOULE_ISA" in
+    portable) ;;
+    avx2) echo -D JOULE_AVX2 -target-cpu "${cpu:-haswell}" ;;
+    avx512vnni) echo -D JOULE_AVX2 -D JOULE_AVX512VNNI -target-cpu "${cpu:-cascadelake}" ;;
+    *) echo "JOULE_ISA=$JOULE_ISA: expected portable, avx2 or avx512vnni" >&2; return 1 ;;
+  esac
+  if [ "$JOULE_ISA" = portable ] && [ -n "$cpu" ]; then echo -target-cpu "$cpu"; fi
+}
