@@ -40,6 +40,10 @@ import torch
 from . import data, distributed, export, integer_twin, loop, machine, models
 from .atomic import replacing
 
+# The repository root (Tools/train/joule_train/ → three levels up): default paths hang off it,
+# whatever the working directory.
+REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
+
 
 def estimated_eval_minutes(net, xt, yt, dev, channels_last, sample=200):
     """Minutes a budgeted sitting keeps for its evaluations and export: four passes over the test
@@ -126,7 +130,7 @@ def parser():
     b.add_argument("--qat-share", type=float, default=0.12, help="share of the budget for QAT")
     b.add_argument("--reserve-minutes", type=float, default=None,
                    help="kept for the evaluations and export (default: timed on a sample of the test set)")
-    b.add_argument("--state", help="training state saved here (default: out/train/<name>.state.pt)")
+    b.add_argument("--state", help="training state saved here (default: <repository>/out/train/<name>.state.pt)")
     b.add_argument("--save-every-minutes", type=float, default=10.0)
     b.add_argument("--resume", metavar="STATE", help="continue the training saved in STATE")
     b.add_argument("--stop-after-steps", type=int, default=None,
@@ -189,7 +193,7 @@ def main(argv=None):
     torch.manual_seed(a.seed)
     np.random.seed(a.seed)
     name = a.name or a.model
-    state_path = a.state or os.path.join("out", "train", f"{name}.state.pt")
+    state_path = a.state or os.path.join(REPO_ROOT, "out", "train", f"{name}.state.pt")
     pad = models.ARCHS[a.model][2]
     x, y = data.load("train", pad_to=pad, limit=a.train_limit)
     xt, yt = data.load("test", pad_to=pad, limit=a.test_limit)
