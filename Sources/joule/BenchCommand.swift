@@ -120,6 +120,7 @@ struct BenchCommand: ParsableCommand {
             out("counting cost: median over rounds of the latency with event counters on over that with them off (run back to back), minus 1")
             let peak = Benchmark.peakResidentBytes()
             out("peak resident memory of this process: \(peak) bytes; model file \(file.buffer.count) bytes")
+            out("dense convolution block in this build: \(DenseBlock.built) (JOULE_ISA; see Package.swift)")
             if let json {
                 let names = (0..<file.model.layerCount).map(file.layerName)
                 let variants = results.enumerated().map { k, r in
@@ -128,7 +129,8 @@ struct BenchCommand: ParsableCommand {
                                           spikeRate: ActivityRate.of(file.model, counters: r.counters, timesteps: t))
                 }
                 try JSONOutput.write(BenchDocument(model: model, rounds: rounds, peakResidentBytes: peak,
-                                                   modelBytes: file.buffer.count, modes: variants), to: json)
+                                                   modelBytes: file.buffer.count, denseBlock: "\(DenseBlock.built)",
+                                                   modes: variants), to: json)
             }
         }
     }

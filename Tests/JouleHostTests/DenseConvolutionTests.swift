@@ -1,3 +1,4 @@
+import Foundation
 import JouleCore
 import JouleHost
 import XCTest
@@ -12,6 +13,18 @@ final class DenseConvolutionTests: XCTestCase {
     @discardableResult
     func checkAgainstReference(_ model: PackableModel, input: [UInt8], timesteps t: Int, label: String) throws -> [LayerKernel] {
         try KernelAgreement.check(model, input: input, timesteps: t, label: label)[.dense] ?? []
+    }
+
+    /// Whether this build contains the dense convolution (`DenseBlock.built`, from the build's
+    /// `JOULE_ISA`), decided by the build, never by what ran: where it does, every dense check of
+    /// a test must see the kernel run.
+    let denseBuilt = DenseBlock.built != .none
+
+    /// Ends a test as skipped where the build has no dense convolution, after the comparisons
+    /// against the reference that ran on the other kernels.
+    func skipUnlessDenseBuilt() throws {
+        try XCTSkipUnless(denseBuilt, "this build has no dense convolution (JOULE_ISA portable): "
+                          + "the comparisons ran on the other kernels; the dense checks need avx2 or avx512vnni")
     }
 
     func testMatchesReferenceOnRandomStrideOneModels() throws {
@@ -37,7 +50,7 @@ final class DenseConvolutionTests: XCTestCase {
                 XCTAssertFalse(kernels.contains(.denseConvolution), "seed \(seed) T \(t): no dense layer")
             }
         }
-        try XCTSkipIf(denseLayers == 0, "the dense convolution is not built here (needs x86_64 with AVX2)")
+        try skipUnlessDenseBuilt()
         XCTAssertGreaterThan(denseLayers, 60, "the dense kernel must really run for the comparison to mean anything")
         XCTAssertGreaterThan(firstLayers, 5, "first layers (input bytes up to 255, 16-bit values) through the dense kernel")
     }
@@ -63,11 +76,13 @@ final class DenseConvolutionTests: XCTestCase {
             XCTAssertTrue(codes[0].allSatisfy { $0 == t }, "T \(t): the producer saturates")
             XCTAssertTrue(Set(codes[1]).count > 1, "T \(t): the codes under test are not all clamped")
             let kernels = try checkAgainstReference(model, input: input, timesteps: t, label: "bounds w \(weight) inC \(inC)")
-            try XCTSkipIf(kernels[1] != .denseConvolution, "the dense convolution is not built here (needs x86_64 with AVX2)")
+            guard denseBuilt else { continue }
+            XCTAssertEqual(kernels[1], .denseConvolution, "bounds w \(weight) inC \(inC): the layer under test runs dense")
             if inC % 16 == 0 {
                 XCTAssertEqual(kernels[0], .denseConvolution, "the 1×1 first layer (8-bit input) runs dense too")
             }
         }
+        try skipUnlessDenseBuilt()
     }
 
     /// The counters of a dense layer from its channels-last copy at the bound of their 16-bit
@@ -84,7 +99,8 @@ final class DenseConvolutionTests: XCTestCase {
         XCTAssertTrue(ReferenceModel(model: model).run(input: input, timesteps: t).layerValues[0].allSatisfy { $0 == t },
                       "every input of the layer under test is 15")
         let kernels = try checkAgainstReference(model, input: input, timesteps: t, label: "totals")
-        try XCTSkipIf(kernels[1] != .denseConvolution, "the dense convolution is not built here (needs x86_64 with AVX2)")
+        try skipUnlessDenseBuilt()
+        XCTAssertEqual(kernels[1], .denseConvolution, "the layer under test runs dense")
     }
 
     /// The input copies' other shapes: a model input of 4–9 channels (wide: 16-bit values, odd
@@ -124,7 +140,7 @@ final class DenseConvolutionTests: XCTestCase {
                 }
             }
         }
-        try XCTSkipIf(dense == 0, "the dense convolution is not built here (needs x86_64 with AVX2)")
+        try skipUnlessDenseBuilt()
         XCTAssertEqual(dense, 24)
     }
 
@@ -165,8 +181,19 @@ final class DenseConvolutionTests: XCTestCase {
                 }
             }
         }
-        try XCTSkipIf(dense == 0, "the dense convolution is not built here (needs x86_64 with AVX2)")
+        try skipUnlessDenseBuilt()
         XCTAssertEqual(dense, 12, "both folded layers run dense under the forced policy")
+    }
+
+    /// The build contains the instruction-set kernels its `JOULE_ISA` names (Package.swift's table):
+    /// `Tools/test` exports the variable it built with, so a build that silently lost its flags
+    /// (a manifest change, a stale cache) fails here instead of skipping the dense tests.
+    func testBuildHasTheKernelsItsInstructionSetNames() throws {
+        guard let isa = ProcessInfo.processInfo.environment["JOULE_ISA"], !isa.isEmpty else {
+            throw XCTSkip("JOULE_ISA not set: the test cannot know which build was asked for")
+        }
+        let expected: [String: DenseBlock] = ["portable": .none, "avx2": .avx2, "avx512vnni": .avx512VNNI]
+        XCTAssertEqual(DenseBlock.built, expected[isa], "JOULE_ISA=\(isa)")
     }
 
     /// The automatic policy's cost model: sparse inputs to the event kernels, dense ones to the
@@ -255,7 +282,8 @@ final class DenseConvolutionTests: XCTestCase {
         let model = RandomModels.make(seed: 801, layers: 3, wide: true, unitStride: true, int8: true)
         let harness = try RuntimeHarness(model)
         let bytes = Interpreter.prepackBytes(for: harness.file.model)
-        try XCTSkipIf(bytes == 0, "the dense convolution is not built here (needs x86_64 with AVX2)")
+        try skipUnlessDenseBuilt()
+        XCTAssertGreaterThan(bytes, 0, "a model with stride-1 int8 convolutions has dense weights to prepack")
         let arena = UnsafeMutableRawBufferPointer.allocate(byteCount: harness.file.model.plan(.qnn).arenaBytes, alignment: 16)
         defer { arena.deallocate() }
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bytes + 64, alignment: 32)
@@ -273,7 +301,8 @@ final class DenseConvolutionTests: XCTestCase {
     func testSharedPrepackServesQNNAndLayerwiseSNN() throws {
         let model = RandomModels.make(seed: 802, layers: 4, wide: true, unitStride: true, int8: true)
         let harness = try RuntimeHarness(model)
-        try XCTSkipIf(Interpreter.prepackBytes(for: harness.file.model) == 0, "nothing to prepack here")
+        try skipUnlessDenseBuilt()
+        XCTAssertGreaterThan(Interpreter.prepackBytes(for: harness.file.model), 0, "dense weights to prepack")
         let input = RandomModels.input(for: model, seed: 802)
         let owner = try ModelRunner(file: harness.file, mode: .qnn)
         XCTAssertGreaterThan(owner.prepackedBytes, 0)

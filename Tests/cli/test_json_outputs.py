@@ -100,6 +100,8 @@ def test_bench(joule, watch_net):
     text = joule(*args)
     doc = json.loads(joule(*args, "--json", "-"))  # separate runs: timings differ, layout and arenas do not
     assert [v["mode"] for v in doc["modes"]] == ["qnn", "snn-layerwise"] and doc["rounds"] == 3
+    assert doc["denseBlock"] in ("none", "avx2", "avx512VNNI")
+    assert f"dense convolution block in this build: {doc['denseBlock']} " in text
     for v, label in zip(doc["modes"], ["QNN", "SNN layer-wise"]):
         m = re.search(rf"^{label}\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)×\s+(\d+)\s+([\d.]+)", text, re.M)
         assert int(m.group(5)) == v["arenaBytes"]

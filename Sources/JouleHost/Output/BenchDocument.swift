@@ -49,10 +49,13 @@ public struct BenchDocument: JSONDocument {
     public var rounds: Int
     public var peakResidentBytes: Int
     public var modelBytes: Int
+    /// The dense convolution block this build of the core contains (`DenseBlock.built`: `none`,
+    /// `avx2`, `avx512VNNI`), so that a record says which kernels could run.
+    public var denseBlock: String
     public var modes: [Variant]
 
-    public init(model: String, rounds: Int, peakResidentBytes: Int, modelBytes: Int, modes: [Variant]) {
+    public init(model: String, rounds: Int, peakResidentBytes: Int, modelBytes: Int, denseBlock: String, modes: [Variant]) {
         self.model = model; self.rounds = rounds; self.peakResidentBytes = peakResidentBytes
-        self.modelBytes = modelBytes; self.modes = modes
+        self.modelBytes = modelBytes; self.denseBlock = denseBlock; self.modes = modes
     }
 }
