@@ -28,8 +28,8 @@ import _Builtin_intrinsics.intel
 /// The results equal the plain kernel's bit for bit (`DenseConvolutionTests`, which drive the
 /// lanes to both bounds).
 ///
-/// Built only with `-D JOULE_AVX2` on x86_64 (Package.swift sets it with `-target-cpu native`
-/// where the host has AVX2); elsewhere the event gather and plain kernels run.
+/// Built only with `-D JOULE_AVX2` on x86_64 (Package.swift sets it for `JOULE_ISA=avx2` and
+/// `avx512vnni`); elsewhere the event gather and plain kernels run.
 extension WeightedLayer {
     /// Fills `layout`'s group masks from the layer's CHW input and returns the number of (output
     /// block, input-channel group) pairs with a non-zero input in the block's window: the dense
@@ -210,7 +210,7 @@ extension WeightedLayer {
                 let tile = first + s * DenseScratch.tileChannels
                 let tileWeights = spanWeights + s * tileBytes
                 // A group adds at most m · bound to a lane, so `⌊32767 / m⌋ / bound` groups fit 16
-                // bits between widenings (seeded W2 and W1: 3 of their 9-tap groups, not 2).
+                // bits between widenings.
                 let bound = Int(spanWeights.load(fromByteOffset: span / DenseScratch.tileChannels * tileBytes + 4 * s,
                                                  as: UInt32.self))
                 let fitting = bound == 0 ? groups : 32767 / m / bound
@@ -358,7 +358,7 @@ extension WeightedLayer {
     /// Copies the CHW model input `input` into the zeroed channels-last buffer `out` of a `wide`
     /// layer (the border and the padding channel stay 0): channel `c` of input pixel `(y, x)` as a
     /// UInt16 at byte `((y + padH) · width + x + padW) · channels + 2c`. One value at a time:
-    /// first layers have few channels (W1's: 3 × 32 × 32 values, ≈ 1 µs).
+    /// first layers have few channels (W1's: 3 × 32 × 32 values).
     @inline(__always)
     func copyChannelsLastWide(_ input: UnsafePointer<UInt8>, into out: UnsafeMutablePointer<UInt8>, channels: Int,
                               width: Int) {
@@ -600,8 +600,8 @@ extension WeightedLayer {
     static func block(_ origin: UnsafeRawPointer, offsets: (Int, Int, Int), weights: UnsafeRawPointer,
                       mask: UnsafePointer<UInt64>, words: Int, kernelH: Int, kernelW: Int, channels: Int,
                       rowStride: Int, limit: Int, wide: Bool, sums: UnsafeMutablePointer<Int32>) {
-        // Spelled out per `wide` so that every call inlines with constant arguments (one nested
-        // dispatch function for both made seeded W2 9 % slower).
+        // Spelled out per `wide` so that every call of `blockWindow` inlines with constant
+        // window, `perGroup` and `wide` arguments.
         if wide {
             if kernelH == 3 && kernelW == 3 {
                 blockWindow(origin, offsets: offsets, weights: weights, mask: mask, words: words, kernelH: 3, kernelW: 3,

@@ -2,10 +2,10 @@
 import _Builtin_intrinsics.intel
 
 /// The dense convolution's block on x86 with AVX-512 VNNI (`-D JOULE_AVX512VNNI`, which
-/// Package.swift sets where the host has `avx512_vnni`, `avx512bw` and `avx512vl`): the same
-/// interleaved weights, channels-last input and group masks as the AVX2 block
-/// (`DenseConvolution.swift`, `DenseScratch`), but one 512-bit instruction per tap, pixel and
-/// tile of 16 output channels:
+/// Package.swift sets for `JOULE_ISA=avx512vnni`; `Tools/lib/host-isa.sh` picks that where the
+/// host has `avx512f`, `avx512bw`, `avx512vl` and `avx512_vnni`): the same interleaved weights,
+/// channels-last input and group masks as the AVX2 block (`DenseConvolution.swift`,
+/// `DenseScratch`), but one 512-bit instruction per tap, pixel and tile of 16 output channels:
 ///
 /// `vpdpbusd`: 16 int32 lanes, lane `q` adds `Σ_{k<4} x_k · w_{q,k}` (unsigned bytes × int8
 /// weights) to its sum, without saturation — exact in int32 for codes and for the model input's
@@ -14,11 +14,11 @@ import _Builtin_intrinsics.intel
 /// (`DenseScratch.wide` is false on these hosts; `DenseScratch.supports` bounds its sums).
 ///
 /// One tap's 64 weight bytes of a tile are exactly one zmm register. The instruction has a
-/// latency of several cycles and two issue each cycle (measured on Zen 5: 8 independent sums
-/// reach 432 GMAC/s, 16 reach 512), so a block keeps 16 sums in flight: 4 output pixels × 4
-/// tiles (64 channels) where the span has them; with 2 tiles, 8 pixels (two in-row blocks,
-/// `blockEightVNNI`) or else 4 pixels × 2 sets that alternate between kernel rows; with 1 tile,
-/// 4 pixels × 2 sets alternating between input-channel groups (sets added at the end). Per
+/// latency of several cycles and up to two issue each cycle, so a block keeps 16 independent
+/// sums in flight (fewer leave issue slots empty): 4 output pixels × 4 tiles (64 channels)
+/// where the span has them; with 2 tiles, 8 pixels (two in-row blocks, `blockEightVNNI`) or
+/// else 4 pixels × 2 sets that alternate between kernel rows; with 1 tile, 4 pixels × 2 sets
+/// alternating between input-channel groups (sets added at the end). Per
 /// kernel row the window's input broadcasts serve its 3 taps (the row loop is not unrolled, so
 /// that they stay in registers). The sums come out as the AVX2 block's do, one tile after the
 /// other: tile `k`'s pixel `p`, channel `c` at `sums[64k + 16p + c]`, and `storeBlockCodes512`

@@ -164,8 +164,8 @@ struct DenseScratch {
     /// taken as one row — and the copied windows take at most 64 KiB. That folds one input
     /// channel under a 3×3 window (W2's first layer: 3 steps per block instead of 9) and small
     /// outputs whose rows are narrower than a block (W1's last convolution, 2×2 pixels: one
-    /// block instead of two half-empty ones). (Measured: folding W1's 3-channel first layer,
-    /// 7 steps instead of 9, lost more to the window copy than it saved.)
+    /// block instead of two half-empty ones). The factor of two pays for the window copy: a
+    /// layer whose steps shrink less (W1's 3-channel first layer: 7 instead of 9) is not folded.
     @inline(__always)
     static func folds(_ layer: LayerRecord) -> Bool {
         let taps = layer.kernelH * layer.kernelW, plane = layer.outH * layer.outW
@@ -204,8 +204,8 @@ struct DenseScratch {
     static func rows(_ layer: LayerRecord) -> Int { outputRows(layer) + kernelH(layer) - 1 }
 
     /// Pixels per row of the channels-last input: `outputColumns` rounded up to `pixels`, plus
-    /// `kernelW − 1`. (The rounding dates from blocks that kept to a row; it keeps packed
-    /// models' arena plans as they were.)
+    /// `kernelW − 1`. The walk does not need the rounding (blocks may span rows); it keeps
+    /// `bytes`, and so the arena plans of packed models, unchanged.
     @inline(__always)
     static func width(_ layer: LayerRecord) -> Int {
         (outputColumns(layer) + pixels - 1) / pixels * pixels + kernelW(layer) - 1
@@ -213,8 +213,8 @@ struct DenseScratch {
 
     /// Blocks of `pixels` output pixels: the output plane (`outputRows · outputColumns`) in
     /// raster order, `pixels` consecutive pixels a block, which may span rows (`DenseBlockWalk`);
-    /// only the last may be partial. (Per-row blocks left W2's 14- and 7-pixel rows 12.5 % and
-    /// 7 % of their work in empty pixels.)
+    /// only the last may be partial, so rows whose width is not a multiple of `pixels` compute
+    /// no empty pixels.
     @inline(__always)
     static func blockCount(_ layer: LayerRecord) -> Int {
         (outputRows(layer) * outputColumns(layer) + pixels - 1) / pixels

@@ -18,11 +18,10 @@
 /// that — codes are taken from them in sum order (`storeCodes(sumOrder:)`, whose thresholds are
 /// stored so).
 ///
-/// (A `vpmaddubsw` variant — two events at a time, their rows interleaved byte by byte — was
-/// built and measured bit-exact but 17 % slower on W2 and within noise on W1 on this Zen 3: the
-/// loop is bound by the dependent list → row loads, not by multiplies. Where inputs are dense,
-/// `vpmaddubsw` does pay in the dense convolution, `DenseConvolution.swift`, which the QNN picks
-/// per layer and input.)
+/// One event at a time: the loop is bound by the dependent list → row loads, not by multiplies,
+/// so it pairs no events for `vpmaddubsw`. Paired multiplies belong to the dense convolution
+/// (`DenseConvolution.swift`), which the cost model picks per layer and input where inputs are
+/// dense.
 extension WeightedLayer {
     /// Whether the event gather can run this layer with event values up to `maxValue`: int8
     /// weights, `outC` a multiple of 32, and `1 ≤ maxValue ≤ 15` with fewer than 4096 input

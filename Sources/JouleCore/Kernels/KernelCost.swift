@@ -1,13 +1,16 @@
 /// The cost model with which the runtime picks a convolution's kernel per layer and input
-/// (`ConvolutionKernelPolicy.automatic`): estimated picoseconds of each kernel, fitted to
-/// per-layer times of each on this project's workloads (Zen 3, AVX2, one thread; see
-/// `Sources/README.md`). Only the ranking matters: the kernels give the same results.
+/// (`ConvolutionKernelPolicy.automatic`): estimated picoseconds of each kernel, linear in the
+/// work it does for this input (events × taps, output pixels, blocks, bytes scanned), with
+/// coefficients fitted to per-layer times, one thread (fits, hosts and their accuracy:
+/// `docs/performance-log.md`, 2026-11-23 to 2026-12-02). Only the ranking matters: every kernel
+/// gives the same results and counters, so a mispriced layer runs slower, never differently.
 ///
 /// In `Int64` on every target: W1's layers run to 10^10 ps and more, past a 32-bit `Int` (the
 /// model's counts themselves fit 32 bits, which validation guarantees).
 extension WeightedLayer {
-    /// The event gather (`EventGather.swift`) on an input with `nonZero` non-zero values:
-    /// ≈ 2.2 ns per event and tap and ≈ 220 ns per output pixel, per tile of 32 or 64 channels.
+    /// The event gather (`EventGather.swift`) on an input with `nonZero` non-zero values: per
+    /// tile of 32 or 64 channels, a price per event and tap plus one per output pixel (fitted
+    /// coefficients: `docs/performance-log.md`, 2026-11-23).
     public func gatherPicoseconds(nonZero: Int) -> Int64 {
         let r = record
         let taps = kernelH * kernelW, pixels = r.outH * r.outW
@@ -16,13 +19,13 @@ extension WeightedLayer {
     }
 
     /// The dense convolution (`DenseConvolution.swift`) when its input's non-zero (output block,
-    /// input-channel group) pairs number `activeGroups` (`denseGroupMasks`): ≈ 112 ps per active group, tap and output channel (16
-    /// multiply-accumulates of 4 codes, or of 2 model-input values in `wide` layers) and ≈ 42 ns
-    /// per block of 4 pixels and 16 channels (refitted within ±12 % on the first six layers of W1
-    /// and the five of seeded W2 after the weight-bound budget and the wide first layers; the
-    /// 88 ns before overpriced every layer by 10–30 %); the same for codes and model-input bytes,
-    /// since the wide first layers' groups are of 2 values. nil for layers that neither fold nor
-    /// have at most 64 KiB of weights per output pixel (`DenseScratch.amortises`): re-laying
+    /// input-channel group) pairs number `activeGroups` (`denseGroupMasks`): a price per active
+    /// group, tap and output channel (16 multiply-accumulates of 4 codes, or of 2 model-input
+    /// values in `wide` layers) plus one per block of 4 pixels and 16 channels — the same for
+    /// codes and model-input bytes, since the wide first layers' groups are of 2 values. Each
+    /// dense block has its own coefficients (AVX2 and AVX-512 VNNI; fitted coefficients:
+    /// `docs/performance-log.md`, 2026-11-24 and 2026-12-02). nil for layers that neither fold
+    /// nor have at most 64 KiB of weights per output pixel (`DenseScratch.amortises`): re-laying
     /// their weights each run, from beyond the L2 cache, costs more than the kernel saves.
     public func densePicoseconds(activeGroups: Int) -> Int64? {
         let r = record
@@ -30,9 +33,8 @@ extension WeightedLayer {
         let blockTiles = DenseScratch.blockCount(r) * (r.outC / DenseScratch.tileChannels)
         let denseTaps = DenseScratch.kernelH(r) * DenseScratch.kernelW(r)
         #if JOULE_AVX512VNNI
-        // `vpdpbusd` (DenseConvolutionVNNI.swift): ≈ 30 ps per active group, tap and output
-        // channel and ≈ 33 ns per block and tile (fitted on seeded W2's five layers, Zen 5:
-        // within ±15 % on conv2–conv5; the folded first layer 25 % over).
+        // `vpdpbusd` (DenseConvolutionVNNI.swift): the same two terms, per active group, tap
+        // and output channel and per block and tile, with the VNNI block's coefficients.
         return 30 * Int64(widening: activeGroups) * Int64(widening: denseTaps * r.outC)
             + 33_000 * Int64(widening: blockTiles)
         #else
@@ -42,11 +44,10 @@ extension WeightedLayer {
     }
 
     /// The event scatter (`EventScatter.swift`) on an input with `nonZero` non-zero values at
-    /// most `maxValue`: ≈ 660 ps per 16-lane add of its 16-bit sums (codes) or 1 ns per 8-lane
-    /// add of int32 ones (8-bit input), ≈ 1.5 ns per event and valid tap (decoding, kernel rows),
-    /// ≈ 750 ps per output value (zeroing, codes) and ≈ 1 ns per input byte scanned (the rows
-    /// that reach a band, once per band). Fitted within ±15 % on 16 of the 17 layers of W1,
-    /// seeded W2 and trained W2 (Zen 3; `Sources/README.md`).
+    /// most `maxValue`: per event and valid tap, a price per 16-lane add of its 16-bit sums
+    /// (codes) or per 8-lane add of int32 ones (8-bit input) plus one for decoding and kernel
+    /// rows; a price per output value (zeroing, codes) and per input byte scanned (the rows that
+    /// reach a band, once per band). Fitted coefficients: `docs/performance-log.md`, 2026-11-23.
     public func scatterPicoseconds(nonZero: Int, maxValue: Int) -> Int64 {
         let r = record
         let lanes = ScatterScratch.narrows(r, maxValue: maxValue) ? 16 : 8
@@ -56,11 +57,10 @@ extension WeightedLayer {
     }
 
     /// The layer-wise SNN's per-step event gather over spike trains of `spikes` spikes in all
-    /// (`T` passes): ≈ 1.3 ns per input and step (the event lists), ≈ 50 ns per output pixel,
-    /// tile and step, and per spike, valid tap and tile ≈ 1.1 ns while the weights fit 256 KiB,
-    /// 450 ps more per doubling beyond (rows fetched from further out: 2.9 ns on W1's 2.4 MB
-    /// layers). Fitted on the spiking convolutions of W1, seeded and trained W2 (Zen 3;
-    /// `Sources/README.md`).
+    /// (`T` passes): a price per input and step (the event lists), per output pixel, tile and
+    /// step, and per spike, valid tap and tile — the last constant while the layer's weights fit
+    /// 256 KiB and one step dearer per doubling beyond (rows fetched from further out). Fitted
+    /// coefficients: `docs/performance-log.md`, 2026-11-23.
     public func spikeGatherPicoseconds(spikes: Int, timesteps t: Int) -> Int64 {
         let r = record
         let weightBytes = r.inC * kernelH * kernelW * r.rowBytes
@@ -70,10 +70,11 @@ extension WeightedLayer {
             + perSpikeTap * eventTaps(spikes) * Int64(widening: tiles)
     }
 
-    /// The event scatter over spike trains (`eventScatter(spikeTrains:)`): ≈ 450 ps per 16-lane
-    /// add and ≈ 2.4 ns per spike and valid tap, ≈ 1 ns per spike and step (walking the list of
-    /// firing inputs), one sweep of the input (≈ 300 ps per byte scanned, ≈ 39 ns per channel and
-    /// band) and ≈ 280 ps per output. Fitted as above.
+    /// The event scatter over spike trains (`eventScatter(spikeTrains:)`): per spike and valid
+    /// tap, a price per 16-lane add plus a fixed one; a price per spike and step (walking the list
+    /// of firing inputs); one sweep of the input (per byte scanned, per channel and band); and a
+    /// price per output. Fitted coefficients: `docs/performance-log.md`, 2026-11-23 and
+    /// 2026-11-24.
     public func spikeScatterPicoseconds(spikes: Int, timesteps t: Int) -> Int64 {
         let r = record
         let bands = (r.outH + ScatterScratch.bandRows(r) - 1) / ScatterScratch.bandRows(r)

@@ -81,8 +81,8 @@ public struct PoolingLayer {
     /// rows of 14 and 7 outputs: 8 + 8 and 4 + 4, no scalar tail); rows of 2 or 3 outputs in one
     /// 4-lane step where it stays inside the buffers; the rest, and 32-bit targets, one output at
     /// a time.
-    /// It counts nothing (per-window flags or sums cost as much as the pooling): the windows'
-    /// non-zero visits and value sum are the input's less what `unvisited` returns.
+    /// It counts nothing, so that the counters add no work per window: the windows' non-zero
+    /// visits and value sum are the input's less what `unvisited` returns.
     @inline(__always)
     func averageTwoByTwo(_ input: UnsafePointer<UInt8>, output: UnsafeMutablePointer<UInt8>) {
         let r = record
@@ -184,8 +184,8 @@ public struct PoolingLayer {
         }
         #endif
         // Per channel: the last byte of each line the windows cover when the width is odd (a
-        // strided walk), then the whole last line when the height is odd — plain byte loops
-        // (a call into `ByteCounts` per 7-byte line cost more than the bytes).
+        // strided walk), then the whole last line when the height is odd — plain byte loops,
+        // no call into `ByteCounts` per line: the lines are a few bytes long.
         let plane = r.inH &* r.inW
         let lastColumn = columns < r.inW, lastRow = rows < r.inH
         var base = 0

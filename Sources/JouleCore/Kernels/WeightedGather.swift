@@ -1,5 +1,12 @@
 /// The multi-valued (QNN) kernel of convolution and fully connected layers: output-stationary,
-/// one output pixel at a time, skipping zero inputs.
+/// one output pixel at a time, skipping zero inputs. Scalar, any shape and weight width: the
+/// reference the fast kernels are tested against (`EventGatherTests`, `KernelAgreement`).
+///
+/// Generic over `CodeReader` (`PackedCodes.swift`): bytes, or the bit-packed codes of
+/// `--compact` plans, read up to `25 / bits` taps per 32-bit load with all-zero runs skipped.
+/// A fully connected layer over bytes (one output pixel whose window is the input) takes one
+/// flat walk, input `i` meeting weight row `i` — except in `JOULE_PLAIN_KERNELS` builds, which
+/// keep the window loops to save flash.
 extension WeightedLayer {
     /// Computes `acc[j] = Σ q · x` for every output pixel and hands each pixel's `outC`
     /// accumulators to `body(pixel, acc)`, where `pixel = oy · outW + ox`.
@@ -24,19 +31,19 @@ extension WeightedLayer {
         let fieldMask: UInt32 = (1 &<< UInt32(truncatingIfNeeded: packedBits)) &- 1
         let chunk = packedBits == 0 ? 1 : 25 / packedBits  // codes per window
         #if JOULE_PLAIN_KERNELS
-        let flat = false  // firmware: flash before speed (the flat walk is ≈ 5 KB once inlined everywhere)
+        let flat = false  // firmware: flash before speed (the flat walk is inlined everywhere)
         #else
         let flat = packedBits == 0 && r.outH == 1 && r.outW == 1 && kernelH == r.inH && kernelW == r.inW
             && padH == 0 && padW == 0
         #endif
         if flat {
             // Fully connected (one output pixel whose window is the whole input): input `i`
-            // meets weight row `i`, so one flat walk over the input, without the window loops
-            // (which cost more than the few multiplies of W2's 10-class layer).
+            // meets weight row `i`, so one flat walk over the input, without the window loops'
+            // per-tap bookkeeping.
             // int8 rows of at most 16 weights add as one vector of 16 lanes where 16 bytes from
             // the row's start stay inside the layer's weights (all but the last rows); inputs
-            // are scanned 8 at a time, a zero word skipped whole — one branch instead of eight
-            // unpredictable ones (W2's 1,152 inputs are ≈ 40 % non-zero at random).
+            // are scanned 8 at a time, a zero word skipped whole — one branch instead of eight,
+            // which are unpredictable where inputs are non-zero at random.
             for j in 0..<outC { acc[j] = 0 }
             #if _pointerBitWidth(_64)
             let vectorRows = bits == 8 && outC <= 16

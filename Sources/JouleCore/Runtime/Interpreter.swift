@@ -502,7 +502,7 @@ extension Interpreter {
     /// Fills `thresholds` (a kernel layout's, at least `T · outC` Int32) with weighted layer `i`'s
     /// channel-ordered code thresholds at `T = t` (`WeightedLayer.prepareChannelCodes`, input
     /// scale `thresholdScale`): copied from the prepack where it holds them (`t` the model's
-    /// default), else computed — two 64-bit divisions per channel, ≈ 1 µs for a 128-channel layer.
+    /// default), else computed — two 64-bit divisions per channel.
     @inline(__always)
     func prepareChannelCodes(_ w: WeightedLayer, layer i: Int, _ thresholds: UnsafeMutablePointer<Int32>, timesteps t: Int) {
         let layer = w.record

@@ -200,8 +200,8 @@ extension Interpreter {
     /// counts (the model input's bytes for the analog first layer; `countsSpikes` says why that
     /// is exact) where it applies and the policy picks it — `.dense`, or `.automatic` when the
     /// cost model prices it below the event-driven kernels and the scatter over spike counts
-    /// (for the seeded workloads' ≈ 40 % firing neurons, 2–3 spikes each) — its spike counts into
-    /// its output, its synaptic ops and, when `counting`, the spike trains' counters (those of the
+    /// (inputs where many neurons fire, several spikes each) — its spike counts into its
+    /// output, its synaptic ops and, when `counting`, the spike trains' counters (those of the
     /// event-driven kernels) into `c`. False (nothing done) otherwise. `activity`: the input's
     /// non-zero values and their sum (its spikes), which price the kernels.
     @inline(__always)
@@ -275,10 +275,10 @@ extension Interpreter {
     /// Runs spiking layer `i` with the event scatter where it applies (`usesSpikeScatter`) and
     /// the policy, or the cost model against the per-step gather, picks it — over its input
     /// spike trains (an accumulate per spike), or, under `.dense` or where `countsSpikes` and
-    /// the cost model prefers it, over the spike counts (the QNN's scatter: a multiply-add per firing input;
-    /// W1's last convolution, whose inputs fire 2–3 times) —: the layer's spike counts into its
-    /// output, the spike trains' counters into `c`. False (nothing done) otherwise. `activity` as
-    /// for `runSpikeCountDense`.
+    /// the cost model prefers it, over the spike counts (the QNN's scatter: a multiply-add per
+    /// firing input, which pays where inputs fire several times) —: the layer's spike counts
+    /// into its output, the spike trains' counters into `c`. False (nothing done) otherwise.
+    /// `activity` as for `runSpikeCountDense`.
     @inline(__always)
     func runSpikeScatter(_ w: WeightedLayer, layer i: Int, input src: UnsafePointer<UInt8>,
                          activity: (nonZero: Int, spikes: Int), timesteps t: Int,
