@@ -66,15 +66,25 @@ struct DenseScratch {
         input = (scratch + o.input).assumingMemoryBound(to: UInt8.self)
     }
 
+    /// The most values (`inC · taps`) one output of a wide layer sums: its int32 lanes add at most
+    /// `values · 255 · 128` < 2^31.
+    static let maxWideWindowValues = 65_536
+
+    /// The most weight bytes per output pixel for which re-laying a layer's weights each run pays
+    /// (`amortises`).
+    static let amortisedWeightBytesPerPixel = 65_536
+
+    /// The most bytes of copied windows a folded layer may take (`folds`).
+    static let maxFoldedWindowBytes = 65_536
+
     /// Whether the dense kernel can run `layer` (shape only; the runtime also needs codes of at
-    /// most 15 and the kernel compiled in).
-    /// Wide layers' int32 lanes add at most `inC · taps · 255 · 128`: at most 65,536 values.
+    /// most 15 and the kernel compiled in). Wide layers sum at most `maxWideWindowValues` values.
     @inline(__always)
     static func supports(_ layer: LayerRecord) -> Bool {
         layer.kind == .conv2d && layer.weightBits == 8 && layer.strideH == 1
             && layer.strideW == 1 && layer.outC % tileChannels == 0 && layer.residualIndex < 0
             && layer.activation != .none
-            && (!layer.readsModelInput || layer.inC * layer.kernelH * layer.kernelW <= 65_536)
+            && (!layer.readsModelInput || layer.inC * layer.kernelH * layer.kernelW <= maxWideWindowValues)
     }
 
     /// Whether the kernel may mask the layer's groups (`denseGroupMasks`: groups of 4 input
@@ -96,12 +106,13 @@ struct DenseScratch {
     }
 
     /// Whether the layer's weights are few enough for its output pixels to amortise re-laying
-    /// them — at most 64 KiB per output pixel — or the layer folds (its weights are read once
+    /// them — at most `amortisedWeightBytesPerPixel` per output pixel — or the layer folds (its weights are read once
     /// per run however few its pixels: W1's last convolution, 4.7 MB for 4 pixels, in one block).
     /// Others never run dense under the automatic policy and are not prepacked.
     @inline(__always)
     static func amortises(_ layer: LayerRecord) -> Bool {
-        folds(layer) || layer.inC * layer.kernelH * layer.kernelW * layer.outC <= 65_536 * layer.outH * layer.outW
+        folds(layer) || layer.inC * layer.kernelH * layer.kernelW * layer.outC
+            <= amortisedWeightBytesPerPixel * layer.outH * layer.outW
     }
 
     /// Bytes of one span's interleaved weights and its tiles' weight bounds (the `weights` part).
@@ -171,7 +182,7 @@ struct DenseScratch {
         let taps = layer.kernelH * layer.kernelW, plane = layer.outH * layer.outW
         let foldedSteps = (plane + pixels - 1) / pixels * ((layer.inC * taps + 3) / 4)
         let steps = layer.outH * ((layer.outW + pixels - 1) / pixels) * ((layer.inC + 3) / 4) * taps
-        return 2 * foldedSteps <= steps && plane * ((layer.inC * taps + 3) & ~3) <= 65_536
+        return 2 * foldedSteps <= steps && plane * ((layer.inC * taps + 3) & ~3) <= maxFoldedWindowBytes
     }
 
     /// Output rows and pixels per row as the kernel walks them: the layer's, or, folded, one

@@ -79,8 +79,13 @@ public enum Requantize {
         return UInt8(truncatingIfNeeded: quotient >= steps ? steps : quotient)
     }
 
-    /// The spikes of step `step` as a bit mask over spike counts: bit `c` (1 ≤ c ≤ T ≤ 63) is set
-    /// when a train of `c` spikes fires at that step — one lookup per input instead of a division.
+    /// The largest `T` a `spikeMask` covers: bit `c` of a 64-bit mask stands for a train of `c`
+    /// spikes, `c` ≤ 63.
+    public static let spikeMaskTimesteps = UInt64.bitWidth - 1
+
+    /// The spikes of step `step` as a bit mask over spike counts: bit `c` (1 ≤ c ≤ T ≤
+    /// `spikeMaskTimesteps`) is set when a train of `c` spikes fires at that step — one lookup per
+    /// input instead of a division.
     @inlinable @inline(__always)
     public static func spikeMask(step: Int, timesteps t: Int) -> UInt64 {
         var mask: UInt64 = 0

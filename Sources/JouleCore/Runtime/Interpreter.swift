@@ -225,6 +225,14 @@ extension Interpreter {
         #endif
     }
 
+    /// Whether layer-wise SNN layer `i` (fed by spikes) may run the per-step event gather at `T`
+    /// timesteps: the event gather applies to 1-valued events and each step's spikes fit a
+    /// spike mask (`T ≤ Requantize.spikeMaskTimesteps`).
+    @inline(__always)
+    func usesPerStepEventGather(_ w: WeightedLayer, layer i: Int, timesteps t: Int) -> Bool {
+        t <= Requantize.spikeMaskTimesteps && usesEventGather(w, layer: i, maxValue: 1)
+    }
+
     /// Whether QNN or layer-wise SNN layer `i` may run the dense convolution at `T` timesteps
     /// (in the SNN over its input's spike counts, `runSpikeCountDense`): built in (`JOULE_AVX2`
     /// on x86_64, not `JOULE_PLAIN_KERNELS`), allowed by the policy, a byte plan that gave the
@@ -311,7 +319,7 @@ extension Interpreter {
             if (convolutionKernel == .eventScatter || convolutionKernel == .dense) && usesSpikeScatter(layer, layer: i, timesteps: t) {
                 return .eventScatter
             }
-            if t <= 63 && usesEventGather(w, layer: i, maxValue: 1) { return .eventGather }
+            if usesPerStepEventGather(w, layer: i, timesteps: t) { return .eventGather }
             return countsSpikes ? .plainGather : .plainScatter
         case .snnStreaming:
             return layer.readsModelInput ? .plainGather : .plainScatter

@@ -78,7 +78,7 @@ extension Interpreter {
                 } else if !isScores && res == nil && runSpikeScatter(w, layer: i, input: src, activity: activity, timesteps: t,
                                                                      counting: counting, into: &c) {
                     c.denseSynapticOps = steps &* w.denseSynapticOps()
-                } else if countsSpikes && !(t <= 63 && usesEventGather(w, layer: i, maxValue: 1)) {
+                } else if countsSpikes && !usesPerStepEventGather(w, layer: i, timesteps: t) {
                     // No event-driven kernel but the plain per-step scatter: the plain gather over
                     // the spike counts instead (`countsSpikes`), one multiply-add per non-zero
                     // input and tap, tallying the spike trains' accumulates and weight rows.
@@ -97,7 +97,7 @@ extension Interpreter {
                     c.denseSynapticOps = steps &* w.denseSynapticOps()
                     let acc = int32s(.scratch, layer: i)
                     for o in 0..<n { acc[o] = 0 }
-                    let fast = t <= 63 && usesEventGather(w, layer: i, maxValue: 1)
+                    let fast = usesPerStepEventGather(w, layer: i, timesteps: t)
                     log(fast ? .eventGather : .plainScatter, layer: i)
                     let layout = EventScratch(scratch: pointer(.scratch, layer: i), layer: layer, accumulatorBytes: n * 4)
                     if fast {
@@ -115,7 +115,7 @@ extension Interpreter {
                         if counting { countSpikeTrains(w, layer: i, input: src, scratch: layout.tapPrefix, into: &c) }
                     } else {
                         for step in 0..<t {
-                            if t <= 63 {
+                            if t <= Requantize.spikeMaskTimesteps {
                                 let fires = Requantize.spikeMask(step: step, timesteps: t)
                                 w.scatter(acc: acc, counters: &c) { (fires &>> UInt64(widening: src[$0] & 63)) & 1 != 0 }
                             } else {
@@ -266,7 +266,7 @@ extension Interpreter {
     func spikingKernelPrices(_ w: WeightedLayer, layer i: Int, activity: (nonZero: Int, spikes: Int), timesteps t: Int)
         -> (gather: Int64, trains: Int64, counts: Int64) {
         let scatters = usesSpikeScatter(w.record, layer: i, timesteps: t)
-        return (t <= 63 && usesEventGather(w, layer: i, maxValue: 1)
+        return (usesPerStepEventGather(w, layer: i, timesteps: t)
                     ? w.spikeGatherPicoseconds(spikes: activity.spikes, timesteps: t) : Int64.max,
                 scatters ? w.spikeScatterPicoseconds(spikes: activity.spikes, timesteps: t) : Int64.max,
                 scatters && countsSpikes ? w.scatterPicoseconds(nonZero: activity.nonZero, maxValue: t) : Int64.max)
