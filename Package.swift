@@ -39,6 +39,7 @@ let coreFlags: [SwiftSetting] = isa.defines.map { .define($0) }
 let package = Package(
     name: "Joule",
     products: [
+        .library(name: "JouleEvents", targets: ["JouleEvents"]),
         .library(name: "JouleCore", targets: ["JouleCore"]),
         .library(name: "JouleEnergy", targets: ["JouleEnergy"]),
         .library(name: "JouleHost", targets: ["JouleHost"]),
@@ -49,10 +50,13 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
     targets: [
+        // Embedded-Swift subset: the event record the core fills and the energy model prices.
+        .target(name: "JouleEvents", exclude: ["README.md"]),
         // Embedded-Swift subset: no Foundation, no allocation, no existentials.
-        .target(name: "JouleCore", exclude: ["Packed/README.md"], swiftSettings: coreFlags),
+        .target(name: "JouleCore", dependencies: ["JouleEvents"], exclude: ["Packed/README.md"],
+                swiftSettings: coreFlags),
         // Embedded-Swift subset: pure arithmetic over event counts and board constants.
-        .target(name: "JouleEnergy"),
+        .target(name: "JouleEnergy", dependencies: ["JouleEvents"]),
         // Host only (Foundation): JSON models, safetensors, packing, data sets, reports.
         .target(name: "JouleHost", dependencies: ["JouleCore", "JouleEnergy"]),
         .executableTarget(name: "packmodel", dependencies: [

@@ -16,7 +16,8 @@
 /// On-chip memory
 /// - weights: `mem(stationarySNN ? min(e.weightReadBits, W) : e.weightReadBits, weightBits, on)`;
 /// - activations (boards with `activationsInOnChipMemory`): `mem(e.activationReadBits, inW, on) +
-///   mem(e.activationWriteBits, outW, on)` with `inW`/`outW` = 1 for spikes, else the code widths;
+///   mem(e.activationWriteBits, outW, on)` with `inW`/`outW` = 1 for spikes, else the code widths
+///   (`outW` = the scores' width for the layer that emits them, in both twins);
 /// - partial sums (weighted layers): `partialSumAccessesPerSynapticOp · (e.effectiveMACs +
 ///   e.effectiveACs) · mem(acc, acc, on)`;
 /// - membranes: `mem((e.membraneReads + e.membraneWrites) · acc, acc, membrane)`;
@@ -53,7 +54,7 @@ public enum LayerEnergyModel {
         let acc = board.memory.accumulatorBits
         var pj = 0.0
         switch g.kind {
-        case .conv, .linear:
+        case .conv2d, .linear:
             pj += real(e.effectiveMACs) * (ops.multiply(g.weightBits, g.inputBits) + ops.add(bits: acc))
             pj += real(e.effectiveACs) * ops.add(bits: acc)
         case .avgPool, .maxPool:
@@ -151,8 +152,9 @@ public enum LayerEnergyModel {
         (w.twin == .snn && !w.geometry.analogInput) ? 1 : w.geometry.inputBits
     }
 
-    /// Width of one output element as written: 1 for spikes, else the code width.
+    /// Width of one output element as written: the scores' width for the layer that emits them
+    /// (both twins), else 1 for spikes and the code width for QNN codes.
     static func outputWidth(_ w: LayerWorkload) -> Int {
-        w.twin == .snn ? 1 : w.geometry.outputBits
+        w.geometry.emitsScores ? w.geometry.outputBits : w.twin == .snn ? 1 : w.geometry.outputBits
     }
 }

@@ -1,19 +1,3 @@
-/// What a layer computes, as far as the energy model cares.
-public enum LayerKind: UInt8, Sendable {
-    /// 2-D convolution with a weight tensor `outC × inC × kernelH × kernelW`.
-    case conv
-    /// Fully connected layer with a weight matrix `outC × inC·inH·inW`.
-    case linear
-    /// Average pooling: window sums, no weights (the division is a shift, folded).
-    case avgPool
-    /// Max pooling: window comparisons, no weights.
-    case maxPool
-
-    /// Whether the layer carries weights (conv, linear).
-    @inlinable
-    public var isWeighted: Bool { self == .conv || self == .linear }
-}
-
 /// The shape of one layer: tensor sizes, kernel, stride, padding and the bit widths of its data.
 ///
 /// Plain integers so that a device can fill it from its packed model without allocation. Sizes are
@@ -41,6 +25,9 @@ public struct LayerGeometry: Equatable, Sendable {
     public var inputBits: Int
     /// Bits per output activation in the QNN twin (`ceil(log2(T+1))`; 32 for final scores).
     public var outputBits: Int
+    /// Whether the layer emits the network's scores (no activation): both twins write them once,
+    /// `outputBits` each, instead of codes or spikes.
+    public var emitsScores: Bool
     /// Whether the input is the model's analog (multi-valued, direct-encoded) input; in SNN mode such
     /// a layer multiplies once (`effectiveMACs`) and integrates the result as a constant current.
     public var analogInput: Bool
@@ -49,7 +36,7 @@ public struct LayerGeometry: Equatable, Sendable {
     public init(kind: LayerKind, inC: Int, inH: Int, inW: Int, outC: Int, outH: Int, outW: Int,
                 kernelH: Int, kernelW: Int, stride: Int, padding: Int,
                 weightBits: Int, weightCount: Int, nonZeroWeightCount: Int,
-                inputBits: Int, outputBits: Int, analogInput: Bool) {
+                inputBits: Int, outputBits: Int, analogInput: Bool, emitsScores: Bool = false) {
         self.kind = kind
         self.inC = inC; self.inH = inH; self.inW = inW
         self.outC = outC; self.outH = outH; self.outW = outW
@@ -57,7 +44,7 @@ public struct LayerGeometry: Equatable, Sendable {
         self.stride = stride; self.padding = padding
         self.weightBits = weightBits; self.weightCount = weightCount
         self.nonZeroWeightCount = nonZeroWeightCount
-        self.inputBits = inputBits; self.outputBits = outputBits
+        self.inputBits = inputBits; self.outputBits = outputBits; self.emitsScores = emitsScores
         self.analogInput = analogInput
     }
 
@@ -73,7 +60,7 @@ public struct LayerGeometry: Equatable, Sendable {
     @inlinable
     public var fanIn: Int {
         switch kind {
-        case .conv: return inC * kernelH * kernelW
+        case .conv2d: return inC * kernelH * kernelW
         case .linear: return inputElements
         case .avgPool, .maxPool: return kernelH * kernelW
         }
@@ -86,7 +73,7 @@ public struct LayerGeometry: Equatable, Sendable {
         switch kind {
         case .linear:
             return inputElements * outC
-        case .conv:
+        case .conv2d:
             return validTaps(size: inH, out: outH, kernel: kernelH)
                 * validTaps(size: inW, out: outW, kernel: kernelW) * inC * outC
         case .avgPool, .maxPool:

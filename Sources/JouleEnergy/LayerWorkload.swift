@@ -16,10 +16,10 @@ public struct LayerWorkload: Equatable, Sendable {
     /// Timesteps `T` (the QNN twin has `T+1` activation levels); at least 1.
     public var timesteps: Int
     /// Events counted by the core for this layer.
-    public var events: LayerEvents
+    public var events: EventCounters
 
     /// Creates a workload.
-    public init(geometry: LayerGeometry, twin: Twin, timesteps: Int, events: LayerEvents) {
+    public init(geometry: LayerGeometry, twin: Twin, timesteps: Int, events: EventCounters) {
         self.geometry = geometry
         self.twin = twin
         self.timesteps = timesteps

@@ -53,7 +53,9 @@ public struct EventCounters: Equatable, Sendable {
     /// residual spike map per timestep.
     public var activationReadBits: UInt64 = 0
     /// Activation bits written: QNN, every output code at the output bit width; SNN, one spike bit
-    /// per neuron per timestep (the spike map), plus nothing for the final scores.
+    /// per neuron per timestep (the spike map). The final layer (no activation) writes its scores
+    /// once, 32 bits each, in both twins: the SNN reads its output membranes (or spike counts) out
+    /// after the last step.
     public var activationWriteBits: UInt64 = 0
     /// Compulsory input traffic: size of the layer's input tensor(s) in bits, moved once (QNN) or
     /// once per timestep as a spike map (SNN, 1 bit per neuron per step).

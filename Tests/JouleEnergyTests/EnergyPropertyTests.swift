@@ -3,15 +3,15 @@ import JouleEnergy
 
 /// Monotonicity and fit properties of the layer model, and the width-scaling helpers.
 final class EnergyPropertyTests: XCTestCase {
-    let conv = LayerGeometry(kind: .conv, inC: 8, inH: 8, inW: 8, outC: 8, outH: 8, outW: 8,
+    let conv = LayerGeometry(kind: .conv2d, inC: 8, inH: 8, inW: 8, outC: 8, outH: 8, outW: 8,
                              kernelH: 3, kernelW: 3, stride: 1, padding: 1, weightBits: 8,
                              weightCount: 576, nonZeroWeightCount: 576, inputBits: 3, outputBits: 3,
                              analogInput: false)
 
     /// SNN events for `spikes` input spikes and `outSpikes` output spikes at `t` timesteps
     /// (8 visits per spike, 8 output channels per visit).
-    func snnEvents(spikes: UInt64, outSpikes: UInt64, t: Int) -> LayerEvents {
-        var e = LayerEvents()
+    func snnEvents(spikes: UInt64, outSpikes: UInt64, t: Int) -> EventCounters {
+        var e = EventCounters()
         let neurons = UInt64(8 * 8 * 8 * t)
         e.effectiveACs = spikes * 64; e.inputEvents = spikes; e.outputEvents = outSpikes
         e.outputLevelSum = outSpikes; e.neuronUpdates = neurons; e.membraneReads = neurons
@@ -27,7 +27,7 @@ final class EnergyPropertyTests: XCTestCase {
         return [.paperV1Classic45nm, .paperV1Dataflow45nm, v4]
     }
 
-    func total(_ e: LayerEvents, t: Int, _ b: BoardProfile, geometry: LayerGeometry? = nil) -> EnergyBreakdown {
+    func total(_ e: EventCounters, t: Int, _ b: BoardProfile, geometry: LayerGeometry? = nil) -> EnergyBreakdown {
         LayerEnergyModel.energy(of: LayerWorkload(geometry: geometry ?? conv, twin: .snn, timesteps: t, events: e), on: b)
     }
 
@@ -147,7 +147,7 @@ final class EnergyPropertyTests: XCTestCase {
         let pool = LayerGeometry(kind: .maxPool, inC: 1, inH: 4, inW: 4, outC: 1, outH: 2, outW: 2,
                                  kernelH: 2, kernelW: 2, stride: 2, padding: 0, weightBits: 0, weightCount: 0,
                                  nonZeroWeightCount: 0, inputBits: 3, outputBits: 3, analogInput: false)
-        var e = LayerEvents()
+        var e = EventCounters()
         e.inputEvents = 7; e.effectiveACs = 5; e.neuronUpdates = 4
         let w = LayerWorkload(geometry: pool, twin: .qnn, timesteps: 6, events: e)
         // 7 compares + 4 requantisation compares, 0.03 each.

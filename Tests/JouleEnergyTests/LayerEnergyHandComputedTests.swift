@@ -5,19 +5,19 @@ import JouleEnergy
 /// Every expected number is written out from the board constants; accuracy 1e-9 pJ.
 final class LayerEnergyHandComputedTests: XCTestCase {
     // conv 2→4 channels, 4×4 → 4×4, 3×3, stride 1, pad 1, 72 8-bit weights, T = 3 (2-bit codes).
-    let conv = LayerGeometry(kind: .conv, inC: 2, inH: 4, inW: 4, outC: 4, outH: 4, outW: 4,
+    let conv = LayerGeometry(kind: .conv2d, inC: 2, inH: 4, inW: 4, outC: 4, outH: 4, outW: 4,
                              kernelH: 3, kernelW: 3, stride: 1, padding: 1, weightBits: 8,
                              weightCount: 72, nonZeroWeightCount: 70, inputBits: 2, outputBits: 2,
                              analogInput: false)
-    var convQNN: LayerEvents {
-        var e = LayerEvents()
+    var convQNN: EventCounters {
+        var e = EventCounters()
         e.effectiveMACs = 500; e.inputEvents = 20; e.outputEvents = 30; e.outputLevelSum = 45
         e.neuronUpdates = 64; e.weightReadBits = 4800; e.activationReadBits = 300
         e.activationWriteBits = 128; e.inputTrafficBits = 64; e.outputTrafficBits = 128
         return e
     }
-    var convSNN: LayerEvents {
-        var e = LayerEvents()
+    var convSNN: EventCounters {
+        var e = EventCounters()
         e.effectiveACs = 700; e.inputEvents = 40; e.outputEvents = 50; e.outputLevelSum = 50
         e.neuronUpdates = 192; e.membraneReads = 192; e.membraneWrites = 192
         e.weightReadBits = 9600; e.activationReadBits = 300; e.activationWriteBits = 192
@@ -29,22 +29,22 @@ final class LayerEnergyHandComputedTests: XCTestCase {
                                kernelH: 1, kernelW: 1, stride: 1, padding: 0, weightBits: 4,
                                weightCount: 160, nonZeroWeightCount: 150, inputBits: 3, outputBits: 3,
                                analogInput: false)
-    var linearQNN: LayerEvents {
-        var e = LayerEvents()
+    var linearQNN: EventCounters {
+        var e = EventCounters()
         e.effectiveMACs = 90; e.inputEvents = 9; e.outputEvents = 6; e.neuronUpdates = 10
         e.weightReadBits = 360; e.activationReadBits = 27; e.activationWriteBits = 30
         e.inputTrafficBits = 48; e.outputTrafficBits = 30
         return e
     }
-    var linearSNN: LayerEvents {
-        var e = LayerEvents()
+    var linearSNN: EventCounters {
+        var e = EventCounters()
         e.effectiveACs = 120; e.inputEvents = 14; e.outputEvents = 9; e.neuronUpdates = 60
         e.membraneReads = 60; e.membraneWrites = 60; e.weightReadBits = 560; e.activationReadBits = 14
         e.activationWriteBits = 60; e.inputTrafficBits = 96; e.outputTrafficBits = 60
         return e
     }
 
-    func energy(_ g: LayerGeometry, _ twin: Twin, _ t: Int, _ e: LayerEvents, _ b: BoardProfile) -> EnergyBreakdown {
+    func energy(_ g: LayerGeometry, _ twin: Twin, _ t: Int, _ e: EventCounters, _ b: BoardProfile) -> EnergyBreakdown {
         LayerEnergyModel.energy(of: LayerWorkload(geometry: g, twin: twin, timesteps: t, events: e), on: b)
     }
 
@@ -79,6 +79,22 @@ final class LayerEnergyHandComputedTests: XCTestCase {
         let on = 24000.0 + 6000 + 3840 + 28000 + 7680 + 1440
         let off = 72.0 * 2000
         assertParts(energy(conv, .snn, 3, convSNN, .paperV1Classic45nm), compute, on, off, 0)
+    }
+
+    /// The score layer (linear 16 → 10, no activation) of the SNN writes its 10 scores once, 32
+    /// bits each — `EventCounters.activationWriteBits` = 320 — and they are priced as 10 writes
+    /// of 32-bit values, as the QNN's are, not as 320 one-bit spikes.
+    func testScoreLayerWritesPricedAtScoreWidthSNNClassicV1() {
+        let scores = LayerGeometry(kind: .linear, inC: 16, inH: 1, inW: 1, outC: 10, outH: 1, outW: 1,
+                                   kernelH: 1, kernelW: 1, stride: 1, padding: 0, weightBits: 8,
+                                   weightCount: 160, nonZeroWeightCount: 160, inputBits: 3, outputBits: 32,
+                                   analogInput: false, emitsScores: true)
+        var e = EventCounters()
+        e.activationWriteBits = 320
+        // compute 0; SRAM: 320 bits / 32 = 10 writes × 20 = 200, refill of 160 weights × 20 = 3200;
+        // DRAM: 160 weights × 2000.
+        assertParts(energy(scores, .snn, 6, e, .paperV1Classic45nm), 0, 200 + 3200, 160.0 * 2000, 0)
+        assertParts(energy(scores, .qnn, 6, e, .paperV1Classic45nm), 0, 200 + 3200, 160.0 * 2000, 0)
     }
 
     // Paper v1 dataflow: 20 pJ per local move, accumulators in registers, weights resident, no NoC price.

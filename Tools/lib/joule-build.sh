@@ -21,31 +21,37 @@ stale() {
   [ -n "$(find "$@" -newer "$target" -type f 2>/dev/null | head -n 1)" ]
 }
 
-# build_joule_lib OUTDIR TARGET AR SWIFTFLAGS...: compiles JouleCore (a module) and JouleC (the C
-# exports, importing it) in Embedded mode, allocation-free, into OUTDIR/libjoule.a.
+# build_joule_lib OUTDIR TARGET AR SWIFTFLAGS...: compiles JouleEvents and JouleCore (modules) and
+# JouleC (the C exports, importing them) in Embedded mode, allocation-free, into OUTDIR/libjoule.a.
 build_joule_lib() {
   local out=$1 target=$2 ar=$3; shift 3
   local lib="$out/libjoule.a"
   mkdir -p "$out"
-  if ! stale "$lib" "$ROOT/Sources/JouleCore" "$ROOT/Sources/JouleC" "$ROOT/Tools/lib/joule-build.sh" "$out/flags"; then
+  if ! stale "$lib" "$ROOT/Sources/JouleEvents" "$ROOT/Sources/JouleCore" "$ROOT/Sources/JouleC" \
+       "$ROOT/Tools/lib/joule-build.sh" "$out/flags"; then
     if [ "$(cat "$out/flags" 2>/dev/null)" = "$target $*" ]; then
       echo "  libjoule.a up to date ($target)"
       return 0
     fi
   fi
   echo "$target $*" >"$out/flags"
-  echo "  swiftc $target: JouleCore + JouleC (Embedded, -no-allocations, $*)"
-  local core
+  echo "  swiftc $target: JouleEvents + JouleCore + JouleC (Embedded, -no-allocations, $*)"
+  local core events
   core=$(find "$ROOT/Sources/JouleCore" -name '*.swift' | sort)
+  events=$(find "$ROOT/Sources/JouleEvents" -name '*.swift' | sort)
   # shellcheck disable=SC2086
-  "$SWIFTC" -target "$target" "${EMBEDDED_FLAGS[@]}" "$@" -module-name JouleCore \
+  "$SWIFTC" -target "$target" "${EMBEDDED_FLAGS[@]}" "$@" -module-name JouleEvents \
+    -emit-module -emit-module-path "$out/JouleEvents.swiftmodule" -c $events -o "$out/JouleEvents.o" \
+    || die "compiling JouleEvents for $target failed"
+  # shellcheck disable=SC2086
+  "$SWIFTC" -target "$target" "${EMBEDDED_FLAGS[@]}" "$@" -module-name JouleCore -I "$out" \
     -emit-module -emit-module-path "$out/JouleCore.swiftmodule" -c $core -o "$out/JouleCore.o" \
     || die "compiling JouleCore for $target failed"
   "$SWIFTC" -target "$target" "${EMBEDDED_FLAGS[@]}" "$@" -module-name JouleC -I "$out" \
     -c "$ROOT"/Sources/JouleC/*.swift -o "$out/JouleC.o" \
     || die "compiling JouleC for $target failed"
   rm -f "$lib"
-  "$ar" rcs "$lib" "$out/JouleCore.o" "$out/JouleC.o" || die "archiving $lib failed"
+  "$ar" rcs "$lib" "$out/JouleEvents.o" "$out/JouleCore.o" "$out/JouleC.o" || die "archiving $lib failed"
 }
 
 # pack_model JSON OUT.jmod [PACKMODEL FLAGS...]: packs with the host packer (built once into
@@ -59,7 +65,7 @@ pack_model() {
   # The packer: $PACKMODEL if set; else an up-to-date release build (Tools/setup makes one); else
   # a debug build of our own in .build-capi.
   local packer=${PACKMODEL:-}
-  local sources=("$ROOT/Sources/JouleHost" "$ROOT/Sources/JouleCore" "$ROOT/Sources/packmodel")
+  local sources=("$ROOT/Sources/JouleHost" "$ROOT/Sources/JouleCore" "$ROOT/Sources/JouleEvents" "$ROOT/Sources/packmodel")
   if [ -z "$packer" ] && [ -x "$ROOT/.build/release/packmodel" ] && ! stale "$ROOT/.build/release/packmodel" "${sources[@]}"; then
     packer="$ROOT/.build/release/packmodel"
   fi

@@ -97,14 +97,6 @@ public enum SectionKind: UInt32, Sendable {
     case data = 4
 }
 
-/// The operation a layer performs.
-public enum LayerKind: UInt8, Sendable {
-    case conv2d = 1
-    case linear = 2
-    case avgPool = 3
-    case maxPool = 4
-}
-
 /// What a weighted layer does with its pre-activation `A`.
 public enum ActivationKind: UInt8, Sendable {
     /// Raw scores `A` (the last layer only).

@@ -6,24 +6,18 @@ public enum ModelWorkloads {
     /// The energy model's geometry of layer `i` at `T` (weight counts read from the file).
     public static func geometry(_ file: PackedModelFile, layer i: Int, timesteps: Int) -> LayerGeometry {
         let r = file.model.layer(i)
-        let kind: JouleEnergy.LayerKind
-        switch r.kind {
-        case .conv2d: kind = .conv
-        case .linear: kind = .linear
-        case .avgPool: kind = .avgPool
-        case .maxPool: kind = .maxPool
-        }
         var nonZero = 0
         for row in 0..<r.rowCount {
             nonZero += Int(file.model.view.u32(r.rowCountsOffset + 4 * row)!)
         }
         let codeBits = Requantize.codeBits(timesteps: timesteps)
-        return LayerGeometry(kind: kind, inC: r.inC, inH: r.inH, inW: r.inW, outC: r.outC, outH: r.outH, outW: r.outW,
+        return LayerGeometry(kind: r.kind, inC: r.inC, inH: r.inH, inW: r.inW, outC: r.outC, outH: r.outH, outW: r.outW,
                              kernelH: r.kind == .linear ? 1 : r.kernelH, kernelW: r.kind == .linear ? 1 : r.kernelW,
                              stride: max(1, r.strideH), padding: r.padH, weightBits: r.weightBits,
                              weightCount: r.rowCount * r.outC, nonZeroWeightCount: nonZero,
                              inputBits: r.readsModelInput ? 8 : codeBits,
-                             outputBits: r.activation == .none ? 32 : codeBits, analogInput: r.readsModelInput)
+                             outputBits: r.activation == .none ? 32 : codeBits, analogInput: r.readsModelInput,
+                             emitsScores: r.activation == .none)
     }
 
     /// One workload per layer for a run in `mode` with `counters`.
@@ -31,7 +25,7 @@ public enum ModelWorkloads {
                                  counters: [EventCounters]) -> [LayerWorkload] {
         (0..<file.model.layerCount).map { i in
             LayerWorkload(geometry: geometry(file, layer: i, timesteps: timesteps),
-                          twin: mode == .qnn ? .qnn : .snn, timesteps: timesteps, events: LayerEvents(counters[i]))
+                          twin: mode == .qnn ? .qnn : .snn, timesteps: timesteps, events: counters[i])
         }
     }
 }
