@@ -115,7 +115,7 @@ typedef struct joule_model_info {
 } joule_model_info_t;
 
 /* Energy events one layer (or, summed, the whole model) really performed in one inference: the
- * core's EventCounters (Sources/JouleCore/EventCounters.swift), same fields, same order, each a
+ * core's EventCounters (Sources/JouleEvents/EventCounters.swift), same fields, same order, each a
  * count of events that happened. See that file for the exact definitions. */
 typedef struct joule_counters {
     uint64_t dense_synaptic_ops;     /* NeuroBench Dense SOPs: every connected (input, weight) pair */
