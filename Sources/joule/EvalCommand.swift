@@ -59,6 +59,7 @@ struct EvalCommand: ParsableCommand {
             out("counters summed over the test set:")
             out(CounterTable.render(names: (0..<file.model.layerCount).map(file.layerName), counters: e.counters),
                   terminator: "")
+            out("scores digest \(e.hexScoresDigest) (FNV-1a of every image's scores, in order)")
             if let json {
                 try JSONOutput.write(EvalDocument(model: model, dataset: dataset,
                                                   layerNames: (0..<file.model.layerCount).map(file.layerName), evaluation: e),

@@ -37,6 +37,31 @@ def test_eval(joule, watch_net):
             "neuronUpdates", "membraneReads", "weightReadBits", "activationReadBits", "activationWriteBits"]
     assert [int(v) for v in total] == [doc["totalCounters"][k] for k in keys]
     assert sum(l["counters"]["outputLevelSum"] for l in doc["layers"]) == doc["totalCounters"]["outputLevelSum"]
+    assert re.search(rf"^scores digest {doc['scoresDigest']} ", text, re.M)
+
+
+def fnv1a(words):
+    """FNV-1a 64 over 64-bit words, little-endian bytes (docs/json-output.md, `scoresDigest`)."""
+    h = 0xCBF29CE484222325
+    for w in words:
+        for byte in (w & (2**64 - 1)).to_bytes(8, "little"):
+            h = ((h ^ byte) * 0x100000001B3) % 2**64
+    return h
+
+
+def test_eval_scores_digest_is_every_images_scores(joule, watch_net, tmp_path):
+    """The digest, recomputed here from `joule run`'s printed scores of the first three test images."""
+    import gzip
+    raw = gzip.open("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz").read()
+    for mode in ["qnn", "snn"]:
+        per_image = []
+        for i in range(3):
+            image = tmp_path / f"{i}.raw"
+            image.write_bytes(raw[16 + 784 * i:16 + 784 * (i + 1)])
+            scores = re.search(r"^scores: (.*)$", joule("run", watch_net, "--mode", mode, "--input", str(image)), re.M)
+            per_image.append(fnv1a(int(v) for v in scores.group(1).split()))
+        doc = json.loads(joule("eval", watch_net, "--mode", mode, "--limit", "3", "--json", "-"))
+        assert doc["scoresDigest"] == f"{fnv1a(per_image):016x}", mode
 
 
 def test_energy(joule, watch_net):

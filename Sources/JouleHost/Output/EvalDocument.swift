@@ -30,6 +30,8 @@ public struct EvalDocument: JSONDocument {
     public var layers: [Layer]
     /// All layers' counters summed.
     public var totalCounters: CounterRecord
+    /// `Evaluation.scoresDigest` as 16 hex digits.
+    public var scoresDigest: String
 
     public init(model: String, dataset: String, layerNames: [String], evaluation e: Evaluation) {
         self.model = model
@@ -49,6 +51,15 @@ public struct EvalDocument: JSONDocument {
                   counters: CounterRecord(e.counters[i]))
         }
         totalCounters = CounterRecord(e.counters.reduce(into: EventCounters()) { $0.add($1) })
+        scoresDigest = e.hexScoresDigest
+    }
+}
+
+extension Evaluation {
+    /// `scoresDigest` as 16 hex digits (text output and JSON).
+    public var hexScoresDigest: String {
+        let hex = String(scoresDigest, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
     }
 }
 

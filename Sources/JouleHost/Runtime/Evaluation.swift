@@ -13,6 +13,9 @@ public struct Evaluation: Sendable {
     public var counters: [EventCounters]
     /// Output neurons per layer (for rates).
     public var neurons: [Int]
+    /// `ScoresDigest` of every image's scores, in data-set order: equal digests mean equal scores
+    /// image for image (a regression record; the scores themselves are not kept).
+    public var scoresDigest: UInt64
 
     public var accuracy: Double { Double(correct) / Double(max(1, images)) }
 
@@ -64,7 +67,7 @@ public struct Evaluation: Sendable {
                 for i in stride(from: w, to: count, by: workers) {
                     let input = try dataset.input(i, height: m.inputHeight, width: m.inputWidth)
                     let r = try runner.run(input: input, timesteps: timesteps, readout: readout)
-                    results.setPrediction(i, UInt8(r.predictedClass))
+                    results.setPrediction(i, UInt8(r.predictedClass), digest: ScoresDigest.of(r.scores))
                     for k in sums.indices { sums[k].add(r.counters[k]) }
                     done += 1
                     if w == 0 { progress(done * workers) }
@@ -81,7 +84,8 @@ public struct Evaluation: Sendable {
         let correct = (0..<count).filter { predictions[$0] == dataset.labels[$0] }.count
         let neurons = (0..<m.layerCount).map { m.layer($0).activation == .quant ? m.layer($0).outputCount : 0 }
         return Evaluation(mode: mode, timesteps: timesteps, images: count, correct: correct,
-                          predictions: predictions, counters: counters, neurons: neurons)
+                          predictions: predictions, counters: counters, neurons: neurons,
+                          scoresDigest: ScoresDigest.combine(results.digests))
     }
 }
 
@@ -89,14 +93,18 @@ public struct Evaluation: Sendable {
 final class ResultBox: @unchecked Sendable {
     private let lock = NSLock()
     private(set) var predictions: [UInt8]
+    private(set) var digests: [UInt64]
     private(set) var counters: [[EventCounters]]
 
     init(count: Int, layers: Int, workers: Int) {
         predictions = Array(repeating: 0, count: count)
+        digests = Array(repeating: 0, count: count)
         counters = Array(repeating: Array(repeating: EventCounters(), count: layers), count: workers)
     }
 
-    func setPrediction(_ i: Int, _ p: UInt8) { lock.lock(); predictions[i] = p; lock.unlock() }
+    func setPrediction(_ i: Int, _ p: UInt8, digest: UInt64) {
+        lock.lock(); predictions[i] = p; digests[i] = digest; lock.unlock()
+    }
     func setCounters(_ w: Int, _ c: [EventCounters]) { lock.lock(); counters[w] = c; lock.unlock() }
 
     final class ErrorSlot: @unchecked Sendable {
@@ -104,4 +112,24 @@ final class ResultBox: @unchecked Sendable {
         private(set) var error: Error?
         func set(_ e: Error) { lock.lock(); if error == nil { error = e }; lock.unlock() }
     }
+}
+
+/// FNV-1a (64-bit) digests of scores: `of` hashes one image's int64 scores (little-endian bytes,
+/// in output order), `combine` hashes a sequence of such digests (little-endian, in order).
+public enum ScoresDigest {
+    static let offsetBasis: UInt64 = 0xcbf2_9ce4_8422_2325
+    static let prime: UInt64 = 0x0000_0100_0000_01b3
+
+    static func hash(_ words: [UInt64]) -> UInt64 {
+        var h = offsetBasis
+        for word in words {
+            for byte in 0..<8 {
+                h = (h ^ (word >> UInt64(8 * byte) & 0xff)) &* prime
+            }
+        }
+        return h
+    }
+
+    public static func of(_ scores: [Int64]) -> UInt64 { hash(scores.map { UInt64(bitPattern: $0) }) }
+    public static func combine(_ digests: [UInt64]) -> UInt64 { hash(digests) }
 }
