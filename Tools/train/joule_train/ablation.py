@@ -18,8 +18,9 @@ import statistics
 import tempfile
 import time
 
+from joule_format.atomic import replacing
+
 from . import train
-from .atomic import replacing
 
 ARMS = {"sbp": ["--model", "resnet", "--shortcut", "linear"],
         "plain": ["--model", "resnet-plain"]}

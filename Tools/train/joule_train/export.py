@@ -15,8 +15,10 @@ import os
 import numpy as np
 import torch
 
-from . import quant, safetensors_io
-from .atomic import replacing
+from joule_format import safetensors
+from joule_format.atomic import replacing
+
+from . import quant
 from .models import QLayer, default_inputs
 
 JSON_KEYS = ["name", "type", "input", "outChannels", "outFeatures", "kernel", "stride", "padding",
@@ -115,7 +117,7 @@ def write_model(out_dir, name, input_shape, input_scale, timesteps, layers, tens
     doc["layers"] = layers
     os.makedirs(out_dir, exist_ok=True)
     jpath = os.path.join(out_dir, f"{name}.json")
-    safetensors_io.save(tensors, os.path.join(out_dir, f"{name}.safetensors"), metadata)
+    safetensors.save(tensors, os.path.join(out_dir, f"{name}.safetensors"), metadata)
     with replacing(jpath, "w") as f:
         f.write(json_dump(doc) + "\n")
     return jpath

@@ -12,8 +12,10 @@ import time
 
 import torch
 
+from joule_format import model_json
+from joule_format.atomic import replacing
+
 from . import data, integer_twin
-from .atomic import replacing
 
 
 def main(argv=None):
@@ -26,9 +28,9 @@ def main(argv=None):
     ap.add_argument("--threads", type=int, default=1)
     a = ap.parse_args(argv)
     torch.set_num_threads(a.threads)
-    doc = json.load(open(a.model))
-    T0 = doc["timesteps"]
-    pad = doc["input"]["height"] if doc["input"]["height"] != 28 else None
+    model = model_json.load(a.model, weights=False)
+    T0 = model.timesteps
+    pad = model.input_shape[1] if model.input_shape[1] != 28 else None
     x, y = data.load("test", pad_to=pad)
     t0 = time.time()
     preds, acc, stats = integer_twin.evaluate(a.model, x, y, T0)
@@ -63,7 +65,7 @@ def main(argv=None):
             print(f"| {T}{' (trained)' if T == T0 else ''} | {acc_t * 100:.2f} % | "
                   f"{tot[0] * 100:.2f} % | {tot[1] * 100:.3f} % |", flush=True)
         if a.plot:
-            plot_t_sweep(out["sweep"], doc["name"], a.plot)
+            plot_t_sweep(out["sweep"], model.name, a.plot)
     if a.json:
         with replacing(a.json, "w") as f:
             json.dump(out, f, indent=1)

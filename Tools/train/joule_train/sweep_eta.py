@@ -10,8 +10,9 @@ import argparse
 import json
 import os
 
+from joule_format.atomic import replacing
+
 from . import train
-from .atomic import replacing
 
 
 def main(argv=None):

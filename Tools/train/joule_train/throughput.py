@@ -18,8 +18,9 @@ import time
 import torch
 import torch.nn.functional as F
 
+from joule_format.atomic import replacing
+
 from . import machine, models
-from .atomic import replacing
 
 SETTINGS = [
     # name, threads (None: all), precision, channels-last, compile

@@ -37,8 +37,9 @@ import time
 import numpy as np
 import torch
 
+from joule_format.atomic import replacing
+
 from . import data, distributed, export, integer_twin, loop, machine, models
-from .atomic import replacing
 
 # The repository root (Tools/train/joule_train/ → three levels up): default paths hang off it,
 # whatever the working directory.

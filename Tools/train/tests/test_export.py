@@ -102,7 +102,7 @@ def test_export_round_trip(tmp_path, bits):
         if L["name"] in ("sgap", "shead"):
             assert L["trainingOnly"] is True and "input" in L
     # our own reader agrees with the reference library
-    from joule_train.safetensors_io import load
+    from joule_format.safetensors import load
     mine = load(os.path.join(tmp_path, doc["weights"]))
     assert set(mine) == set(st) and all(np.array_equal(mine[k], st[k]) for k in st)
 

@@ -1,8 +1,10 @@
-"""The integer twin's float accumulation is exact: float32 where every partial sum stays below
+"""The torch backend's float accumulation is exact: float32 where every partial sum stays below
 2^24, float64 above; both equal int64 arithmetic on worst-case operands."""
-import torch
+import pytest
 
-from joule_train import integer_twin
+torch = pytest.importorskip("torch")
+
+from joule_format import integer_torch  # noqa: E402
 
 
 def worst_case(o, c, k, cmax, seed):
@@ -16,19 +18,19 @@ def worst_case(o, c, k, cmax, seed):
 
 def test_float32_path_is_exact_and_chosen_below_2_24():
     x, q = worst_case(8, 512, 3, 6, 0)            # VGG's widest code layer: 4608·6·127 < 2^24
-    assert integer_twin.float_dtype(x, q, q[0].numel()) == torch.float32
-    exact = integer_twin.conv_acc(x, q, (1, 1), (1, 1), exact_int=True)
-    assert torch.equal(integer_twin.conv_acc(x, q, (1, 1), (1, 1)), exact)
+    assert integer_torch.float_dtype(x, q, q[0].numel()) == torch.float32
+    exact = integer_torch.conv_acc(x, q, (1, 1), (1, 1), exact_int=True)
+    assert torch.equal(integer_torch.conv_acc(x, q, (1, 1), (1, 1)), exact)
     assert int(exact.abs().max()) == 4608 * 6 * 127
 
 
 def test_float64_path_above_2_24():
     x, q = worst_case(4, 512, 3, 255, 1)           # raw bytes into a wide layer: 4608·255·127 > 2^24
-    assert integer_twin.float_dtype(x, q, q[0].numel()) == torch.float64
-    exact = integer_twin.conv_acc(x, q, (1, 1), (1, 1), exact_int=True)
-    assert torch.equal(integer_twin.conv_acc(x, q, (1, 1), (1, 1)), exact)
+    assert integer_torch.float_dtype(x, q, q[0].numel()) == torch.float64
+    exact = integer_torch.conv_acc(x, q, (1, 1), (1, 1), exact_int=True)
+    assert torch.equal(integer_torch.conv_acc(x, q, (1, 1), (1, 1)), exact)
     assert int(exact.abs().max()) > 2 ** 24
     lin_x = x.flatten(1)
     lin_q = torch.randint(-127, 128, (4, lin_x.shape[1]), generator=torch.Generator().manual_seed(2))
-    assert integer_twin.float_dtype(lin_x, lin_q, lin_x.shape[1]) == torch.float64
-    assert torch.equal(integer_twin.linear_acc(lin_x, lin_q), lin_x @ lin_q.t())
+    assert integer_torch.float_dtype(lin_x, lin_q, lin_x.shape[1]) == torch.float64
+    assert torch.equal(integer_torch.linear_acc(lin_x, lin_q), lin_x @ lin_q.t())
