@@ -13,6 +13,8 @@ import sys
 import tempfile
 
 import torch
+from joule_format import model_json
+from joule_format.atomic import replacing
 
 from . import agreement, pytorch_import
 from .errors import UnsupportedModel
@@ -122,7 +124,6 @@ def report(a, source, path, import_at, src, ties, x_test, y_test, label):
     print(f"test set: {len(x_test)} images; source: {label}")
     print(agreement.table(rows, source=label))
     if a.report:
-        from joule_train.atomic import replacing
         with replacing(a.report, "w") as f:
             json.dump({"model": path, "source": source, "rows": rows}, f, indent=1)
 
@@ -142,9 +143,8 @@ def main_onnx(a):
         return 2
     print(f"wrote {path} (activation ranges: " + ", ".join(f"{k} {v:.3g}" for k, v in ranges.items())
           + f"; ONNX input scale {in_scale:.6g}, data scale {a.input_scale:.6g})")
-    with open(path) as f:
-        shape = json.load(f)["input"]
-    pad = shape["height"] if shape["height"] != 28 else None
+    height = model_json.load(path, weights=False).input_shape[1]
+    pad = height if height != 28 else None
     x_test, y_test = data.load("test", pad_to=pad, limit=a.test_limit)
     src, ties = onnx_import.onnxruntime_predictions(a.model, x_test.numpy() * a.input_scale)
     report(a, a.model, path, lambda t, folder: onnx_import.import_onnx(a.model, folder, a.name, T=t,
