@@ -6,10 +6,15 @@ as Joule JSON model descriptions + .safetensors (format: Models/README.md).
   W2 "watch-net-ref" (1x28x28 input)                      21,913,344 MAC,   150,378 parameters
 
 Usage: Tools/reference_workloads.py OUT_DIR [--seed S] [--timesteps T]
-Only numpy is needed. Multipliers are scaled to the fan-in so that activation codes spread over 0..T
-(a random net with arbitrary scales would saturate or go silent, which measures nothing)."""
-import argparse, json, os, struct
+Only numpy is needed (and joule_format, Tools/format). Multipliers are scaled to the fan-in so that
+activation codes spread over 0..T (a random net with arbitrary scales would saturate or go silent,
+which measures nothing). The .safetensors layout: joule_format.safetensors with the tensors in
+generation order and sorted, spaced header keys (sort_keys=True, compact=False, order="given")."""
+import argparse, json, os, sys
 import numpy as np
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "format"))
+from joule_format import safetensors  # noqa: E402
 
 def conv(name, c_out, pad):
     return {"name": name, "type": "conv2d", "outChannels": c_out, "kernel": [3, 3], "stride": [1, 1],
@@ -24,20 +29,6 @@ W1 = ("vgg-star-ref", (3, 32, 32), [conv("conv1", 128, 1), conv("conv2", 128, 1)
 W2 = ("watch-net-ref", (1, 28, 28), [conv("conv1", 32, 1), conv("conv2", 32, 1), pool("pool1"),
       conv("conv3", 64, 1), conv("conv4", 64, 1), pool("pool2"), conv("conv5", 128, 1), pool("pool3"),
       {"name": "flatten", "type": "flatten"}])
-
-def write_safetensors(path, tensors):
-    header, blobs, offset = {}, [], 0
-    dtypes = {np.int8: "I8", np.int32: "I32", np.int64: "I64", np.float32: "F32"}
-    for name, array in tensors:
-        data = np.ascontiguousarray(array).astype(array.dtype.newbyteorder("<")).tobytes()
-        header[name] = {"dtype": dtypes[array.dtype.type], "shape": list(array.shape),
-                        "data_offsets": [offset, offset + len(data)]}
-        blobs.append(data)
-        offset += len(data)
-    raw = json.dumps(header, sort_keys=True).encode()
-    raw += b" " * ((8 - (8 + len(raw)) % 8) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(raw)) + raw + b"".join(blobs))
 
 def build(spec, out_dir, seed, timesteps):
     name, (c, h, w), layers = spec
@@ -75,7 +66,8 @@ def build(spec, out_dir, seed, timesteps):
     os.makedirs(out_dir, exist_ok=True)
     with open(os.path.join(out_dir, name + ".json"), "w") as f:
         json.dump(description, f, indent=1)
-    write_safetensors(os.path.join(out_dir, name + ".safetensors"), tensors)
+    safetensors.save(tensors, os.path.join(out_dir, name + ".safetensors"), order="given", sort_keys=True,
+                     compact=False)
     print("wrote", os.path.join(out_dir, name + ".json"))
 
 if __name__ == "__main__":

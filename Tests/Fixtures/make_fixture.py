@@ -4,22 +4,27 @@
 Outputs, next to this script:
   tiny.json, tiny.safetensors   the model in the format of Models/README.md
   tiny-input.bin                one input (C·H·W bytes, CHW order)
-  tiny_expected.h               reference results for that input, computed here in numpy from the
-                                integer model of Models/README.md (independently of the Swift
-                                runtime): QNN scores and output codes per layer for two T values,
-                                plus dense synaptic ops and neuron counts per layer.
+  tiny_expected.h               reference results for that input, computed in numpy by the Python
+                                integer model of Models/README.md (joule_format.integer,
+                                independent of the Swift runtime): QNN scores and output codes per
+                                layer for two T values, plus dense synaptic ops and neuron counts
+                                per layer.
 
 The model: conv 3x3 (int8) -> avgpool 2x2 -> conv 3x3 (int4, residual = the pool) ->
 conv 3x3 no padding (int8) -> maxpool 2x2 -> flatten -> linear (int4) -> linear head (int8, scores).
 Usage: python3 Tests/Fixtures/make_fixture.py   (rewrites the files; the output is byte-stable)
 """
 import json
+import math
 import os
-import struct
+import sys
 
 import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "Tools", "format"))
+from joule_format import integer, model_json, safetensors  # noqa: E402
+
 rng = np.random.default_rng(20240607)
 
 C, H, W = 2, 12, 12
@@ -95,25 +100,6 @@ def make_tensors():
     return tensors, shapes
 
 
-def write_safetensors(path, tensors):
-    dtypes = {np.dtype(np.int8): "I8", np.dtype(np.int32): "I32", np.dtype(np.int64): "I64",
-              np.dtype(np.float32): "F32"}
-    header, blobs, offset = {}, [], 0
-    for name in sorted(tensors):
-        a = np.ascontiguousarray(tensors[name])
-        raw = a.astype(a.dtype.newbyteorder("<")).tobytes()
-        header[name] = {"dtype": dtypes[a.dtype], "shape": list(a.shape), "data_offsets": [offset, offset + len(raw)]}
-        blobs.append(raw)
-        offset += len(raw)
-    head = json.dumps(header, separators=(",", ":"), sort_keys=True).encode()
-    head += b" " * ((8 - len(head) % 8) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(head)))
-        f.write(head)
-        for b in blobs:
-            f.write(b)
-
-
 def make_input():
     """A smooth pattern with noise and a zeroed background (so the input is sparse)."""
     yy, xx = np.mgrid[0:H, 0:W]
@@ -127,75 +113,27 @@ def make_input():
 
 # ---- Integer reference (Models/README.md, "The integer model") --------------------------------
 
-def conv_acc(x, q, padding, stride=(1, 1)):
-    c, h, w = x.shape
-    oc, _, kh, kw = q.shape
-    ph, pw = padding
-    xp = np.zeros((c, h + 2 * ph, w + 2 * pw), dtype=np.int64)
-    xp[:, ph:ph + h, pw:pw + w] = x
-    oh = (h + 2 * ph - kh) // stride[0] + 1
-    ow = (w + 2 * pw - kw) // stride[1] + 1
-    acc = np.zeros((oc, oh, ow), dtype=np.int64)
-    for i in range(kh):
-        for j in range(kw):
-            patch = xp[:, i:i + oh * stride[0]:stride[0], j:j + ow * stride[1]:stride[1]]
-            acc += np.einsum("oc,chw->ohw", q[:, :, i, j].astype(np.int64), patch)
-    return acc
+def dense_ops(layer):
+    """(input, weight) pairs a layer connects, padding excluded."""
+    out = layer["out_shape"]
+    if layer["type"] == "linear":
+        return out[0] * math.prod(layer["in_shape"])
+    c, h, w = layer["in_shape"]
+    kh, kw = layer["kernel"]
+    if layer["type"] == "conv2d":
+        ones = np.ones((1, 1, h, w), dtype=np.int64)
+        taps = integer.conv_acc(ones, np.ones((1, 1, kh, kw), dtype=np.int64), layer["stride"], layer["padding"])
+        return int(taps.sum()) * c * out[0]
+    return math.prod(out) * kh * kw  # pooling
 
 
-def dense_ops_conv(c, h, w, oc, kh, kw, ph, pw):
-    """(input, weight) pairs a conv connects, padding excluded."""
-    ones = np.ones((1, h, w), dtype=np.int64)
-    taps = conv_acc(ones, np.ones((1, 1, kh, kw), dtype=np.int8), (ph, pw))
-    return int(taps.sum()) * c * oc
-
-
-def reference(tensors, x, T):
-    """Returns (scores, [(name, codes or None, dense ops, neurons)])."""
-    outs = {"input": x.astype(np.int64)}
-    prev, rows, scores = "input", [], None
-    for layer in LAYERS:
-        name, t = layer["name"], layer["type"]
-        src = layer.get("input", prev)
-        inp = outs[src]
-        if t == "flatten":
-            outs[name] = inp.reshape(-1, 1, 1)
-            prev = name
-            continue
-        if t in ("avgpool", "maxpool"):
-            kh, kw = layer["kernel"]
-            c, h, w = inp.shape
-            oh, ow = h // kh, w // kw
-            win = inp[:, :oh * kh, :ow * kw].reshape(c, oh, kh, ow, kw)
-            out = win.sum(axis=(2, 4)) // (kh * kw) if t == "avgpool" else win.max(axis=(2, 4))
-            outs[name] = out
-            rows.append((name, out, c * oh * ow * kh * kw, out.size))
-            prev = name
-            continue
-        q = tensors[name + ".weight"]
-        if t == "conv2d":
-            acc = conv_acc(inp, q, layer["padding"])
-            kh, kw = layer["kernel"]
-            ph, pw = layer["padding"]
-            dense = dense_ops_conv(inp.shape[0], inp.shape[1], inp.shape[2], q.shape[0], kh, kw, ph, pw)
-        else:
-            flat = inp.reshape(-1)
-            acc = (q.astype(np.int64) @ flat).reshape(-1, 1, 1)
-            dense = q.shape[0] * q.shape[1]
-        assert np.abs(acc).max() < 2 ** 31
-        k = T if src == "input" else 1
-        m = tensors[name + ".multiplier"].astype(np.int64).reshape(-1, 1, 1)
-        b = tensors[name + ".bias"].astype(np.int64).reshape(-1, 1, 1)
-        r = outs[layer["residual"]] if "residual" in layer else 0
-        a = m * acc * k + T * b + r * (1 << layer["shift"])
-        if layer["activation"] == "none":
-            scores = a.reshape(-1)
-            rows.append((name, None, dense, a.size))
-        else:
-            codes = np.clip(a >> layer["shift"], 0, T)  # >> on int64 is floor division by 2^S
-            outs[name] = codes
-            rows.append((name, codes, dense, codes.size))
-        prev = name
+def reference(model, x, T):
+    """Returns (scores, [(name, codes or None, dense ops, neurons)]) for every layer but flatten."""
+    outputs = {}
+    scores = integer.IntegerModel(model).run(x[None], T, outputs=outputs)[0]
+    rows = [(L["name"], None if L.get("activation") == "none" else outputs[L["name"]][0], dense_ops(L),
+             math.prod(L["out_shape"]))
+            for L in model.layers if L["type"] != "flatten"]
     return scores, rows
 
 
@@ -219,7 +157,7 @@ def main():
     with open(os.path.join(HERE, "tiny.json"), "w") as f:
         json.dump(model, f, indent=2)
         f.write("\n")
-    write_safetensors(os.path.join(HERE, "tiny.safetensors"), tensors)
+    safetensors.save(tensors, os.path.join(HERE, "tiny.safetensors"), sort_keys=True)
     x = make_input()
     with open(os.path.join(HERE, "tiny-input.bin"), "wb") as f:
         f.write(x.tobytes())
@@ -229,8 +167,9 @@ def main():
          "#ifndef TINY_EXPECTED_H", "#define TINY_EXPECTED_H", "#include <stdint.h>", "",
          f"#define TINY_INPUT_BYTES {x.size}", f"#define TINY_OUTPUTS {len(CLASSES)}",
          f"#define TINY_DEFAULT_T {T_DEFAULT}"]
+    reference_model = model_json.from_doc(model, tensors, "tiny.json")
     for T in (T_DEFAULT, 9):
-        scores, rows = reference(tensors, x, T)
+        scores, rows = reference(reference_model, x, T)
         h.append(f"#define TINY_LAYERS {len(rows)}")
         h.append(f"static const int64_t tiny_scores_t{T}[{len(scores)}] = {c_array(scores, 4)};")
         # QNN: output events = non-zero codes, output level sum = sum of codes (scores: 0).

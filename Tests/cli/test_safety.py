@@ -4,14 +4,17 @@ import json
 import os
 import shutil
 import signal
-import struct
 import subprocess
+import sys
 import time
 
 import numpy as np
 import pytest
 
 from conftest import ROOT
+
+sys.path.insert(0, os.path.join(ROOT, "Tools", "format"))
+from joule_format import safetensors  # noqa: E402
 
 
 def digest(path):
@@ -117,19 +120,6 @@ def test_interrupted_eval_leaves_the_old_output_whole(bin_dir, watch_net, tmp_pa
     assert sorted(os.listdir(tmp_path)) == ["eval.json"], "a partial output was left"
 
 
-def write_safetensors(path, tensors):
-    header, blobs, off = {}, [], 0
-    for name, (dtype, a) in sorted(tensors.items()):
-        raw = np.ascontiguousarray(a).tobytes()
-        header[name] = {"dtype": dtype, "shape": list(a.shape), "data_offsets": [off, off + len(raw)]}
-        blobs.append(raw)
-        off += len(raw)
-    h = json.dumps(header).encode()
-    h += b" " * ((8 - len(h) % 8) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(h)) + h + b"".join(blobs))
-
-
 @pytest.fixture(scope="module")
 def huge_model(bin_dir, tmp_path_factory):
     """Valid and small on disk, but 1020×1020 input → 16-channel 3×3 conv (150 M MACs) → 170×170 pool:
@@ -144,13 +134,13 @@ def huge_model(bin_dir, tmp_path_factory):
     doc = {"format": "joule-model", "version": 1, "name": "huge", "weights": "huge.safetensors",
            "input": {"channels": 1, "height": 1020, "width": 1020, "scale": 1 / 255}, "timesteps": 6, "layers": layers}
     (d / "huge.json").write_text(json.dumps(doc))
-    write_safetensors(d / "huge.safetensors", {
-        "conv.weight": ("I8", rng.integers(-8, 8, (16, 1, 3, 3), dtype=np.int8)),
-        "conv.multiplier": ("I32", np.full(16, 1 << 10, dtype=np.int32)),
-        "conv.bias": ("I64", np.zeros(16, dtype=np.int64)),
-        "head.weight": ("I8", rng.integers(-8, 8, (10, 16 * 36), dtype=np.int8)),
-        "head.multiplier": ("I32", np.full(10, 1 << 10, dtype=np.int32)),
-        "head.bias": ("I64", np.zeros(10, dtype=np.int64))})
+    safetensors.save({
+        "conv.weight": rng.integers(-8, 8, (16, 1, 3, 3), dtype=np.int8),
+        "conv.multiplier": np.full(16, 1 << 10, dtype=np.int32),
+        "conv.bias": np.zeros(16, dtype=np.int64),
+        "head.weight": rng.integers(-8, 8, (10, 16 * 36), dtype=np.int8),
+        "head.multiplier": np.full(10, 1 << 10, dtype=np.int32),
+        "head.bias": np.zeros(10, dtype=np.int64)}, str(d / "huge.safetensors"))
     r = packmodel(bin_dir, "huge.json", cwd=d)
     assert r.returncode == 0, r.stderr
     (d / "input.bin").write_bytes(bytes(1020 * 1020))

@@ -1,25 +1,20 @@
 #!/usr/bin/env python3
 """Prints facts of a packed model (.jmod) as shell-style KEY=VALUE lines: layer count, input bytes,
 output count, default T, and per mode the plan's arena bytes and the C API's arena size
-(joule_arena_size = planned bytes rounded to 16 + 112 bytes of counters per layer).
-Reads the layout of Sources/JouleCore/Packed/PackedFormat.swift (version 1).
+(joule_arena_size). The reader is joule_format.jmod (Tools/format); standard library only.
 Usage: python3 Tools/lib/jmod-info.py MODEL.jmod"""
-import struct
+import os
 import sys
 
-data = open(sys.argv[1], "rb").read()
-if data[:4] != b"JMOD":
-    sys.exit(f"{sys.argv[1]}: not a packed model (bad magic)")
-count, table = struct.unpack_from("<II", data, 20)
-sections = {}
-for s in range(count):
-    kind, offset, length, n = struct.unpack_from("<IIII", data, table + 16 * s)
-    sections[kind] = offset
-model, plans = sections[1], sections[3]
-c, h, w, t = struct.unpack_from("<HHHB", data, model)
-layers, outputs = struct.unpack_from("<II", data, model + 8)
-print(f"LAYERS={layers}\nINPUT_BYTES={c * h * w}\nOUTPUTS={outputs}\nDEFAULT_T={t}")
-for mode, name in enumerate(["QNN", "SNN_LAYERWISE", "SNN_STREAMING"]):
-    block = plans + 16 + mode * (16 + layers * 24)
-    planned = struct.unpack_from("<I", data, block + 4)[0]
-    print(f"PLAN_{name}={planned}\nARENA_{name}={((planned + 15) & ~15) + 112 * layers}")
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "format"))
+from joule_format import FormatError, jmod  # noqa: E402
+
+if len(sys.argv) != 2:
+    sys.exit(__doc__.rsplit("\n", 1)[-1])
+try:
+    m = jmod.read(sys.argv[1])
+except (OSError, FormatError) as e:
+    sys.exit(str(e) if isinstance(e, FormatError) else f"{sys.argv[1]}: {e.strerror}")
+print(f"LAYERS={len(m.layers)}\nINPUT_BYTES={m.input_bytes}\nOUTPUTS={m.outputs}\nDEFAULT_T={m.default_T}")
+for mode, plan in zip(jmod.MODES, m.plans):
+    print(f"PLAN_{mode}={plan.arena_bytes}\nARENA_{mode}={m.arena_size(mode)}")
