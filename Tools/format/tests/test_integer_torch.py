@@ -1,9 +1,15 @@
 """The torch backend's float accumulation is exact: float32 where every partial sum stays below
-2^24, float64 above; both equal int64 arithmetic on worst-case operands."""
+2^24, float64 above; both equal int64 arithmetic on worst-case operands, and the torch backend
+equals the numpy backend on the committed models."""
+import os
+
+import numpy as np
 import pytest
+from conftest import ROOT
+
+from joule_format import integer, model_json
 
 torch = pytest.importorskip("torch")
-
 from joule_format import integer_torch  # noqa: E402
 
 
@@ -34,3 +40,14 @@ def test_float64_path_above_2_24():
     lin_q = torch.randint(-127, 128, (4, lin_x.shape[1]), generator=torch.Generator().manual_seed(2))
     assert integer_torch.float_dtype(lin_x, lin_q, lin_x.shape[1]) == torch.float64
     assert torch.equal(integer_torch.linear_acc(lin_x, lin_q), lin_x @ lin_q.t())
+
+
+@pytest.mark.parametrize("name", ["watch-net-w4", "spiking-resnet-sbp"])
+def test_numpy_and_torch_backends_agree_on_committed_models(name):
+    model = model_json.load(os.path.join(ROOT, "Models", name + ".json"))
+    x = np.random.default_rng(0).integers(0, 256, (12,) + model.input_shape, dtype=np.uint8)
+    x[:4] = 0                                                       # some blank images too
+    for T in (1, 6):
+        ref = integer.IntegerModel(model, "numpy").run(x, T)
+        fast = integer.IntegerModel(model, "torch").run(torch.from_numpy(x), T)
+        assert np.array_equal(ref, fast.numpy())
