@@ -6,8 +6,8 @@ import PackageDescription
 // Instruction sets: the one place the package build selects them. Nothing is read from the build
 // machine: a plain `swift build` (and every package that depends on Joule) builds the portable
 // core, with no unsafe flags. The project's scripts tune the build for the machine they run on
-// (`Tools/lib/host-isa.sh` sets both variables from /proc/cpuinfo); a cross or board build names
-// its own (`Boards/<board>/board.env`).
+// (`Tools/lib/host-isa.sh` sets both variables from /proc/cpuinfo). Cross and board builds do not
+// go through this manifest: `Boards/<board>/board.env` gives their swiftc flags.
 //   JOULE_ISA         portable (default) | avx2 | avx512vnni — which x86 kernels are compiled:
 //                     avx2 adds `-D JOULE_AVX2` (the dense `vpmaddubsw` convolution,
 //                     Sources/JouleCore/Kernels/DenseConvolution.swift), avx512vnni adds

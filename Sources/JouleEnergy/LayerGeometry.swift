@@ -36,7 +36,7 @@ public struct LayerGeometry: Equatable, Sendable {
     public init(kind: LayerKind, inC: Int, inH: Int, inW: Int, outC: Int, outH: Int, outW: Int,
                 kernelH: Int, kernelW: Int, stride: Int, padding: Int,
                 weightBits: Int, weightCount: Int, nonZeroWeightCount: Int,
-                inputBits: Int, outputBits: Int, analogInput: Bool, emitsScores: Bool = false) {
+                inputBits: Int, outputBits: Int, analogInput: Bool, emitsScores: Bool) {
         self.kind = kind
         self.inC = inC; self.inH = inH; self.inW = inW
         self.outC = outC; self.outH = outH; self.outW = outW

@@ -18,7 +18,7 @@ public enum OnChipFit {
         }
         if board.family == .classic {
             let inWidth = (twin == .snn && !g.analogInput) ? 1 : g.inputBits
-            let outWidth = twin == .snn ? 1 : g.outputBits
+            let outWidth = g.emitsScores ? g.outputBits : twin == .snn ? 1 : g.outputBits
             bits += g.inputElements * inWidth + g.outputElements * outWidth
         }
         return bits

@@ -6,7 +6,7 @@ final class EnergyPropertyTests: XCTestCase {
     let conv = LayerGeometry(kind: .conv2d, inC: 8, inH: 8, inW: 8, outC: 8, outH: 8, outW: 8,
                              kernelH: 3, kernelW: 3, stride: 1, padding: 1, weightBits: 8,
                              weightCount: 576, nonZeroWeightCount: 576, inputBits: 3, outputBits: 3,
-                             analogInput: false)
+                             analogInput: false, emitsScores: false)
 
     /// SNN events for `spikes` input spikes and `outSpikes` output spikes at `t` timesteps
     /// (8 visits per spike, 8 output channels per visit).
@@ -146,7 +146,7 @@ final class EnergyPropertyTests: XCTestCase {
     func testPoolingUsesLargerOfInputEventsAndCountedOps() {
         let pool = LayerGeometry(kind: .maxPool, inC: 1, inH: 4, inW: 4, outC: 1, outH: 2, outW: 2,
                                  kernelH: 2, kernelW: 2, stride: 2, padding: 0, weightBits: 0, weightCount: 0,
-                                 nonZeroWeightCount: 0, inputBits: 3, outputBits: 3, analogInput: false)
+                                 nonZeroWeightCount: 0, inputBits: 3, outputBits: 3, analogInput: false, emitsScores: false)
         var e = EventCounters()
         e.inputEvents = 7; e.effectiveACs = 5; e.neuronUpdates = 4
         let w = LayerWorkload(geometry: pool, twin: .qnn, timesteps: 6, events: e)

@@ -8,7 +8,7 @@ final class LayerEnergyHandComputedTests: XCTestCase {
     let conv = LayerGeometry(kind: .conv2d, inC: 2, inH: 4, inW: 4, outC: 4, outH: 4, outW: 4,
                              kernelH: 3, kernelW: 3, stride: 1, padding: 1, weightBits: 8,
                              weightCount: 72, nonZeroWeightCount: 70, inputBits: 2, outputBits: 2,
-                             analogInput: false)
+                             analogInput: false, emitsScores: false)
     var convQNN: EventCounters {
         var e = EventCounters()
         e.effectiveMACs = 500; e.inputEvents = 20; e.outputEvents = 30; e.outputLevelSum = 45
@@ -28,7 +28,7 @@ final class LayerEnergyHandComputedTests: XCTestCase {
     let linear = LayerGeometry(kind: .linear, inC: 16, inH: 1, inW: 1, outC: 10, outH: 1, outW: 1,
                                kernelH: 1, kernelW: 1, stride: 1, padding: 0, weightBits: 4,
                                weightCount: 160, nonZeroWeightCount: 150, inputBits: 3, outputBits: 3,
-                               analogInput: false)
+                               analogInput: false, emitsScores: false)
     var linearQNN: EventCounters {
         var e = EventCounters()
         e.effectiveMACs = 90; e.inputEvents = 9; e.outputEvents = 6; e.neuronUpdates = 10
@@ -176,7 +176,7 @@ final class LayerEnergyHandComputedTests: XCTestCase {
         // stride 2, no padding, 2×2 pooling of 4×4: 2 outputs × 2 taps per axis.
         let pool = LayerGeometry(kind: .avgPool, inC: 3, inH: 4, inW: 4, outC: 3, outH: 2, outW: 2,
                                  kernelH: 2, kernelW: 2, stride: 2, padding: 0, weightBits: 0, weightCount: 0,
-                                 nonZeroWeightCount: 0, inputBits: 2, outputBits: 2, analogInput: false)
+                                 nonZeroWeightCount: 0, inputBits: 2, outputBits: 2, analogInput: false, emitsScores: false)
         XCTAssertEqual(pool.denseOperations, 48)
         XCTAssertEqual(pool.weightReuseFactor, 0)
     }

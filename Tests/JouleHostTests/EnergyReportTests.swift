@@ -23,7 +23,7 @@ final class EnergyReportTests: XCTestCase {
     func testModelReportSumsLayersAndRendersChart() {
         let g = LayerGeometry(kind: .linear, inC: 4, inH: 1, inW: 1, outC: 2, outH: 1, outW: 1, kernelH: 1,
                               kernelW: 1, stride: 1, padding: 0, weightBits: 8, weightCount: 8,
-                              nonZeroWeightCount: 8, inputBits: 3, outputBits: 3, analogInput: false)
+                              nonZeroWeightCount: 8, inputBits: 3, outputBits: 3, analogInput: false, emitsScores: false)
         var q = EventCounters(); q.effectiveMACs = 8; q.weightReadBits = 64; q.neuronUpdates = 2
         var s = EventCounters(); s.effectiveACs = 6; s.weightReadBits = 48; s.neuronUpdates = 12
         s.membraneReads = 12; s.membraneWrites = 12; s.outputEvents = 3

@@ -1,7 +1,8 @@
 # Sourced by the project's scripts before they build the package for this machine: exports
-# JOULE_ISA (the best of avx512vnni / avx2 / portable that /proc/cpuinfo offers) and
-# JOULE_TARGET_CPU=native, each only where the caller has not set it (`JOULE_ISA=portable
-# Tools/test` tests the portable build). Package.swift maps them to flags; without them a plain
+# JOULE_ISA (the best of avx512vnni / avx2 / portable that /proc/cpuinfo offers) and, with a
+# detected instruction set, JOULE_TARGET_CPU=native — each only where the caller has not set it.
+# A caller's JOULE_ISA keeps Package.swift's default CPU for it (`JOULE_ISA=portable Tools/test`
+# tests the portable build, `JOULE_ISA=avx2` builds for haswell); an unknown JOULE_ISA stops. Package.swift maps them to flags; without them a plain
 # `swift build` builds the portable core. A developer who wants the scripts' build in a shell:
 #   source Tools/lib/host-isa.sh
 joule_host_isa() {
@@ -22,10 +23,16 @@ joule_host_isa() {
     echo portable
   fi
 }
-export JOULE_ISA=${JOULE_ISA:-$(joule_host_isa)}
-if [ "$JOULE_ISA" != portable ]; then
-  export JOULE_TARGET_CPU=${JOULE_TARGET_CPU:-native}
+if [ -z "${JOULE_ISA:-}" ]; then
+  # Detected here: tuned for this very machine (unless the caller named a CPU).
+  JOULE_ISA=$(joule_host_isa)
+  [ "$JOULE_ISA" = portable ] || export JOULE_TARGET_CPU=${JOULE_TARGET_CPU:-native}
 fi
+export JOULE_ISA
+case "$JOULE_ISA" in
+  portable|avx2|avx512vnni) ;;
+  *) echo "JOULE_ISA=$JOULE_ISA: expected portable, avx2 or avx512vnni" >&2; return 1 2>/dev/null || exit 1 ;;
+esac
 # The swiftc flags Package.swift gives the core for JOULE_ISA / JOULE_TARGET_CPU (its table of
 # instruction sets is the authority; this mirrors it for the scripts that call swiftc directly).
 joule_isa_swiftc_flags() {

@@ -7,7 +7,7 @@ import struct
 
 import numpy as np
 import pytest
-from conftest import ROOT
+ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", ".."))
 
 from joule_format import FormatError, safetensors
 
