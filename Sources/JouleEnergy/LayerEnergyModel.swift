@@ -87,8 +87,8 @@ public enum LayerEnergyModel {
         }
         var pj = ops.memory(bits: weightBits, width: g.weightBits, pJPerBit: on)
         if m.activationsInOnChipMemory {
-            pj += ops.memory(bits: real(e.activationReadBits), width: inputWidth(w), pJPerBit: on)
-            pj += ops.memory(bits: real(e.activationWriteBits), width: outputWidth(w), pJPerBit: on)
+            pj += ops.memory(bits: real(e.activationReadBits), width: g.inputWidth(w.twin), pJPerBit: on)
+            pj += ops.memory(bits: real(e.activationWriteBits), width: g.outputWidth(w.twin), pJPerBit: on)
         }
         if g.kind.isWeighted {
             let synapticOps = real(e.effectiveMACs &+ e.effectiveACs)
@@ -134,9 +134,9 @@ public enum LayerEnergyModel {
         var pj = ops.memory(bits: weightLoadBits(w, board), width: w.geometry.weightBits,
                             pJPerBit: pJPerBit)
         if board.family == .classic && OnChipFit.tiles(w.geometry, twin: w.twin, board: board) > 1 {
-            pj += ops.memory(bits: real(w.events.inputTrafficBits), width: inputWidth(w),
+            pj += ops.memory(bits: real(w.events.inputTrafficBits), width: w.geometry.inputWidth(w.twin),
                              pJPerBit: pJPerBit)
-            pj += ops.memory(bits: real(w.events.outputTrafficBits), width: outputWidth(w),
+            pj += ops.memory(bits: real(w.events.outputTrafficBits), width: w.geometry.outputWidth(w.twin),
                              pJPerBit: pJPerBit)
         }
         return pj
@@ -145,16 +145,5 @@ public enum LayerEnergyModel {
     /// Whether the SNN twin keeps this layer's weights stationary for the whole window.
     static func stationary(_ w: LayerWorkload, _ board: BoardProfile) -> Bool {
         w.twin == .snn && board.memory.weightsStationaryAcrossTimesteps
-    }
-
-    /// Width of one input element as the kernel reads it: 1 for spikes, else the code width.
-    static func inputWidth(_ w: LayerWorkload) -> Int {
-        (w.twin == .snn && !w.geometry.analogInput) ? 1 : w.geometry.inputBits
-    }
-
-    /// Width of one output element as written: the scores' width for the layer that emits them
-    /// (both twins), else 1 for spikes and the code width for QNN codes.
-    static func outputWidth(_ w: LayerWorkload) -> Int {
-        w.geometry.emitsScores ? w.geometry.outputBits : w.twin == .snn ? 1 : w.geometry.outputBits
     }
 }

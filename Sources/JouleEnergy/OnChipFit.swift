@@ -17,9 +17,7 @@ public enum OnChipFit {
             bits += g.outputElements * board.memory.accumulatorBits
         }
         if board.family == .classic {
-            let inWidth = (twin == .snn && !g.analogInput) ? 1 : g.inputBits
-            let outWidth = g.emitsScores ? g.outputBits : twin == .snn ? 1 : g.outputBits
-            bits += g.inputElements * inWidth + g.outputElements * outWidth
+            bits += g.inputElements * g.inputWidth(twin) + g.outputElements * g.outputWidth(twin)
         }
         return bits
     }
