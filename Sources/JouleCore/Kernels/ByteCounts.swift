@@ -1,12 +1,7 @@
-#if JOULE_AVX512VNNI && arch(x86_64)
-import _Builtin_intrinsics.intel
-#endif
-
 /// Counting over byte arrays: the counters' passes over activation codes and spike counts. On
 /// 64-bit targets 32 bytes at a time in SIMD lanes (one byte compare or widening add per vector),
-/// on AVX-512 hosts (`JOULE_AVX512VNNI`, which implies AVX-512BW) `nonZero` and `nonZeroAndSum`
-/// 64 at a time,
-/// elsewhere — and for the last bytes — eight at a time (SWAR in `UInt64` words).
+/// with the build's wide variant first where it has one (`InstructionSet.nonZeroPrefix`: 64 at a
+/// time on AVX-512, `x86/ByteCountsAVX512.swift`), elsewhere — and for the last bytes — eight at a time (SWAR in `UInt64` words).
 public enum ByteCounts {
     static let lows: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
     static let highs: UInt64 = 0x8080_8080_8080_8080
@@ -41,13 +36,7 @@ public enum ByteCounts {
         var total: UInt64 = 0
         var i = 0
         let raw = UnsafeRawPointer(p)
-        #if JOULE_AVX512VNNI && arch(x86_64)
-        while i + 64 <= count {  // `vptestmb`, as in `nonZeroAndSum`
-            let v = raw.loadUnaligned(fromByteOffset: i, as: __m512i.self)
-            total &+= UInt64(widening: UInt32(truncatingIfNeeded: _mm512_test_epi8_mask(v, v).nonzeroBitCount))
-            i += 64
-        }
-        #endif
+        (i, total) = InstructionSet.nonZeroPrefix(raw, count: count)
         #if _pointerBitWidth(_64)
         while i + 32 <= count {
             // Byte counters of non-zero bytes (`nonZeroFlags`), at most 255 vectors per block.
@@ -117,19 +106,7 @@ public enum ByteCounts {
         var nonZero: UInt64 = 0, total: UInt64 = 0
         var i = 0
         let raw = UnsafeRawPointer(p)
-        #if JOULE_AVX512VNNI && arch(x86_64)
-        // 64 bytes a step: `vptestmb` into a mask, whose population count is the non-zero bytes,
-        // and `vpsadbw` against zero, eight 64-bit sums of eight bytes.
-        var sums = _mm512_setzero_si512()
-        let zero = _mm512_setzero_si512()
-        while i + 64 <= count {
-            let v = raw.loadUnaligned(fromByteOffset: i, as: __m512i.self)
-            nonZero &+= UInt64(widening: UInt32(truncatingIfNeeded: _mm512_test_epi8_mask(v, v).nonzeroBitCount))
-            sums = _mm512_add_epi64(sums, _mm512_sad_epu8(v, zero))
-            i += 64
-        }
-        total &+= unsafeBitCast(sums, to: SIMD8<UInt64>.self).wrappedSum()
-        #endif
+        (i, nonZero, total) = InstructionSet.nonZeroAndSumPrefix(raw, count: count)
         #if _pointerBitWidth(_64)
         while i + 32 <= count {
             // Both block bounds of the loops above: at most 128 vectors.

@@ -96,13 +96,9 @@ struct DenseScratch {
     /// that read the model input, whose bytes exceed 15 — on hosts without AVX-512 VNNI.
     @inline(__always)
     static func wide(_ layer: LayerRecord) -> Bool {
-        #if JOULE_AVX512VNNI
-        // `vpdpbusd` multiplies unsigned bytes up to 255 by int8 weights into int32 exactly: the
-        // model input runs on bytes, four values a group, like codes.
-        return false
-        #else
-        return layer.readsModelInput
-        #endif
+        // AVX-512 VNNI's `vpdpbusd` multiplies unsigned bytes up to 255 by int8 weights into
+        // int32 exactly: there the model input runs on bytes, four values a group, like codes.
+        layer.readsModelInput && !InstructionSet.denseTakesInputBytes
     }
 
     /// Whether the layer's weights are few enough for its output pixels to amortise re-laying
@@ -256,6 +252,13 @@ struct DenseScratch {
     /// than the parts so that the runtime can align them to 32 bytes in a 16-byte aligned region.
     /// The same on every host: the larger of the model input's two layouts (16-bit values
     /// where AVX2 runs it, bytes where AVX-512 VNNI does), so that a packed model's plans fit both.
+    /// The dense convolution's scratch for `layer` in `mode`, planned by shape on every target
+    /// (in the QNN and the layer-wise SNN), whether or not this build has the kernel, so that a
+    /// plan does not depend on where it was made; 0 elsewhere.
+    static func planned(_ layer: LayerRecord, mode: ExecutionMode) -> Int {
+        mode == .snnStreaming ? 0 : bytes(layer)
+    }
+
     static func bytes(_ layer: LayerRecord) -> Int {
         supports(layer) ? max(offsets(layer, wide: layer.readsModelInput).end, offsets(layer, wide: false).end) + 32 : 0
     }

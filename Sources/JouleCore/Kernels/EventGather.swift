@@ -539,6 +539,21 @@ struct EventScratch {
     }
 
     /// Scratch bytes needed by the event gather of `layer` after `accumulatorBytes`.
+    /// The event gather's scratch for `layer` in `mode`, planned by shape on every target: int8
+    /// weights, a multiple of 32 output channels, fewer than 4096 input channels (256 for the
+    /// model input), in the QNN and the layer-wise SNN (accumulators of one pixel, or of the whole
+    /// layer for a spiking input's per-step passes); 0 elsewhere.
+    static func planned(_ layer: LayerRecord, mode: ExecutionMode) -> Int {
+        guard layer.isWeighted, layer.weightBits == 8, layer.outC % 32 == 0,
+              layer.inC < (layer.readsModelInput ? 256 : 4096) else { return 0 }
+        switch mode {
+        case .qnn: return bytes(layer, accumulatorBytes: layer.outC * 4)
+        case .snnLayerwise:
+            return bytes(layer, accumulatorBytes: layer.readsModelInput ? layer.outC * 4 : layer.outputCount * 4)
+        case .snnStreaming: return 0
+        }
+    }
+
     static func bytes(_ layer: LayerRecord, accumulatorBytes: Int) -> Int {
         let kernelRows = layer.kind == .linear ? layer.inH : layer.kernelH
         return listsOffset(layer, accumulatorBytes: accumulatorBytes)

@@ -1,6 +1,3 @@
-#if JOULE_AVX512VNNI && arch(x86_64)
-import _Builtin_intrinsics.intel
-#endif
 /// Average and max pooling over codes, spike counts or spike maps. Windows never leave the input
 /// (no padding). An average of `kh · kw` codes is re-quantised by `floor(Σ / (kh · kw))` — the
 /// spiking neuron with threshold `kh · kw` of the paper's conversion; max pooling keeps the
@@ -162,27 +159,7 @@ public struct PoolingLayer {
         let rows = 2 * r.outH, columns = 2 * r.outW
         guard rows < r.inH || columns < r.inW else { return (0, 0) }
         var nonZero: UInt64 = 0, sum: UInt64 = 0
-        #if JOULE_AVX512VNNI && arch(x86_64)
-        if r.inH &* r.inW <= 64 {
-            // A plane a step (W2's 7 × 7): one masked load, the unvisited positions as a mask.
-            let plane = r.inH &* r.inW
-            var unvisitedMask: UInt64 = 0
-            for y in 0..<r.inH {
-                for x in 0..<r.inW where x >= columns || y >= rows { unvisitedMask |= 1 &<< UInt64(y &* r.inW &+ x) }
-            }
-            let planeMask: UInt64 = plane == 64 ? ~0 : (1 &<< UInt64(plane)) &- 1
-            var sums = _mm512_setzero_si512()
-            let zero = _mm512_setzero_si512()
-            var at = UnsafeRawPointer(input)
-            for _ in 0..<r.inC {
-                let v = _mm512_maskz_loadu_epi8(planeMask, at)
-                nonZero &+= UInt64(widening: UInt32(truncatingIfNeeded: (_mm512_test_epi8_mask(v, v) & unvisitedMask).nonzeroBitCount))
-                sums = _mm512_add_epi64(sums, _mm512_sad_epu8(_mm512_maskz_mov_epi8(unvisitedMask, v), zero))
-                at += plane
-            }
-            return (nonZero, unsafeBitCast(sums, to: SIMD8<UInt64>.self).wrappedSum())
-        }
-        #endif
+        if let wide = InstructionSet.unvisited(self, input) { return wide }
         // Per channel: the last byte of each line the windows cover when the width is odd (a
         // strided walk), then the whole last line when the height is odd — plain byte loops,
         // no call into `ByteCounts` per line: the lines are a few bytes long.

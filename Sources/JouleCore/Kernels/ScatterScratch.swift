@@ -85,6 +85,16 @@ struct ScatterScratch {
     /// Scratch bytes the event scatter needs for `layer` (with `spikeTrains`, the SNN's scatter
     /// over spike trains, its spike list too), or 0 where it does not apply. 32 more than the
     /// parts so that the runtime can align them to 32 bytes in a 16-byte aligned region.
+    /// The event scatter's scratch for `layer` in `mode`, planned by shape on every target: the
+    /// QNN's band, or the layer-wise SNN's band and spike list for a spiking input; 0 elsewhere.
+    static func planned(_ layer: LayerRecord, mode: ExecutionMode) -> Int {
+        switch mode {
+        case .qnn: return bytes(layer)
+        case .snnLayerwise: return layer.readsModelInput ? 0 : bytes(layer, spikeTrains: true)
+        case .snnStreaming: return 0
+        }
+    }
+
     static func bytes(_ layer: LayerRecord, spikeTrains: Bool = false) -> Int {
         guard supports(layer) else { return 0 }
         let end = offsets(layer).end

@@ -30,12 +30,8 @@ extension WeightedLayer {
         let packedBits = input.packedBits
         let fieldMask: UInt32 = (1 &<< UInt32(truncatingIfNeeded: packedBits)) &- 1
         let chunk = packedBits == 0 ? 1 : 25 / packedBits  // codes per window
-        #if JOULE_PLAIN_KERNELS
-        let flat = false  // firmware: flash before speed (the flat walk is inlined everywhere)
-        #else
-        let flat = packedBits == 0 && r.outH == 1 && r.outW == 1 && kernelH == r.inH && kernelW == r.inW
-            && padH == 0 && padW == 0
-        #endif
+        let flat = InstructionSet.flatFullyConnected && packedBits == 0 && r.outH == 1 && r.outW == 1
+            && kernelH == r.inH && kernelW == r.inW && padH == 0 && padW == 0
         if flat {
             // Fully connected (one output pixel whose window is the whole input): input `i`
             // meets weight row `i`, so one flat walk over the input, without the window loops'

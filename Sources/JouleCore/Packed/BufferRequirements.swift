@@ -72,19 +72,9 @@ public struct BufferRequirements: Equatable, Sendable {
                 state = PackedFormat.aligned(layer.inputCount) + n
             }
         }
-        var fastScratch = 0
-        if layer.isWeighted, layer.weightBits == 8, layer.outC % 32 == 0, layer.inC < (layer.readsModelInput ? 256 : 4096) {
-            switch mode {
-            case .qnn: fastScratch = EventScratch.bytes(layer, accumulatorBytes: layer.outC * 4)
-            case .snnLayerwise:
-                fastScratch = EventScratch.bytes(layer, accumulatorBytes: layer.readsModelInput ? layer.outC * 4 : n * 4)
-            default: break
-            }
-        }
-        let denseScratch = mode == .qnn ? max(DenseScratch.bytes(layer), ScatterScratch.bytes(layer))
-            : mode == .snnLayerwise ? max(DenseScratch.bytes(layer),
-                                          layer.readsModelInput ? 0 : ScatterScratch.bytes(layer, spikeTrains: true))
-            : 0
+        // The kernels' layouts, planned by shape on every target (`KernelSelection.swift`).
+        let fastScratch = EventScratch.planned(layer, mode: mode)
+        let denseScratch = max(DenseScratch.planned(layer, mode: mode), ScatterScratch.planned(layer, mode: mode))
         return BufferRequirements(output: output, scratch: scratch, state: state, fastScratch: fastScratch,
                                   denseScratch: denseScratch)
     }

@@ -35,6 +35,8 @@ public struct Interpreter {
     /// The QNN's dense-convolution weights laid out ahead (`prepack(into:)`), or nil: each run
     /// then re-lays them span by span.
     var prepacked: UnsafeRawPointer? = nil
+    /// Bytes of the kernels' data at the start of the prepack (`kernelDataBytes`).
+    var prepackedKernelBytes = 0
     /// Prepacked tap prefix sums of every weighted layer (`prepack(into:)`), or nil.
     var tapTables: UnsafePointer<UInt32>? = nil
     /// Per layer, where its prepacked data starts (`prepack(into:)`), or nil.
@@ -83,9 +85,11 @@ public struct Interpreter {
             throw JouleError(.counterBufferTooSmall)
         }
         guard kernelLog.isEmpty || kernelLog.count >= model.layerCount else { throw JouleError(.counterBufferTooSmall) }
-        // What the plan and policy give each layer; the QNN overwrites the convolutions whose
-        // kernel it picks for this input.
-        for i in 0..<(kernelLog.isEmpty ? 0 : model.layerCount) { kernelLog[i] = kernel(layer: i, timesteps: timesteps) }
+        // The streaming schedule's kernels depend on the plan alone; the other executors log
+        // each layer's as it runs.
+        if mode == .snnStreaming {
+            for i in 0..<(kernelLog.isEmpty ? 0 : model.layerCount) { kernelLog[i] = kernel(layer: i, timesteps: timesteps) }
+        }
         switch mode {
         case .qnn: runQNN(timesteps: timesteps, counters: counters, afterLayer: afterLayer)
         case .snnLayerwise: runLayerwise(timesteps: timesteps, readout: readout, counters: counters, afterLayer: afterLayer)
@@ -209,121 +213,17 @@ public enum LayerKernel: UInt8, Sendable {
 }
 
 extension Interpreter {
-    /// Whether weighted layer `i` runs the vectorised event gather: its shape allows it, event
-    /// values stay within `maxValue`, and the plan gave it the gather's scratch (not `--compact`).
-    /// Builds with `-D JOULE_PLAIN_KERNELS` (the Cortex-M firmware: no SIMD to gain, flash to
-    /// save) leave the event gather out entirely.
-    @inline(__always)
-    func usesEventGather(_ w: WeightedLayer, layer i: Int, maxValue: Int) -> Bool {
-        #if JOULE_PLAIN_KERNELS
-        return false
-        #else
-        let need = BufferRequirements.of(w.record, mode: mode)
-        // Packed codes (compact QNN plans) are read and written by the plain kernels only.
-        return plan.codeBits == 0 && need.fastScratch > 0 && w.supportsEventGather(maxValue: maxValue)
-            && plan.region(.scratch, layer: i).bytes >= need.fastScratch
-        #endif
-    }
-
-    /// Whether layer-wise SNN layer `i` (fed by spikes) may run the per-step event gather at `T`
-    /// timesteps: the event gather applies to 1-valued events and each step's spikes fit a
-    /// spike mask (`T ≤ Requantize.spikeMaskTimesteps`).
-    @inline(__always)
-    func usesPerStepEventGather(_ w: WeightedLayer, layer i: Int, timesteps t: Int) -> Bool {
-        t <= Requantize.spikeMaskTimesteps && usesEventGather(w, layer: i, maxValue: 1)
-    }
-
-    /// Whether QNN or layer-wise SNN layer `i` may run the dense convolution at `T` timesteps
-    /// (in the SNN over its input's spike counts, `runSpikeCountDense`): built in (`JOULE_AVX2`
-    /// on x86_64, not `JOULE_PLAIN_KERNELS`), allowed by the policy, a byte plan that gave the
-    /// layer the kernel's scratch, a shape it supports, values of at most 15 (255 for the model
-    /// input) and `T ≤ 15` (its codes come from the tabulated thresholds).
-    @inline(__always)
-    func usesDenseConvolution(_ record: LayerRecord, layer i: Int, maxValue: Int, timesteps t: Int) -> Bool {
-        #if JOULE_AVX2 && arch(x86_64) && !JOULE_PLAIN_KERNELS
-        return (mode == .qnn || mode == .snnLayerwise) && (convolutionKernel == .automatic || convolutionKernel == .dense)
-            && plan.codeBits == 0 && maxValue >= 1
-            && t <= WeightedLayer.maxThresholdTimesteps
-            && (maxValue <= 15 || (record.readsModelInput && maxValue <= 255))
-            && DenseScratch.supports(record) && plan.region(.scratch, layer: i).bytes >= DenseScratch.bytes(record)
-        #else
-        return false
-        #endif
-    }
-
-    /// Whether QNN layer `i` may run the event scatter at `T` timesteps: not
-    /// `JOULE_PLAIN_KERNELS`, allowed by the policy, a byte plan that gave the layer the
-    /// kernel's scratch, a shape it supports (`ScatterScratch.supports`) and `T ≤ 15` (its codes
-    /// come from the tabulated thresholds).
-    @inline(__always)
-    func usesEventScatter(_ record: LayerRecord, layer i: Int, timesteps t: Int) -> Bool {
-        #if JOULE_PLAIN_KERNELS
-        return false
-        #else
-        return mode == .qnn && (convolutionKernel == .automatic || convolutionKernel == .eventScatter
-                                || convolutionKernel == .eventDriven)
-            && plan.codeBits == 0 && t <= WeightedLayer.maxThresholdTimesteps
-            && ScatterScratch.supports(record) && plan.region(.scratch, layer: i).bytes >= ScatterScratch.bytes(record)
-        #endif
-    }
-
-    /// Whether layer-wise SNN layer `i` may run the event scatter over its input spike trains (or
-    /// counts, `runSpikeScatter`) at `T` timesteps: not `JOULE_PLAIN_KERNELS`, allowed by the
-    /// policy (any but `.eventGather`), a spiking input (not
-    /// the model input), a shape the scatter supports (`ScatterScratch.supports`: codes out, no
-    /// residual), `T ≤ 15` and a scratch region its band and spike list fit in (packmodel's
-    /// default plans size it, `BufferRequirements.denseScratch`; `--compact` ones do not).
-    func usesSpikeScatter(_ record: LayerRecord, layer i: Int, timesteps t: Int) -> Bool {
-        #if JOULE_PLAIN_KERNELS
-        return false
-        #else
-        return mode == .snnLayerwise && convolutionKernel != .eventGather
-            && !record.readsModelInput && t <= WeightedLayer.maxThresholdTimesteps
-            && ScatterScratch.supports(record)
-            && plan.region(.scratch, layer: i).bytes >= ScatterScratch.bytes(record, spikeTrains: true)
-        #endif
-    }
-
-    /// Whether the layer-wise SNN may run a layer over its input's spike counts instead of its
-    /// spike trains (policy `.automatic` or `.dense`): the dense convolution, the event scatter
-    /// over counts, or — where no event-driven kernel but the plain per-step scatter applies —
-    /// the plain gather (`gather(spikeCounts: true)`). Exact: a layer-wise neuron fires on the total
-    /// its window integrated over the `T` steps, and the total of weight-row accumulates over an
-    /// input's `c` spikes is `c ·` that row — the same sums, one multiply-add per non-zero input
-    /// instead of `c` accumulates. The counters still count the spike trains' accumulates.
-    @inline(__always)
-    var countsSpikes: Bool { convolutionKernel == .automatic || convolutionKernel == .dense }
-
-    /// The kernel `run(timesteps:)` uses for layer `i` (0 ≤ i < layerCount) in this mode —
-    /// under `ConvolutionKernelPolicy.automatic` the one it prefers for dense inputs (the dense
-    /// convolution where built, else the event gather); a run's cost model may pick the event
-    /// scatter or the gather instead for a sparse input.
+    /// The kernel `run(timesteps:)` would run layer `i` (0 ≤ i < layerCount) with in this mode,
+    /// plan and policy for an input whose values are all non-zero (spiking inputs: every input
+    /// firing at every step) — the one selection (`KernelSelection.swift`) priced at that
+    /// activity; a run's input may price another kernel cheaper, and its kernel log records
+    /// what ran.
     public func kernel(layer i: Int, timesteps t: Int) -> LayerKernel {
         let layer = model.layer(i)
         guard layer.isWeighted else { return .pooling }
         let w = WeightedLayer(layer, in: model)
-        switch mode {
-        case .qnn:
-            if usesDenseConvolution(layer, layer: i, maxValue: layer.readsModelInput ? 255 : t, timesteps: t) {
-                return .denseConvolution
-            }
-            if convolutionKernel == .eventScatter && usesEventScatter(layer, layer: i, timesteps: t) {
-                return .eventScatter
-            }
-            return usesEventGather(w, layer: i, maxValue: layer.readsModelInput ? 255 : t) ? .eventGather : .plainGather
-        case .snnLayerwise:
-            if usesDenseConvolution(layer, layer: i, maxValue: layer.readsModelInput ? 255 : t, timesteps: t) {
-                return .denseConvolution
-            }
-            if layer.readsModelInput { return usesEventGather(w, layer: i, maxValue: 255) ? .eventGather : .plainGather }
-            if (convolutionKernel == .eventScatter || convolutionKernel == .dense) && usesSpikeScatter(layer, layer: i, timesteps: t) {
-                return .eventScatter
-            }
-            if usesPerStepEventGather(w, layer: i, timesteps: t) { return .eventGather }
-            return countsSpikes ? .plainGather : .plainScatter
-        case .snnStreaming:
-            return layer.readsModelInput ? .plainGather : .plainScatter
-        }
+        let full = InputActivity(nonZero: layer.inputCount, spikes: layer.inputCount * t)
+        return selectKernel(w, layer: i, timesteps: t, input: nil, activity: full).kernel
     }
 }
 
@@ -358,23 +258,21 @@ extension Interpreter {
 /// counters' per-channel counts of non-zero weights over kernel rectangles; QNN and layer-wise
 /// SNN, every target). Optional: without it the kernels give the same results and counters.
 ///
-/// Buffer layout: the dense layers' data, layer after layer (`DenseScratch.prepackedBytes` each:
-/// interleaved weights, then the count table of `WeightedLayer.fillDenseCountTable`), then the
+/// Buffer layout: the kernels' data (`WeightedKernel.prepackBytes`; in this build at most one
+/// kernel, the dense convolution, lays any out: interleaved weights, then the count table of
+/// `WeightedLayer.fillDenseCountTable`), layer after layer, then the
 /// tap tables, layer after layer (`tapTableEntries` UInt32 each), then the code thresholds at
 /// the model's default `T` (`thresholdEntries` Int32 each), then an index of three UInt32 per
 /// layer — the byte offset of its dense data, the entry offsets of its tap table and its
 /// thresholds (entries counted from the first tap table) — so that a run finds a layer's data
 /// without summing over the layers before it.
 extension Interpreter {
-    /// Bytes of the dense-convolution weights in the kernel's layout; 0 where it is not built.
-    static func denseWeightBytes(for model: PackedModel) -> Int {
-        #if JOULE_AVX2 && arch(x86_64) && !JOULE_PLAIN_KERNELS
+    /// Bytes of the kernels' prepacked data for `model` (`WeightedKernel.prepackBytes`, every
+    /// kernel this build has, every layer).
+    static func kernelDataBytes(for model: PackedModel) -> Int {
         var bytes = 0
-        for i in 0..<model.layerCount { bytes += DenseScratch.prepackedBytes(model.layer(i)) }
+        for i in 0..<model.layerCount { bytes += PrepackSizer.bytes(model.layer(i)) }
         return bytes
-        #else
-        return 0
-        #endif
     }
 
     /// UInt32 entries of `layer`'s tap prefix sums (`fillTapPrefix`): `inC` tables of
@@ -401,7 +299,7 @@ extension Interpreter {
                 entries += tapTableEntries(model.layer(i)) + thresholdEntries(model.layer(i), timesteps: model.defaultTimesteps)
             }
         }
-        let data = (mode == .snnStreaming ? 0 : denseWeightBytes(for: model)) + 4 * entries
+        let data = (mode == .snnStreaming ? 0 : kernelDataBytes(for: model)) + 4 * entries
         return data > 0 ? data + 12 * model.layerCount : 0
     }
 
@@ -415,7 +313,7 @@ extension Interpreter {
         guard let base = buffer.baseAddress, Int(bitPattern: base) % 32 == 0, buffer.count >= bytes else {
             throw JouleError(.arenaTooSmall)
         }
-        let dense = mode == .snnStreaming ? 0 : Self.denseWeightBytes(for: model)
+        let dense = mode == .snnStreaming ? 0 : Self.kernelDataBytes(for: model)
         let index = (base + (bytes - 12 * model.layerCount)).assumingMemoryBound(to: UInt32.self)
         // The tap tables first: the dense layers' count tables are made from them.
         let tables = (base + dense).assumingMemoryBound(to: UInt32.self)
@@ -424,7 +322,7 @@ extension Interpreter {
             let layer = model.layer(i)
             index[3 * i] = UInt32(truncatingIfNeeded: offset)
             index[3 * i + 1] = UInt32(truncatingIfNeeded: entries)
-            offset += dense > 0 ? DenseScratch.prepackedBytes(layer) : 0
+            offset += dense > 0 ? PrepackSizer.bytes(layer) : 0
             let n = mode == .snnStreaming ? 0 : Self.tapTableEntries(layer)
             if n > 0 { WeightedLayer(layer, in: model).fillTapPrefix(tables + entries) }
             entries += n
@@ -444,22 +342,17 @@ extension Interpreter {
         }
         if entries > 0 { tapTables = UnsafePointer(tables) }
         prepackIndex = UnsafePointer(index)
-        #if JOULE_AVX2 && arch(x86_64) && !JOULE_PLAIN_KERNELS
         if dense > 0 {
             for i in 0..<model.layerCount {
                 let layer = model.layer(i)
-                guard DenseScratch.prepackedBytes(layer) > 0 else { continue }
-                let w = WeightedLayer(layer, in: model)
-                let at = base + Int(index[3 * i])
-                w.prepackDenseWeights(into: at)
-                if let tapTables, DenseScratch.countTableEntries(layer) > 0 {
-                    let table = (at + DenseScratch.prepackedWeightBytes(layer)).assumingMemoryBound(to: UInt32.self)
-                    w.fillDenseCountTable(table, prefix: tapTables + Int(index[3 * i + 1]))
-                }
+                guard PrepackSizer.bytes(layer) > 0 else { continue }
+                var filler = PrepackFiller(weighted: WeightedLayer(layer, in: model), at: base + Int(index[3 * i]),
+                                           tapPrefix: tapTables.map { $0 + Int(index[3 * i + 1]) })
+                KernelSelection.forEachKernel(&filler)
             }
             prepacked = UnsafeRawPointer(base)
+            prepackedKernelBytes = dense
         }
-        #endif
     }
 
     /// Makes this interpreter read the prepacked data that `other` made (`prepack(into:)`; its
@@ -473,24 +366,22 @@ extension Interpreter {
               mode != .snnStreaming, other.mode != .snnStreaming
         else { throw JouleError(.bufferSizeMismatch) }
         prepacked = other.prepacked
+        prepackedKernelBytes = other.prepackedKernelBytes
         tapTables = other.tapTables
         prepackIndex = other.prepackIndex
     }
 
-    /// Layer `i`'s prepacked weights, or nil (none made, or the layer has none); `layer` is its
-    /// record (the caller has it: decoding it again costs a validation).
-    func prepackedWeights(layer i: Int, _ layer: LayerRecord) -> UnsafeRawPointer? {
-        guard let prepacked, let prepackIndex, DenseScratch.prepackedBytes(layer) > 0 else { return nil }
-        return prepacked + Int(prepackIndex[3 * i])
+    /// Layer `i`'s prepacked kernel data (`WeightedKernel.prepack`), or nil (none made, or the
+    /// layer has none).
+    func prepackedData(layer i: Int) -> UnsafeRawPointer? {
+        guard let prepacked, let prepackIndex else { return nil }
+        let start = Int(prepackIndex[3 * i])
+        let end = i + 1 < model.layerCount ? Int(prepackIndex[3 * (i + 1)]) : prepackedKernelBytes
+        return end > start ? prepacked + start : nil
     }
 
-    /// Layer `i`'s prepacked count table (`WeightedLayer.fillDenseCountTable`), or nil;
-    /// `layer` is its record.
-    func denseCountTable(layer i: Int, _ layer: LayerRecord) -> UnsafePointer<UInt32>? {
-        guard tapTables != nil, DenseScratch.countTableEntries(layer) > 0,
-              let weights = prepackedWeights(layer: i, layer) else { return nil }
-        return (weights + DenseScratch.prepackedWeightBytes(layer)).assumingMemoryBound(to: UInt32.self)
-    }
+    /// Whether the prepack holds the tap prefix sums (and the count tables made from them).
+    var hasTapTables: Bool { tapTables != nil }
 
     /// Layer `i`'s tap prefix sums (`w` is its weighted layer) for counting: the prepacked table,
     /// or `scratch` (the kernel layout's `tapPrefix`) filled now.
@@ -520,5 +411,34 @@ extension Interpreter {
         } else {
             w.prepareChannelCodes(thresholds, k: Self.thresholdScale(layer, timesteps: t), timesteps: t)
         }
+    }
+}
+
+/// The bytes every kernel of this build prepacks for one layer.
+struct PrepackSizer: WeightedKernelVisitor {
+    let layer: LayerRecord
+    var bytes = 0
+
+    static func bytes(_ layer: LayerRecord) -> Int {
+        guard layer.isWeighted else { return 0 }
+        var sizer = PrepackSizer(layer: layer)
+        KernelSelection.forEachKernel(&sizer)
+        return sizer.bytes
+    }
+
+    mutating func visit<K: WeightedKernel>(_ kernel: K.Type) { bytes += K.prepackBytes(layer) }
+}
+
+/// Lays out every kernel's prepacked data for one layer, one after the other.
+struct PrepackFiller: WeightedKernelVisitor {
+    let weighted: WeightedLayer
+    var at: UnsafeMutableRawPointer
+    let tapPrefix: UnsafePointer<UInt32>?
+
+    mutating func visit<K: WeightedKernel>(_ kernel: K.Type) {
+        let bytes = K.prepackBytes(weighted.record)
+        guard bytes > 0 else { return }
+        K.prepack(weighted, at: at, tapPrefix: tapPrefix)
+        at += bytes
     }
 }

@@ -22,23 +22,13 @@ extension Interpreter {
             switch layer.kind {
             case .conv2d, .linear:
                 let w = WeightedLayer(layer, in: model)
+                if counting { c.denseSynapticOps = w.denseSynapticOps() }
+                // The kernel the selection picks (`KernelSelection.swift`) runs it; its non-zero
+                // inputs, where counted, price the candidates.
+                runWeighted(w, layer: i, timesteps: t, input: src,
+                            activity: counting ? InputActivity(nonZero: Int(truncatingIfNeeded: c.inputEvents), spikes: 0) : nil,
+                            readout: .membrane, counting: counting, into: &c)
                 let res = residual(of: layer)
-                if packBits == 0 {
-                    runQNNWeighted(w, layer: i, input: src, residual: res, output: out, src: src, timesteps: t,
-                                   inputBits: inBits, counting: counting, nonZeroInputs: counting ? c.inputEvents : nil,
-                                   into: &c)
-                } else {
-                    let packedOut = PackedCodeWriter(out, bits: packBits)
-                    let packedRes = res.map { PackedCodeReader($0, bits: packBits) }
-                    if layer.readsModelInput {
-                        runQNNWeighted(w, layer: i, input: src, residual: packedRes, output: packedOut, src: src,
-                                       timesteps: t, inputBits: inBits, counting: counting, into: &c)
-                    } else {
-                        runQNNWeighted(w, layer: i, input: PackedCodeReader(src, bits: packBits), residual: packedRes,
-                                       output: packedOut, src: src, timesteps: t, inputBits: inBits,
-                                       counting: counting, into: &c)
-                    }
-                }
                 if res != nil, counting {
                     let nz = counters[layer.residualIndex].outputEvents
                     c.inputEvents &+= nz
@@ -47,6 +37,7 @@ extension Interpreter {
                     c.inputTrafficBits &+= UInt64(widening: n * codeBits)
                 }
             case .avgPool, .maxPool:
+                log(.pooling, layer: i)
                 if packBits == 0, PoolingLayer(layer).isTwoByTwoAverage {
                     runQNNTwoByTwoAverage(PoolingLayer(layer), input: src, output: out, inputBits: inBits,
                                           nonZeroInputs: counting ? c.inputEvents : nil, into: &c)
@@ -74,142 +65,6 @@ extension Interpreter {
             afterLayer(i)
         }
     }
-
-    /// One conv/linear layer of the QNN. `input`, `residual` and `output` are the layer's buffers
-    /// as the plain kernels read and write them (bytes or packed codes); `src` is the input's
-    /// bytes for the event gather, which runs only on byte plans (`usesEventGather`).
-    @inline(__always)
-    func runQNNWeighted<I: CodeReader, R: CodeReader, W: CodeWriter>(
-        _ w: WeightedLayer, layer i: Int, input: I, residual res: R?, output out: W, src: UnsafePointer<UInt8>,
-        timesteps t: Int, inputBits inBits: Int, counting: Bool, nonZeroInputs: UInt64? = nil,
-        into c: inout EventCounters
-    ) {
-        let layer = w.record
-        let k = Self.thresholdScale(layer, timesteps: t)
-        let plane = layer.outH * layer.outW
-        if counting { c.denseSynapticOps = w.denseSynapticOps() }  // a loop over the output pixels
-        let scores = int64s(.output, layer: i)
-        let isScores = layer.activation == .none
-        /// Re-quantises one output pixel's accumulators into codes (or final scores).
-        func emit(_ pixel: Int, _ acc: UnsafeMutablePointer<Int32>) {
-            if isScores {
-                for j in 0..<layer.outC {
-                    scores[j] = w.preActivation(channel: j, acc: acc[j], k: k, timesteps: t, residual: 0)
-                }
-            } else if let res {
-                for j in 0..<layer.outC {
-                    let o = j &* plane &+ pixel
-                    let a = w.preActivation(channel: j, acc: acc[j], k: k, timesteps: t, residual: Int64(widening: res.code(at: o)))
-                    out.setCode(Requantize.code(a, shift: layer.shift, timesteps: t), at: o)
-                }
-            } else {
-                // Two passes: codes in place (a loop the compiler vectorises), then the
-                // strided CHW stores.
-                for j in 0..<layer.outC {
-                    let a = w.preActivation(channel: j, acc: acc[j], k: k, timesteps: t, residual: 0)
-                    acc[j] = Int32(Requantize.code(a, shift: layer.shift, timesteps: t))
-                }
-                for j in 0..<layer.outC { out.setCode(UInt8(truncatingIfNeeded: acc[j]), at: j &* plane &+ pixel) }
-            }
-        }
-        let scratch = pointer(.scratch, layer: i)
-        let acc = scratch.assumingMemoryBound(to: Int32.self)
-        let maxValue = layer.readsModelInput ? 255 : t
-        let denseApplies = usesDenseConvolution(layer, layer: i, maxValue: maxValue, timesteps: t)
-        let scatterApplies = usesEventScatter(layer, layer: i, timesteps: t)
-        if denseApplies || scatterApplies {  // no residual: `DenseScratch.supports`, `ScatterScratch.supports`
-            let base = alignedScratch(layer: i)
-            let nonZero = Int(truncatingIfNeeded: nonZeroInputs ?? ByteCounts.nonZero(src, count: layer.inputCount))
-            let gatherCost = usesEventGather(w, layer: i, maxValue: maxValue) ? w.gatherPicoseconds(nonZero: nonZero) : Int64.max
-            let scatterCost = scatterApplies ? w.scatterPicoseconds(nonZero: nonZero, maxValue: maxValue) : Int64.max
-            let sparseKernel: LayerKernel = scatterCost < gatherCost ? .eventScatter : .eventGather
-            let sparseCost = min(gatherCost, scatterCost)
-            var kernel: LayerKernel
-            switch convolutionKernel {
-            case .dense: kernel = denseApplies ? .denseConvolution : .eventGather
-            case .eventScatter: kernel = scatterApplies ? .eventScatter : .eventGather
-            case .eventGather: kernel = .eventGather
-            case .automatic, .eventDriven:
-                // The dense kernel's full price needs the input's group masks: they are built
-                // only where its fixed part alone undercuts the sparse kernels.
-                let floor = denseApplies ? w.densePicoseconds(activeGroups: 0) ?? Int64.max : Int64.max
-                kernel = floor < sparseCost ? .denseConvolution : sparseKernel
-            }
-            #if JOULE_AVX2 && arch(x86_64) && !JOULE_PLAIN_KERNELS
-            if kernel == .denseConvolution {
-                let layout = DenseScratch(scratch: base, layer: layer)
-                // Inputs more than a quarter non-zero, and folded one-channel layers, run over
-                // every group; sparser ones are masked first (the kernel then skips the groups a
-                // block's window lacks) and the masks' count of active groups prices the kernel.
-                // `.dense` masks too, so that tests run both.
-                let masked = DenseScratch.masks(layer) && (convolutionKernel == .dense || nonZero * 4 < layer.inputCount)
-                let active = masked ? w.denseGroupMasks(src, layout: layout) : w.denseAllGroups(layout)
-                if convolutionKernel == .automatic,
-                   w.densePicoseconds(activeGroups: active) ?? Int64.max >= sparseCost {
-                    kernel = sparseKernel
-                } else {
-                    log(.denseConvolution, layer: i)
-                    prepareChannelCodes(w, layer: i, layout.thresholds, timesteps: t)
-                    w.denseConvolution(input: src, maxValue: maxValue, layout: layout, prepacked: prepackedWeights(layer: i, w.record),
-                                       timesteps: t, output: bytes(.output, layer: i))
-                    if counting { countDenseRun(w, layer: i, layout: layout, input: src, maxValue: maxValue, inputBits: inBits, into: &c) }
-                    return
-                }
-            }
-            #endif
-            if kernel == .eventScatter {
-                log(.eventScatter, layer: i)
-                let layout = ScatterScratch(scratch: base, layer: layer)
-                prepareChannelCodes(w, layer: i, layout.thresholds, timesteps: t)
-                // The counters' weight rows and multiplies come from the scatter's own walk.
-                var tally = WeightedLayer.EventTally()
-                w.eventScatter(input: src, maxValue: maxValue, layout: layout, timesteps: t, output: bytes(.output, layer: i),
-                               counting: counting, into: &tally)
-                if counting { setGatheredCounters(w, tally: tally, inputBits: inBits, into: &c) }
-                return
-            }
-        }
-        if usesEventGather(w, layer: i, maxValue: maxValue) {
-            log(.eventGather, layer: i)
-            let outBytes = bytes(.output, layer: i)
-            let layout = EventScratch(scratch: scratch, layer: layer, accumulatorBytes: layer.outC * 4)
-            w.prepareCodes(layout, k: k, timesteps: t)
-            if !isScores && res == nil {
-                // Codes straight from the gather's sum-ordered sums (thresholds in the same order).
-                w.eventGather(input: src, maxValue: maxValue, spikeMask: nil, layout: layout, accumulators: acc,
-                              pixelStride: 0, clear: true, sumOrderBody: true) { pixel, sums in
-                    w.storeCodes(sumOrder: sums, k: k, layout: layout, timesteps: t, temporary: acc,
-                                 into: outBytes, plane: plane, pixel: pixel)
-                }
-            } else {
-                w.eventGather(input: src, maxValue: maxValue, spikeMask: nil, layout: layout,
-                              accumulators: acc, pixelStride: 0, clear: true, emit)
-            }
-            if counting { countGatheredInput(w, input: src, prefix: tapPrefix(layer: i, w, scratch: layout.tapPrefix), inputBits: inBits, into: &c) }
-        } else {
-            log(.plainGather, layer: i)
-            w.gather(input: input, inputBits: inBits, acc: acc, counters: &c, emit)
-        }
-    }
-
-    #if JOULE_AVX2 && arch(x86_64) && !JOULE_PLAIN_KERNELS
-    /// Counters of a layer the dense convolution ran on non-spike inputs (codes, input bytes):
-    /// from its channels-last copy where the layout allows (`DenseScratch.countsFromCopy`), else
-    /// from one pass over `input`.
-    @inline(__always)
-    func countDenseRun(_ w: WeightedLayer, layer i: Int, layout: DenseScratch, input src: UnsafePointer<UInt8>,
-                       maxValue: Int, inputBits inBits: Int, into c: inout EventCounters) {
-        let prefix = tapPrefix(layer: i, w, scratch: layout.tapPrefix)
-        if DenseScratch.countsFromCopy(w.record) {
-            var tally = WeightedLayer.EventTally()
-            w.countDenseInput(layout: layout, table: denseCountTable(layer: i, w.record),
-                              prefix: prefix, into: &tally)
-            setGatheredCounters(w, tally: tally, inputBits: inBits, into: &c)
-        } else {
-            countGatheredInput(w, input: src, prefix: prefix, inputBits: inBits, into: &c)
-        }
-    }
-    #endif
 
     /// One pooling layer of the QNN over bytes or packed codes: hands every output's code to
     /// `store(index, code)` in CHW order (index 0, 1, 2, …) and sets the layer's counters.

@@ -1,0 +1,81 @@
+/// Descriptor of the plain gather (`WeightedGather.swift`): every weighted layer over values —
+/// QNN codes (bytes or the packed codes of `--compact` plans), the model input's bytes — and the
+/// layer-wise SNN's spike counts; any target, no scratch beyond the layer's accumulators.
+enum PlainGatherKernel: WeightedKernel {
+    static var kernel: LayerKernel { .plainGather }
+    static var family: KernelFamily { .plain }
+
+    static func supports(_ r: KernelRequest) -> Bool {
+        switch r.input {
+        case .values: return true
+        case .spikeCounts: return r.mode == .snnLayerwise
+        case .spikeTrains: return false
+        }
+    }
+
+    static func run(_ r: KernelRequest, _ x: Interpreter, input src: UnsafePointer<UInt8>, activity: InputActivity?,
+                    readout: Readout, counting: Bool, into c: inout EventCounters) {
+        let w = r.weighted, i = r.layer, t = r.timesteps
+        let acc = x.int32s(.scratch, layer: i)
+        let k = Interpreter.thresholdScale(w.record, timesteps: t)
+        if r.input == .spikeCounts {
+            // One multiply-add per non-zero input and tap, tallying the spike trains'
+            // accumulates and weight rows (`gather(spikeCounts: true)`).
+            c.inputEvents &+= UInt64(widening: activity?.spikes ?? Int(truncatingIfNeeded: ByteCounts.sum(src, count: w.record.inputCount)))
+            w.gather(input: src, inputBits: 1, acc: acc, counters: &c, spikeCounts: true) { pixel, sums in
+                x.storePixel(w, layer: i, pixel: pixel, sums: sums, k: 1, timesteps: t, readout: readout)
+            }
+            return
+        }
+        let inputBits = r.record.readsModelInput ? 8 : Requantize.codeBits(timesteps: t)
+        let bits = r.codeBits
+        let res = x.residual(of: w.record)
+        if bits == 0 {
+            w.gather(input: src, inputBits: inputBits, acc: acc, counters: &c) { pixel, sums in
+                x.storePixel(w, layer: i, pixel: pixel, sums: sums, k: k, timesteps: t, readout: readout,
+                             residual: res, output: x.bytes(.output, layer: i))
+            }
+            return
+        }
+        // Packed codes (QNN `--compact` plans): every buffer but the model input packed.
+        let out = PackedCodeWriter(x.bytes(.output, layer: i), bits: bits)
+        let packedRes = res.map { PackedCodeReader($0, bits: bits) }
+        func store(_ pixel: Int, _ sums: UnsafeMutablePointer<Int32>) {
+            x.storePixel(w, layer: i, pixel: pixel, sums: sums, k: k, timesteps: t, readout: readout,
+                         residual: packedRes, output: out)
+        }
+        if r.record.readsModelInput {
+            w.gather(input: src, inputBits: inputBits, acc: acc, counters: &c, store)
+        } else {
+            w.gather(input: PackedCodeReader(src, bits: bits), inputBits: inputBits, acc: acc, counters: &c, store)
+        }
+    }
+}
+
+/// Descriptor of the plain per-spike scatter (`Spiking/SpikeScatter.swift`): the layer-wise
+/// SNN's spiking layers over their spike trains, step by step — the kernel every policy falls
+/// back to there; any target.
+enum PlainScatterKernel: WeightedKernel {
+    static var kernel: LayerKernel { .plainScatter }
+    static var family: KernelFamily { .plain }
+
+    static func supports(_ r: KernelRequest) -> Bool { r.input == .spikeTrains && r.mode != .qnn }
+
+    static func run(_ r: KernelRequest, _ x: Interpreter, input src: UnsafePointer<UInt8>, activity: InputActivity?,
+                    readout: Readout, counting: Bool, into c: inout EventCounters) {
+        let w = r.weighted, i = r.layer, t = r.timesteps, layer = w.record
+        let acc = x.int32s(.scratch, layer: i)
+        for o in 0..<layer.outputCount { acc[o] = 0 }
+        for step in 0..<t {
+            if t <= Requantize.spikeMaskTimesteps {
+                let fires = Requantize.spikeMask(step: step, timesteps: t)
+                w.scatter(acc: acc, counters: &c) { (fires &>> UInt64(widening: src[$0] & 63)) & 1 != 0 }
+            } else {
+                w.scatter(acc: acc, counters: &c) { Requantize.spikes(count: Int(src[$0]), step: step, timesteps: t) }
+            }
+        }
+        for pixel in 0..<layer.outH * layer.outW {
+            x.storePixel(w, layer: i, pixel: pixel, sums: acc + pixel * layer.outC, k: 1, timesteps: t, readout: readout)
+        }
+    }
+}

@@ -1,0 +1,97 @@
+#if JOULE_AVX2 && arch(x86_64) && !JOULE_PLAIN_KERNELS
+/// Descriptor of the dense convolution (x86: the AVX2 `vpmaddubsw` block, or the AVX-512 VNNI
+/// `vpdpbusd` block where built, `DenseConvolutionVNNI.swift`): stride-1 int8 convolutions with
+/// codes out and no residual (`DenseScratch.supports`), over values of at most 15 (255 for the
+/// model input) — QNN codes, the model input, the layer-wise SNN's spike counts — `T ≤ 15`, byte
+/// plans that gave the layer its scratch. Priced only where re-laying the weights amortises
+/// (`DenseScratch.amortises`).
+enum DenseConvolutionAVX2: WeightedKernel {
+    static var kernel: LayerKernel { .denseConvolution }
+    static var family: KernelFamily { .dense }
+
+    static func supports(_ r: KernelRequest) -> Bool {
+        let m = r.maxValue
+        return r.mode != .snnStreaming && r.input != .spikeTrains && m >= 1
+            && r.timesteps <= WeightedLayer.maxThresholdTimesteps
+            && (m <= 15 || (r.record.readsModelInput && m <= 255))
+            && DenseScratch.supports(r.record) && r.planGives(DenseScratch.bytes(r.record))
+    }
+
+    static func isPriced(_ r: KernelRequest) -> Bool { DenseScratch.amortises(r.record) }
+
+    /// Inputs more than a quarter non-zero, and layers whose groups cannot be masked, run over
+    /// every group (priced so); sparser ones are priced at the fixed part alone until `prepare`
+    /// has their masks.
+    static func price(_ r: KernelRequest, activity: InputActivity) -> Int64 {
+        let layer = r.record
+        let masked = DenseScratch.masks(layer) && activity.nonZero * 4 < layer.inputCount
+        let active = masked ? 0 : DenseScratch.blockCount(layer) * DenseScratch.channels(layer) / 4
+        return r.weighted.densePicoseconds(activeGroups: active) ?? Int64.max
+    }
+
+    /// The group masks: built for inputs at most a quarter non-zero (always under `.dense`, so
+    /// that tests run both), all groups otherwise; the masks' count of active groups prices the
+    /// run under `.automatic`.
+    static func prepare(_ r: KernelRequest, _ x: Interpreter, input src: UnsafePointer<UInt8>,
+                        activity: InputActivity?) -> Int64? {
+        let w = r.weighted, layer = r.record
+        let policy = x.convolutionKernel
+        let layout = DenseScratch(scratch: x.alignedScratch(layer: r.layer), layer: layer)
+        var masked = DenseScratch.masks(layer)
+        if masked && policy != .dense {
+            let nonZero = activity?.nonZero ?? Int(truncatingIfNeeded: ByteCounts.nonZero(src, count: layer.inputCount))
+            masked = nonZero * 4 < layer.inputCount
+        }
+        let active = masked ? w.denseGroupMasks(src, layout: layout) : w.denseAllGroups(layout)
+        return policy == .automatic ? w.densePicoseconds(activeGroups: active) ?? Int64.max : nil
+    }
+
+    static func run(_ r: KernelRequest, _ x: Interpreter, input src: UnsafePointer<UInt8>, activity: InputActivity?,
+                    readout: Readout, counting: Bool, into c: inout EventCounters) {
+        let w = r.weighted, i = r.layer, t = r.timesteps, layer = r.record
+        let layout = DenseScratch(scratch: x.alignedScratch(layer: i), layer: layer)
+        // Codes (spike counts: threshold 2^S) of the window totals; the analog layer's current
+        // is integrated T times (`thresholdScale`).
+        x.prepareChannelCodes(w, layer: i, layout.thresholds, timesteps: t)
+        w.denseConvolution(input: src, maxValue: r.maxValue, layout: layout, prepacked: x.prepackedData(layer: i),
+                           timesteps: t, output: x.bytes(.output, layer: i))
+        guard counting else { return }
+        let prefix = x.tapPrefix(layer: i, w, scratch: layout.tapPrefix)
+        let fromCopy = DenseScratch.countsFromCopy(layer)
+        let table = fromCopy ? x.prepackedData(layer: i).map {
+            ($0 + DenseScratch.prepackedWeightBytes(layer)).assumingMemoryBound(to: UInt32.self)
+        } : nil
+        let hasTable = DenseScratch.countTableEntries(layer) > 0 && x.hasTapTables
+        var tally = WeightedLayer.EventTally()
+        if r.input == .values {
+            // Values (codes, input bytes): from the kernel's channels-last copy where the layout
+            // allows, else one pass over the input.
+            if fromCopy {
+                w.countDenseInput(layout: layout, table: hasTable ? table : nil, prefix: prefix, into: &tally)
+                x.setGatheredCounters(w, tally: tally, inputBits: layer.readsModelInput ? 8 : Requantize.codeBits(timesteps: t),
+                                      into: &c)
+            } else {
+                x.countGatheredInput(w, input: src, prefix: prefix,
+                                     inputBits: layer.readsModelInput ? 8 : Requantize.codeBits(timesteps: t), into: &c)
+            }
+        } else if fromCopy {
+            // Spike counts: each input weighed by its count.
+            w.countDenseInput(layout: layout, weighted: true, table: hasTable ? table : nil, prefix: prefix, into: &tally)
+            x.setSpikeTrainCounters(w, tally: tally, into: &c)
+        } else {
+            x.countSpikeTrains(w, layer: i, input: src, scratch: layout.tapPrefix, into: &c)
+        }
+    }
+
+    static func prepackBytes(_ layer: LayerRecord) -> Int { DenseScratch.prepackedBytes(layer) }
+
+    /// The interleaved weights, then (with the tap prefix sums) the count table.
+    static func prepack(_ w: WeightedLayer, at: UnsafeMutableRawPointer, tapPrefix: UnsafePointer<UInt32>?) {
+        w.prepackDenseWeights(into: at)
+        if let tapPrefix, DenseScratch.countTableEntries(w.record) > 0 {
+            let table = (at + DenseScratch.prepackedWeightBytes(w.record)).assumingMemoryBound(to: UInt32.self)
+            w.fillDenseCountTable(table, prefix: tapPrefix)
+        }
+    }
+}
+#endif
