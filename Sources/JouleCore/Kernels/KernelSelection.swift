@@ -66,6 +66,25 @@ enum KernelSelection {
     static func prices(_ policy: ConvolutionKernelPolicy) -> Bool { policy == .automatic || policy == .eventDriven }
 }
 
+extension LayerKernel {
+    /// Calls `body` once with the name of each weighted-layer kernel this build lists
+    /// (`KernelSelection.forEachKernel`), in raw-value order: for tests that hold each to the
+    /// plain kernels and reports that say what a build contains.
+    public static func forEachBuilt(_ body: (LayerKernel) -> Void) {
+        var names = KernelNames()
+        KernelSelection.forEachKernel(&names)
+        for raw in 0..<UInt8(32) where names.mask & (1 << UInt32(raw)) != 0 {
+            if let kernel = LayerKernel(rawValue: raw) { body(kernel) }
+        }
+    }
+}
+
+/// The listed descriptors' names as a bit set over their raw values (`LayerKernel.forEachBuilt`).
+private struct KernelNames: WeightedKernelVisitor {
+    var mask: UInt32 = 0
+    mutating func visit<K: WeightedKernel>(_ kernel: K.Type) { mask |= 1 << UInt32(K.kernel.rawValue & 31) }
+}
+
 /// A kernel the selection picked: its place in `forEachKernel`, the input form, its name and
 /// price, and, under a priced policy, the runner-up it gives way to when its refined price
 /// (`WeightedKernel.prepare`) is no lower than the runner-up's.

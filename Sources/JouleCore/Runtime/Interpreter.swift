@@ -206,7 +206,7 @@ public enum LayerKernel: UInt8, Sendable {
     case plainScatter = 2
     /// Pooling.
     case pooling = 3
-    /// The dense paired-dot convolution (`Kernels/DenseConvolution.swift`, QNN, x86 AVX2).
+    /// The dense paired-dot convolution (`Kernels/x86/DenseConvolutionAVX2.swift`, x86 AVX2).
     case denseConvolution = 4
     /// The QNN's event scatter (`Kernels/EventScatter.swift`).
     case eventScatter = 5

@@ -1,0 +1,31 @@
+import JouleCore
+import JouleHost
+import XCTest
+
+/// The one selection (`Kernels/KernelSelection.swift`): every kernel this build lists is picked by
+/// the agreement runs (`KernelAgreement`, which holds each run to the independent reference), so
+/// a descriptor that never gets selected fails here instead of going untested.
+final class KernelSelectionTests: XCTestCase {
+    func testEveryBuiltKernelIsSelectedAndAgrees() throws {
+        var built = Set<LayerKernel>()
+        LayerKernel.forEachBuilt { built.insert($0) }
+        XCTAssertTrue(built.isSuperset(of: [.plainGather, .plainScatter]), "the plain kernels are listed on every build")
+        if DenseBlock.built != .none { XCTAssertTrue(built.contains(.denseConvolution)) }
+        var used = Set<LayerKernel>()
+        for seed in UInt64(2400)...2407 {
+            // Wide int8 stride-1 models (the fast kernels' shapes) and narrow mixed ones (the
+            // plain kernels' fallbacks), on their input and on a sparse copy of it.
+            let wide = seed % 2 == 0
+            let model = RandomModels.make(seed: seed, layers: 3 + Int(seed % 3), wide: wide, unitStride: wide, int8: wide)
+            let input = RandomModels.input(for: model, seed: seed)
+            let sparse = input.indices.map { $0 % 17 == 0 ? input[$0] : 0 }
+            for x in [input, sparse] {
+                let kernels = try KernelAgreement.check(model, input: x, timesteps: 6, label: "seed \(seed)")
+                for list in kernels.qnn.values { used.formUnion(list) }
+                for list in kernels.snn.values { used.formUnion(list) }
+            }
+        }
+        used.remove(.pooling)
+        XCTAssertEqual(used, built, "kernels the agreement runs selected vs the kernels this build lists")
+    }
+}
