@@ -7,11 +7,14 @@ import PackageDescription
 // machine: a plain `swift build` (and every package that depends on Joule) builds the portable
 // core, with no unsafe flags. The project's scripts tune the build for the machine they run on
 // (`Tools/lib/host-isa.sh` sets both variables from /proc/cpuinfo). Cross and board builds do not
-// go through this manifest: `Boards/<board>/board.env` gives their swiftc flags.
-//   JOULE_ISA         portable (default) | avx2 | avx512vnni — which x86 kernels are compiled:
-//                     avx2 adds `-D JOULE_AVX2` (the dense `vpmaddubsw` convolution,
-//                     Sources/JouleCore/Kernels/DenseConvolution.swift), avx512vnni adds
-//                     `-D JOULE_AVX512VNNI` as well (its `vpdpbusd` block, DenseConvolutionVNNI.swift).
+// go through this manifest: `Boards/<board>/board.env` names their set (`BOARD_ISA`), which
+// `joule_isa_swiftc_flags` in host-isa.sh turns into the same defines.
+//   JOULE_ISA         portable (default) | plain | avx2 | avx512vnni — which kernels are compiled
+//                     (the list: Sources/JouleCore/Kernels/KernelSelection.swift): plain adds
+//                     `-D JOULE_PLAIN_KERNELS` (the plain kernels only: the Cortex-M firmware's set,
+//                     flash before speed), avx2 adds `-D JOULE_AVX2` (the dense `vpmaddubsw`
+//                     convolution, Sources/JouleCore/Kernels/x86/), avx512vnni adds
+//                     `-D JOULE_AVX512VNNI` as well (its `vpdpbusd` block, the AVX-512 byte counts).
 //   JOULE_TARGET_CPU  the LLVM CPU the core is compiled for (`-target-cpu`, an unsafe flag, so only
 //                     when set or implied): default `haswell` (the first AVX2 CPU) for avx2,
 //                     `cascadelake` (the first CPU with AVX-512 VNNI; Zen 4 and later run it too)
@@ -25,6 +28,7 @@ struct InstructionSet {
 }
 let instructionSets: [String: InstructionSet] = [
     "portable": InstructionSet(defines: [], defaultCPU: nil),
+    "plain": InstructionSet(defines: ["JOULE_PLAIN_KERNELS"], defaultCPU: nil),
     "avx2": InstructionSet(defines: ["JOULE_AVX2"], defaultCPU: "haswell"),
     "avx512vnni": InstructionSet(defines: ["JOULE_AVX2", "JOULE_AVX512VNNI"], defaultCPU: "cascadelake"),
 ]

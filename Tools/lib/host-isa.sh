@@ -1,5 +1,6 @@
 # Sourced by the project's scripts before they build the package for this machine: exports
-# JOULE_ISA (the best of avx512vnni / avx2 / portable that /proc/cpuinfo offers) and, with a
+# JOULE_ISA (the best of avx512vnni / avx2 / portable that /proc/cpuinfo offers; `plain`, the
+# firmware's kernel set, only when asked for) and, with a
 # detected instruction set, JOULE_TARGET_CPU=native — each only where the caller has not set it.
 # A caller's JOULE_ISA keeps Package.swift's default CPU for it (`JOULE_ISA=portable Tools/test`
 # tests the portable build, `JOULE_ISA=avx2` builds for haswell); an unknown JOULE_ISA stops. Package.swift maps them to flags; without them a plain
@@ -30,18 +31,20 @@ if [ -z "${JOULE_ISA:-}" ]; then
 fi
 export JOULE_ISA
 case "$JOULE_ISA" in
-  portable|avx2|avx512vnni) ;;
-  *) echo "JOULE_ISA=$JOULE_ISA: expected portable, avx2 or avx512vnni" >&2; return 1 2>/dev/null || exit 1 ;;
+  portable|plain|avx2|avx512vnni) ;;
+  *) echo "JOULE_ISA=$JOULE_ISA: expected portable, plain, avx2 or avx512vnni" >&2; return 1 2>/dev/null || exit 1 ;;
 esac
-# The swiftc flags Package.swift gives the core for JOULE_ISA / JOULE_TARGET_CPU (its table of
-# instruction sets is the authority; this mirrors it for the scripts that call swiftc directly).
+# The swiftc flags Package.swift gives the core for an instruction set (argument, default
+# JOULE_ISA) and JOULE_TARGET_CPU (its table of instruction sets is the authority; this mirrors it
+# for the scripts that call swiftc directly, and for the boards' `BOARD_ISA`).
 joule_isa_swiftc_flags() {
-  local cpu=${JOULE_TARGET_CPU:-}
-  case "$JOULE_ISA" in
+  local cpu=${JOULE_TARGET_CPU:-} set=${1:-$JOULE_ISA}
+  case "$set" in
     portable) ;;
+    plain) echo -D JOULE_PLAIN_KERNELS ;;
     avx2) echo -D JOULE_AVX2 -target-cpu "${cpu:-haswell}" ;;
     avx512vnni) echo -D JOULE_AVX2 -D JOULE_AVX512VNNI -target-cpu "${cpu:-cascadelake}" ;;
-    *) echo "JOULE_ISA=$JOULE_ISA: expected portable, avx2 or avx512vnni" >&2; return 1 ;;
+    *) echo "instruction set '$set': expected portable, plain, avx2 or avx512vnni" >&2; return 1 ;;
   esac
-  if [ "$JOULE_ISA" = portable ] && [ -n "$cpu" ]; then echo -target-cpu "$cpu"; fi
+  if [ "$set" = portable ] && [ -n "$cpu" ]; then echo -target-cpu "$cpu"; fi
 }

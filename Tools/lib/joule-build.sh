@@ -1,4 +1,8 @@
 # Shared build steps of Tools/cross-test and Tools/firmware (sourced, not run).
+# The instruction sets' flags (`joule_isa_swiftc_flags`, for the boards' BOARD_ISA) and this
+# host's tuning for the host tools it builds.
+# shellcheck source=host-isa.sh
+. "$(dirname "${BASH_SOURCE[0]}")/host-isa.sh"
 # Needs: ROOT (repository root). Uses SWIFTC (default swiftc).
 
 SWIFTC=${SWIFTC:-swiftc}

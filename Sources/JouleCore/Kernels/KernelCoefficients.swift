@@ -4,7 +4,8 @@
 ///
 /// Fitted to per-layer times of one thread, `Tools/fit-kernel-costs` (which runs `joule bench
 /// --json` with each kernel forced and fits every kernel's terms by non-negative least squares);
-/// fits, hosts and their accuracy: `docs/performance-log.md`.
+/// fits, hosts and their accuracy: `docs/performance-log.md`. The tables are computed properties,
+/// not stored globals: constants the optimiser folds, no data symbols in the firmware.
 public struct KernelCoefficients: Sendable, Equatable {
     /// `WeightedLayer.gatherTerms`.
     public var eventGather: SIMD8<Int64>
@@ -28,23 +29,28 @@ public struct KernelCoefficients: Sendable, Equatable {
 
     /// x86-64 with AVX2: the portable kernels and the `vpmaddubsw` dense block (Zen 3, fitted
     /// 2026-11-23 and 2026-11-24).
-    public static let x86AVX2 = KernelCoefficients(
-        eventGather: SIMD8(2_200, 220_000, 0, 0, 0, 0, 0, 0),
-        eventScatter: SIMD8(660, 1_000, 1_520, 750, 1_030, 0, 0, 0),
-        spikeGather: SIMD8(1_300, 50_000, 1_100, 450, 0, 0, 0, 0),
-        spikeScatter: SIMD8(450, 2_440, 1_000, 300, 38_500, 280, 0, 0),
-        dense: SIMD8(112, 42_000, 0, 0, 0, 0, 0, 0))
+    public static var x86AVX2: KernelCoefficients {
+        KernelCoefficients(eventGather: SIMD8(2_200, 220_000, 0, 0, 0, 0, 0, 0),
+                           eventScatter: SIMD8(660, 1_000, 1_520, 750, 1_030, 0, 0, 0),
+                           spikeGather: SIMD8(1_300, 50_000, 1_100, 450, 0, 0, 0, 0),
+                           spikeScatter: SIMD8(450, 2_440, 1_000, 300, 38_500, 280, 0, 0),
+                           dense: SIMD8(112, 42_000, 0, 0, 0, 0, 0, 0))
+    }
 
     /// x86-64 with AVX-512 VNNI: as `x86AVX2`, with the `vpdpbusd` dense block's (Zen 4, fitted
     /// 2026-12-02).
-    public static let x86AVX512VNNI = KernelCoefficients(
-        eventGather: x86AVX2.eventGather, eventScatter: x86AVX2.eventScatter, spikeGather: x86AVX2.spikeGather,
-        spikeScatter: x86AVX2.spikeScatter, dense: SIMD8(30, 33_000, 0, 0, 0, 0, 0, 0))
+    public static var x86AVX512VNNI: KernelCoefficients {
+        var table = x86AVX2
+        table.dense = SIMD8(30, 33_000, 0, 0, 0, 0, 0, 0)
+        return table
+    }
 
     /// Targets without a fit of their own (portable builds, aarch64, armv7, Cortex-M): the x86
     /// fit of the portable kernels stands in — the ranking of the event gather and scatter, which
     /// is all it decides there, follows their work more than the machine.
-    public static let portable = KernelCoefficients(
-        eventGather: x86AVX2.eventGather, eventScatter: x86AVX2.eventScatter, spikeGather: x86AVX2.spikeGather,
-        spikeScatter: x86AVX2.spikeScatter, dense: SIMD8(repeating: 0))
+    public static var portable: KernelCoefficients {
+        var table = x86AVX2
+        table.dense = SIMD8(repeating: 0)
+        return table
+    }
 }
