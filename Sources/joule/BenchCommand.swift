@@ -123,14 +123,18 @@ struct BenchCommand: ParsableCommand {
             out("dense convolution block in this build: \(DenseBlock.built) (JOULE_ISA; see Package.swift)")
             if let json {
                 let names = (0..<file.model.layerCount).map(file.layerName)
+                // Each layer's input activity (one QNN run) and the cost terms of the kernel it ran.
+                let activity = try KernelCostTerms.activity(file: file, input: bytes, timesteps: t)
                 let variants = results.enumerated().map { k, r in
                     BenchDocument.Variant(mode: modeNames[k], kernel: r.kernel.defaultValueDescription, result: r,
                                           layerNames: names,
-                                          spikeRate: ActivityRate.of(file.model, counters: r.counters, timesteps: t))
+                                          spikeRate: ActivityRate.of(file.model, counters: r.counters, timesteps: t),
+                                          costs: KernelCostTerms.terms(file: file, mode: r.mode, policy: r.kernel, kernels: r.kernels,
+                                                                       activity: activity, timesteps: t))
                 }
                 try JSONOutput.write(BenchDocument(model: model, rounds: rounds, peakResidentBytes: peak,
                                                    modelBytes: file.buffer.count, denseBlock: "\(DenseBlock.built)",
-                                                   modes: variants), to: json)
+                                                   modes: variants, layerNames: names, activity: activity), to: json)
             }
         }
     }

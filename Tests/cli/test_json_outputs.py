@@ -132,7 +132,14 @@ def test_bench(joule, watch_net):
         assert int(m.group(5)) == v["arenaBytes"]
         assert close(v["spikeRate"], m.group(6), 4)
         assert v["medianSeconds"] > 0 and v["imagesPerSecond"] == pytest.approx(1 / v["medianSeconds"])
-        assert set(v["layerSeconds"]) == set(v["layerKernels"])
+        assert set(v["layerSeconds"]) == set(v["layerKernels"]) == set(v["layerCosts"])
+        for name, cost in v["layerCosts"].items():  # terms of the kernel that ran (KernelCostTerms)
+            if v["layerKernels"][name] in ("pooling", "plainGather", "plainScatter"):
+                assert cost is None
+            elif cost is not None:
+                assert len(cost["terms"]) == 8 and cost["function"] in doc["costCoefficients"]
+                assert name in doc["layerInputs"]
+    assert sorted(doc["costCoefficients"]) == ["dense", "eventGather", "eventScatter", "spikeGather", "spikeScatter"]
 
 
 def test_sweep_t(joule, watch_net, tmp_path):

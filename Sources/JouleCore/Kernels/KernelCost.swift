@@ -30,6 +30,14 @@ extension WeightedLayer {
                      0, 0, 0, 0, 0, 0)
     }
 
+    /// The dense convolution's (output block, input-channel group) pairs — `denseTerms`'
+    /// `activeGroups` where it runs over every group — and whether it may mask the groups of a
+    /// sparse input instead (`DenseScratch.masks`; then the active groups depend on the input).
+    /// For `Tools/fit-kernel-costs` (`joule bench --json`'s cost terms).
+    public var denseGroups: (all: Int, maskable: Bool) {
+        (DenseScratch.blockCount(record) * DenseScratch.channels(record) / 4, DenseScratch.masks(record))
+    }
+
     /// Terms of the event scatter (`EventScatter.swift`) on an input with `nonZero` non-zero
     /// values at most `maxValue`: `[event-taps × 16-lane adds (codes: 16-bit sums), event-taps ×
     /// 8-lane adds (8-bit input: int32 sums), event-taps (decoding, kernel rows), outputs (zeroing,
