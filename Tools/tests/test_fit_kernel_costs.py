@@ -147,6 +147,6 @@ def test_report_ranks_and_prints_literal(tmp_path):
     doc["modes"].append(slow)
     rows = fit.collect([("b", doc)])
     text, result = fit.report(rows, doc["costCoefficients"], "avx2")
-    assert "public static let fitted = KernelCoefficients(" in text and "eventGather: SIMD8(" in text
+    assert "public static var fitted: KernelCoefficients {" in text and "eventGather: SIMD8(" in text
     assert result["ranking"]["layers"] == 1 and result["ranking"]["fitted"]["agree"] == 1
     assert all(v >= 0 for f in fit.FUNCTIONS for v in result["fitted"][f])
