@@ -57,7 +57,7 @@ let package = Package(
         // Embedded-Swift subset: the event record the core fills and the energy model prices.
         .target(name: "JouleEvents", exclude: ["README.md"]),
         // Embedded-Swift subset: no Foundation, no allocation, no existentials.
-        .target(name: "JouleCore", dependencies: ["JouleEvents"], exclude: ["Packed/README.md"],
+        .target(name: "JouleCore", dependencies: ["JouleEvents"], exclude: ["Packed/README.md", "Kernels/arm/README.md"],
                 swiftSettings: coreFlags),
         // Embedded-Swift subset: pure arithmetic over event counts and board constants.
         .target(name: "JouleEnergy", dependencies: ["JouleEvents"]),

@@ -22,11 +22,12 @@ enum EventGatherKernel: WeightedKernel {
     }
 
     static func run(_ r: KernelRequest, _ x: Interpreter, input src: UnsafePointer<UInt8>, activity: InputActivity?,
-                    readout: Readout, counting: Bool, into c: inout EventCounters) {
+                    readout: Readout, counting: Bool) -> WeightedLayer.EventTally {
         let w = r.weighted, i = r.layer, t = r.timesteps, layer = w.record
         let plane = layer.outH * layer.outW
         let acc = x.int32s(.scratch, layer: i)
         let out = x.bytes(.output, layer: i)
+        var tally = WeightedLayer.EventTally()
         if r.input == .spikeTrains {
             // One pass per step over the step's spikes, accumulating every pixel's sums in sum
             // order; codes straight from those, else back to channel order first.
@@ -41,7 +42,7 @@ enum EventGatherKernel: WeightedKernel {
                     WeightedLayer.unpermute(acc + pixel * layer.outC, channels: layer.outC, temporary: layout.wide)
                 }
             }
-            if counting { x.countSpikeTrains(w, layer: i, input: src, scratch: layout.tapPrefix, into: &c) }
+            if counting { tally = x.inputTally(w, layer: i, input: src, weighted: true, scratch: layout.tapPrefix) }
             if r.writesPlainCodes {
                 w.prepareCodes(layout, k: 1, timesteps: t)
                 let temporary = layout.wide.assumingMemoryBound(to: Int32.self)
@@ -54,7 +55,7 @@ enum EventGatherKernel: WeightedKernel {
                     x.storePixel(w, layer: i, pixel: pixel, sums: acc + pixel * layer.outC, k: 1, timesteps: t, readout: readout)
                 }
             }
-            return
+            return tally
         }
         let k = Interpreter.thresholdScale(layer, timesteps: t)
         let layout = EventScratch(scratch: x.pointer(.scratch, layer: i), layer: layer, accumulatorBytes: layer.outC * 4)
@@ -72,9 +73,7 @@ enum EventGatherKernel: WeightedKernel {
                 x.storePixel(w, layer: i, pixel: pixel, sums: sums, k: k, timesteps: t, readout: readout)
             }
         }
-        if counting {
-            x.countGatheredInput(w, input: src, prefix: x.tapPrefix(layer: i, w, scratch: layout.tapPrefix),
-                                 inputBits: layer.readsModelInput ? 8 : Requantize.codeBits(timesteps: t), into: &c)
-        }
+        if counting { tally = x.inputTally(w, layer: i, input: src, weighted: false, scratch: layout.tapPrefix) }
+        return tally
     }
 }

@@ -18,24 +18,22 @@ enum EventScatterKernel: WeightedKernel {
     }
 
     static func run(_ r: KernelRequest, _ x: Interpreter, input src: UnsafePointer<UInt8>, activity: InputActivity?,
-                    readout: Readout, counting: Bool, into c: inout EventCounters) {
+                    readout: Readout, counting: Bool) -> WeightedLayer.EventTally {
         let w = r.weighted, i = r.layer, t = r.timesteps
         let layout = ScatterScratch(scratch: x.alignedScratch(layer: i), layer: w.record)
         x.prepareChannelCodes(w, layer: i, layout.thresholds, timesteps: t)
+        var tally = WeightedLayer.EventTally()
         if r.input == .values {
-            // The counters' weight rows and multiplies come from the scatter's own walk.
-            var tally = WeightedLayer.EventTally()
+            // The multiplies and weight rows from the scatter's own walk.
             w.eventScatter(input: src, maxValue: r.maxValue, layout: layout, timesteps: t, output: x.bytes(.output, layer: i),
                            counting: counting, into: &tally)
-            if counting {
-                x.setGatheredCounters(w, tally: tally, inputBits: w.record.readsModelInput ? 8 : Requantize.codeBits(timesteps: t),
-                                      into: &c)
-            }
         } else {
-            var unused = WeightedLayer.EventTally()  // the counters come from the spike trains below
+            // Over spikes: the trains' tally from one pass over the input (cheaper than one per
+            // listed input and band).
             w.eventScatter(input: src, maxValue: r.maxValue, layout: layout, timesteps: t, output: x.bytes(.output, layer: i),
-                           counting: false, into: &unused, spikeTrains: r.input == .spikeTrains)
-            if counting { x.countSpikeTrains(w, layer: i, input: src, scratch: layout.tapPrefix, into: &c) }
+                           counting: false, into: &tally, spikeTrains: r.input == .spikeTrains)
+            if counting { tally = x.inputTally(w, layer: i, input: src, weighted: true, scratch: layout.tapPrefix) }
         }
+        return tally
     }
 }

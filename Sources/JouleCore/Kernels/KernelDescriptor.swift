@@ -84,11 +84,15 @@ protocol WeightedKernel {
     /// `activity` is nil where the selection did not need it.
     static func prepare(_ request: KernelRequest, _ x: Interpreter, input: UnsafePointer<UInt8>,
                         activity: InputActivity?) -> Int64?
-    /// Runs the layer: its outputs (codes, spike counts or scores) and, when `counting`, its
-    /// effective operations, weight and activation reads into `c` (the executor sets the rest).
-    /// `activity`: the input's, where the executor or the selection knew it, else nil.
+    /// Runs the layer — its outputs: codes, spike counts or scores — and, when `counting`,
+    /// returns the tally of its synaptic events (from its own walk, or one counting pass over
+    /// the input): multiplies (values) or accumulates (spike counts and trains, each input
+    /// weighed by its spikes) with non-zero weights, weight rows read, and, over spikes, the
+    /// spikes. The selection turns the tally into counters, the same way for every kernel
+    /// (`Interpreter.setKernelCounters`). `activity`: the input's, where the executor or the
+    /// selection knew it, else nil.
     static func run(_ request: KernelRequest, _ x: Interpreter, input: UnsafePointer<UInt8>, activity: InputActivity?,
-                    readout: Readout, counting: Bool, into c: inout EventCounters)
+                    readout: Readout, counting: Bool) -> WeightedLayer.EventTally
     /// Bytes of model-only data the kernel lays out ahead for `layer` (`Interpreter.prepack`);
     /// 0 for none.
     static func prepackBytes(_ layer: LayerRecord) -> Int

@@ -195,7 +195,8 @@ private struct KernelRunner: WeightedKernelVisitor {
             targetInput = choice.runnerUpInput
             return
         }
-        K.run(request, interpreter, input: input, activity: activity, readout: readout, counting: counting, into: &counters)
+        let tally = K.run(request, interpreter, input: input, activity: activity, readout: readout, counting: counting)
+        if counting { interpreter.setKernelCounters(request, tally: tally, into: &counters) }
         ran = K.kernel
     }
 }

@@ -14,28 +14,30 @@ enum PlainGatherKernel: WeightedKernel {
     }
 
     static func run(_ r: KernelRequest, _ x: Interpreter, input src: UnsafePointer<UInt8>, activity: InputActivity?,
-                    readout: Readout, counting: Bool, into c: inout EventCounters) {
+                    readout: Readout, counting: Bool) -> WeightedLayer.EventTally {
         let w = r.weighted, i = r.layer, t = r.timesteps
         let acc = x.int32s(.scratch, layer: i)
         let k = Interpreter.thresholdScale(w.record, timesteps: t)
+        var tally = WeightedLayer.EventTally()
         if r.input == .spikeCounts {
             // One multiply-add per non-zero input and tap, tallying the spike trains'
             // accumulates and weight rows (`gather(spikeCounts: true)`).
-            c.inputEvents &+= UInt64(widening: activity?.spikes ?? Int(truncatingIfNeeded: ByteCounts.sum(src, count: w.record.inputCount)))
-            w.gather(input: src, inputBits: 1, acc: acc, counters: &c, spikeCounts: true) { pixel, sums in
+            if counting {
+                tally.events = UInt64(widening: activity?.spikes ?? Int(truncatingIfNeeded: ByteCounts.sum(src, count: w.record.inputCount)))
+            }
+            w.gather(input: src, acc: acc, tally: &tally, spikeCounts: true) { pixel, sums in
                 x.storePixel(w, layer: i, pixel: pixel, sums: sums, k: 1, timesteps: t, readout: readout)
             }
-            return
+            return tally
         }
-        let inputBits = r.record.readsModelInput ? 8 : Requantize.codeBits(timesteps: t)
         let bits = r.codeBits
         let res = x.residual(of: w.record)
         if bits == 0 {
-            w.gather(input: src, inputBits: inputBits, acc: acc, counters: &c) { pixel, sums in
+            w.gather(input: src, acc: acc, tally: &tally) { pixel, sums in
                 x.storePixel(w, layer: i, pixel: pixel, sums: sums, k: k, timesteps: t, readout: readout,
                              residual: res, output: x.bytes(.output, layer: i))
             }
-            return
+            return tally
         }
         // Packed codes (QNN `--compact` plans): every buffer but the model input packed.
         let out = PackedCodeWriter(x.bytes(.output, layer: i), bits: bits)
@@ -45,10 +47,11 @@ enum PlainGatherKernel: WeightedKernel {
                          residual: packedRes, output: out)
         }
         if r.record.readsModelInput {
-            w.gather(input: src, inputBits: inputBits, acc: acc, counters: &c, store)
+            w.gather(input: src, acc: acc, tally: &tally, store)
         } else {
-            w.gather(input: PackedCodeReader(src, bits: bits), inputBits: inputBits, acc: acc, counters: &c, store)
+            w.gather(input: PackedCodeReader(src, bits: bits), acc: acc, tally: &tally, store)
         }
+        return tally
     }
 }
 
@@ -62,20 +65,22 @@ enum PlainScatterKernel: WeightedKernel {
     static func supports(_ r: KernelRequest) -> Bool { r.input == .spikeTrains && r.mode != .qnn }
 
     static func run(_ r: KernelRequest, _ x: Interpreter, input src: UnsafePointer<UInt8>, activity: InputActivity?,
-                    readout: Readout, counting: Bool, into c: inout EventCounters) {
+                    readout: Readout, counting: Bool) -> WeightedLayer.EventTally {
         let w = r.weighted, i = r.layer, t = r.timesteps, layer = w.record
         let acc = x.int32s(.scratch, layer: i)
         for o in 0..<layer.outputCount { acc[o] = 0 }
+        var tally = WeightedLayer.EventTally()
         for step in 0..<t {
             if t <= Requantize.spikeMaskTimesteps {
                 let fires = Requantize.spikeMask(step: step, timesteps: t)
-                w.scatter(acc: acc, counters: &c) { (fires &>> UInt64(widening: src[$0] & 63)) & 1 != 0 }
+                w.scatter(acc: acc, tally: &tally) { (fires &>> UInt64(widening: src[$0] & 63)) & 1 != 0 }
             } else {
-                w.scatter(acc: acc, counters: &c) { Requantize.spikes(count: Int(src[$0]), step: step, timesteps: t) }
+                w.scatter(acc: acc, tally: &tally) { Requantize.spikes(count: Int(src[$0]), step: step, timesteps: t) }
             }
         }
         for pixel in 0..<layer.outH * layer.outW {
             x.storePixel(w, layer: i, pixel: pixel, sums: acc + pixel * layer.outC, k: 1, timesteps: t, readout: readout)
         }
+        return tally
     }
 }

@@ -13,20 +13,18 @@ extension WeightedLayer {
     ///
     /// - Parameters:
     ///   - input: `inC · inH · inW` values in CHW order (codes or input bytes; bytes or packed codes).
-    ///   - inputBits: bit width of one input value, for the traffic counters.
     ///   - acc: scratch for `outC` int32 accumulators (the caller's arena).
-    ///   - counters: receives effective MACs, weight and activation read bits; with
-    ///     `spikeCounts` (one byte per value: a layer-wise SNN's spike counts) instead the
-    ///     accumulates and weight rows of the spike trains — an input of count `x` counts `x`
-    ///     times per valid tap — and no activation reads.
+    ///   - tally: receives the multiplies with non-zero weights (`operations`) and the weight
+    ///     rows read (`rowsRead`: one per non-zero input and valid tap); with `spikeCounts` (one
+    ///     byte per value: a layer-wise SNN's spike counts) those of the spike trains — an input
+    ///     of count `x` counts `x` times per valid tap.
     @inline(__always)
-    func gather<I: CodeReader>(input: I, inputBits: Int, acc: UnsafeMutablePointer<Int32>,
-                counters: inout EventCounters, spikeCounts: Bool = false,
+    func gather<I: CodeReader>(input: I, acc: UnsafeMutablePointer<Int32>,
+                tally: inout EventTally, spikeCounts: Bool = false,
                 _ body: (Int, UnsafeMutablePointer<Int32>) -> Void) {
         let r = record
         let outC = r.outC, bits = r.weightBits, plane = r.inH * r.inW
-        let rowBits = UInt64(widening: outC * bits)
-        var macs: UInt64 = 0, visits: UInt64 = 0, nonZeroVisits: UInt64 = 0
+        var macs: UInt64 = 0, nonZeroVisits: UInt64 = 0
         let packedBits = input.packedBits
         let fieldMask: UInt32 = (1 &<< UInt32(truncatingIfNeeded: packedBits)) &- 1
         let chunk = packedBits == 0 ? 1 : 25 / packedBits  // codes per window
@@ -88,7 +86,6 @@ extension WeightedLayer {
             #if _pointerBitWidth(_64)
             if vectorRows { for j in 0..<outC { acc[j] &+= lanes[j] } }
             #endif
-            visits = UInt64(widening: r.inputCount)
             body(0, acc)
         } else {
             for oy in 0..<r.outH {
@@ -136,19 +133,13 @@ extension WeightedLayer {
                                     kx &+= m
                                 }
                             }
-                            visits &+= UInt64(widening: max(0, kxHi - kxLo))
                         }
                     }
                     body(oy * r.outW + ox, acc)
                 }
             }
         }
-        counters.weightReadBits &+= nonZeroVisits &* rowBits
-        if spikeCounts {
-            counters.effectiveACs &+= macs
-        } else {
-            counters.effectiveMACs &+= macs
-            counters.activationReadBits &+= visits &* UInt64(widening: inputBits)
-        }
+        tally.operations &+= macs
+        tally.rowsRead &+= nonZeroVisits
     }
 }

@@ -227,31 +227,6 @@ extension Interpreter {
     }
 }
 
-extension Interpreter {
-    /// Counters of a layer the event gather or the dense convolution ran on non-spike inputs
-    /// (codes or input bytes): effective MACs and weight reads from one pass over `input`,
-    /// activation reads of every valid tap (`inputBits` each). `prefix`: the layer's tap prefix
-    /// sums (`tapPrefix(layer:_:scratch:)`).
-    @inline(__always)
-    func countGatheredInput(_ w: WeightedLayer, input: UnsafePointer<UInt8>, prefix: UnsafePointer<UInt32>,
-                            inputBits: Int, into c: inout EventCounters) {
-        var tally = WeightedLayer.EventTally()
-        w.countInputEvents(input, weighted: false, prefix: prefix, into: &tally)
-        setGatheredCounters(w, tally: tally, inputBits: inputBits, into: &c)
-    }
-
-    /// Sets the counters of a layer run on non-spike inputs from its `tally` (multiplies and
-    /// weight rows, `countInputEvents` or the event scatter's own) and the closed-form
-    /// activation reads of every valid tap (`inputBits` each).
-    @inline(__always)
-    func setGatheredCounters(_ w: WeightedLayer, tally: WeightedLayer.EventTally, inputBits: Int,
-                             into c: inout EventCounters) {
-        c.effectiveMACs = tally.operations
-        c.weightReadBits = tally.rowsRead &* UInt64(widening: w.record.outC * w.record.weightBits)
-        c.activationReadBits = c.denseSynapticOps / UInt64(widening: w.record.outC) &* UInt64(widening: inputBits)
-    }
-}
-
 /// Prepacking: what depends on the model alone, made once, like ONNX Runtime's prepacking at
 /// session creation, instead of in every run — the dense convolution's interleaved weights (QNN,
 /// where the kernel is built) and every weighted layer's tap prefix sums (`fillTapPrefix`: the

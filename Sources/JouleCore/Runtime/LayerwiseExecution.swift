@@ -90,26 +90,4 @@ extension Interpreter {
             afterLayer(i)
         }
     }
-
-    /// Adds the counters of spiking layer `i`'s pass over its input spike trains (either kernel):
-    /// over the T steps an input with spike count c fires c times, through its valid taps — one
-    /// pass over the input (`countInputEvents(weighted: true)`; `scratch`: the layout's tap
-    /// prefix sums, used where none are prepacked).
-    @inline(__always)
-    func countSpikeTrains(_ w: WeightedLayer, layer i: Int, input src: UnsafePointer<UInt8>,
-                          scratch: UnsafeMutablePointer<UInt32>, into c: inout EventCounters) {
-        var tally = WeightedLayer.EventTally()
-        w.countInputEvents(src, weighted: true, prefix: tapPrefix(layer: i, w, scratch: scratch), into: &tally)
-        setSpikeTrainCounters(w, tally: tally, into: &c)
-    }
-
-    /// Adds a spiking layer's counters from the spike trains' `tally` (`countInputEvents` or
-    /// `countDenseInput`, weighted): spikes in, an accumulate per spike and non-zero weight of
-    /// each valid tap, a weight row read per spike and valid tap.
-    @inline(__always)
-    func setSpikeTrainCounters(_ w: WeightedLayer, tally: WeightedLayer.EventTally, into c: inout EventCounters) {
-        c.inputEvents &+= tally.events
-        c.effectiveACs &+= tally.operations
-        c.weightReadBits &+= tally.rowsRead &* UInt64(widening: w.record.outC * w.record.weightBits)
-    }
 }

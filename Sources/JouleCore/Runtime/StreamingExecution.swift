@@ -69,17 +69,21 @@ extension Interpreter {
                 c.denseSynapticOps = w.denseSynapticOps()
                 c.inputEvents = ByteCounts.nonZeroAndSum(src, count: layer.inputCount).nonZero
                 c.inputTrafficBits = UInt64(widening: layer.inputCount * 8)
-                w.gather(input: src, inputBits: 8, acc: int32s(.scratch, layer: i), counters: &c) { pixel, acc in
+                var tally = WeightedLayer.EventTally()
+                w.gather(input: src, acc: int32s(.scratch, layer: i), tally: &tally) { pixel, acc in
                     for j in 0..<outC {
                         current[j * plane + pixel] = w.preActivation(channel: j, acc: acc[j], k: 1, timesteps: 1, residual: 0)
                     }
                 }
+                setGatheredCounters(w, tally: tally, inputBits: 8, into: &c)
             }
             for o in 0..<n { integrate(o, current[o]) }
         } else {
             let acc = int32s(.scratch, layer: i)
             for o in 0..<n { acc[o] = 0 }
-            w.scatter(acc: acc, counters: &c) { src[$0] != 0 }
+            var tally = WeightedLayer.EventTally()
+            w.scatter(acc: acc, tally: &tally) { src[$0] != 0 }
+            setSpikeTrainCounters(w, tally: tally, into: &c)
             c.denseSynapticOps = w.denseSynapticOps()
             c.activationReadBits = UInt64(widening: layer.inputCount)
             c.inputTrafficBits = UInt64(widening: layer.inputCount)

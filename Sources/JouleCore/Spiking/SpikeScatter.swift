@@ -8,9 +8,10 @@ extension WeightedLayer {
     ///   - spikes: `fires(i)` tells whether input neuron `i` (CHW index) spikes this step.
     ///   - acc: `outH · outW · outC` int32 accumulators, pixel-major (`(oy · outW + ox) · outC + j`),
     ///     not cleared here.
-    ///   - counters: receives input events, effective accumulates and weight read bits.
+    ///   - tally: receives the spikes (`events`), the accumulates with non-zero weights
+    ///     (`operations`) and the weight rows read.
     @inline(__always)
-    func scatter(acc: UnsafeMutablePointer<Int32>, counters: inout EventCounters, fires: (Int) -> Bool) {
+    func scatter(acc: UnsafeMutablePointer<Int32>, tally: inout EventTally, fires: (Int) -> Bool) {
         let r = record
         let outC = r.outC, bits = r.weightBits
         var events: UInt64 = 0, accumulates: UInt64 = 0, rowsRead: UInt64 = 0
@@ -50,8 +51,8 @@ extension WeightedLayer {
                 }
             }
         }
-        counters.inputEvents &+= events
-        counters.effectiveACs &+= accumulates
-        counters.weightReadBits &+= rowsRead &* UInt64(widening: outC * bits)
+        tally.events &+= events
+        tally.operations &+= accumulates
+        tally.rowsRead &+= rowsRead
     }
 }

@@ -47,7 +47,7 @@ enum DenseConvolutionAVX2: WeightedKernel {
     }
 
     static func run(_ r: KernelRequest, _ x: Interpreter, input src: UnsafePointer<UInt8>, activity: InputActivity?,
-                    readout: Readout, counting: Bool, into c: inout EventCounters) {
+                    readout: Readout, counting: Bool) -> WeightedLayer.EventTally {
         let w = r.weighted, i = r.layer, t = r.timesteps, layer = r.record
         let layout = DenseScratch(scratch: x.alignedScratch(layer: i), layer: layer)
         // Codes (spike counts: threshold 2^S) of the window totals; the analog layer's current
@@ -55,32 +55,20 @@ enum DenseConvolutionAVX2: WeightedKernel {
         x.prepareChannelCodes(w, layer: i, layout.thresholds, timesteps: t)
         w.denseConvolution(input: src, maxValue: r.maxValue, layout: layout, prepacked: x.prepackedData(layer: i),
                            timesteps: t, output: x.bytes(.output, layer: i))
-        guard counting else { return }
-        let prefix = x.tapPrefix(layer: i, w, scratch: layout.tapPrefix)
-        let fromCopy = DenseScratch.countsFromCopy(layer)
-        let table = fromCopy ? x.prepackedData(layer: i).map {
-            ($0 + DenseScratch.prepackedWeightBytes(layer)).assumingMemoryBound(to: UInt32.self)
-        } : nil
-        let hasTable = DenseScratch.countTableEntries(layer) > 0 && x.hasTapTables
         var tally = WeightedLayer.EventTally()
-        if r.input == .values {
-            // Values (codes, input bytes): from the kernel's channels-last copy where the layout
-            // allows, else one pass over the input.
-            if fromCopy {
-                w.countDenseInput(layout: layout, table: hasTable ? table : nil, prefix: prefix, into: &tally)
-                x.setGatheredCounters(w, tally: tally, inputBits: layer.readsModelInput ? 8 : Requantize.codeBits(timesteps: t),
-                                      into: &c)
-            } else {
-                x.countGatheredInput(w, input: src, prefix: prefix,
-                                     inputBits: layer.readsModelInput ? 8 : Requantize.codeBits(timesteps: t), into: &c)
-            }
-        } else if fromCopy {
-            // Spike counts: each input weighed by its count.
-            w.countDenseInput(layout: layout, weighted: true, table: hasTable ? table : nil, prefix: prefix, into: &tally)
-            x.setSpikeTrainCounters(w, tally: tally, into: &c)
+        guard counting else { return tally }
+        // From the kernel's channels-last copy where the layout allows (spike counts: each input
+        // weighed by its count), else one pass over the input.
+        if DenseScratch.countsFromCopy(layer) {
+            let table = x.hasTapTables && DenseScratch.countTableEntries(layer) > 0
+                ? x.prepackedData(layer: i).map { ($0 + DenseScratch.prepackedWeightBytes(layer)).assumingMemoryBound(to: UInt32.self) }
+                : nil
+            w.countDenseInput(layout: layout, weighted: r.input != .values, table: table,
+                              prefix: x.tapPrefix(layer: i, w, scratch: layout.tapPrefix), into: &tally)
         } else {
-            x.countSpikeTrains(w, layer: i, input: src, scratch: layout.tapPrefix, into: &c)
+            tally = x.inputTally(w, layer: i, input: src, weighted: r.input != .values, scratch: layout.tapPrefix)
         }
+        return tally
     }
 
     static func prepackBytes(_ layer: LayerRecord) -> Int { DenseScratch.prepackedBytes(layer) }
