@@ -288,16 +288,16 @@ extension Interpreter {
         guard let base = buffer.baseAddress, Int(bitPattern: base) % 32 == 0, buffer.count >= bytes else {
             throw JouleError(.arenaTooSmall)
         }
-        let dense = mode == .snnStreaming ? 0 : Self.kernelDataBytes(for: model)
+        let kernelData = mode == .snnStreaming ? 0 : Self.kernelDataBytes(for: model)
         let index = (base + (bytes - 12 * model.layerCount)).assumingMemoryBound(to: UInt32.self)
-        // The tap tables first: the dense layers' count tables are made from them.
-        let tables = (base + dense).assumingMemoryBound(to: UInt32.self)
+        // The tap tables first: the kernels' data (the dense layers' count tables) is made from them.
+        let tables = (base + kernelData).assumingMemoryBound(to: UInt32.self)
         var entries = 0, offset = 0
         for i in 0..<model.layerCount {
             let layer = model.layer(i)
             index[3 * i] = UInt32(truncatingIfNeeded: offset)
             index[3 * i + 1] = UInt32(truncatingIfNeeded: entries)
-            offset += dense > 0 ? PrepackSizer.bytes(layer) : 0
+            offset += kernelData > 0 ? PrepackSizer.bytes(layer) : 0
             let n = mode == .snnStreaming ? 0 : Self.tapTableEntries(layer)
             if n > 0 { WeightedLayer(layer, in: model).fillTapPrefix(tables + entries) }
             entries += n
@@ -317,7 +317,7 @@ extension Interpreter {
         }
         if entries > 0 { tapTables = UnsafePointer(tables) }
         prepackIndex = UnsafePointer(index)
-        if dense > 0 {
+        if kernelData > 0 {
             for i in 0..<model.layerCount {
                 let layer = model.layer(i)
                 guard PrepackSizer.bytes(layer) > 0 else { continue }
@@ -326,7 +326,7 @@ extension Interpreter {
                 KernelSelection.forEachKernel(&filler)
             }
             prepacked = UnsafeRawPointer(base)
-            prepackedKernelBytes = dense
+            prepackedKernelBytes = kernelData
         }
     }
 

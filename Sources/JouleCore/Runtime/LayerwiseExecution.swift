@@ -43,30 +43,11 @@ extension Interpreter {
                     c.inputTrafficBits &+= steps * UInt64(widening: n)
                 }
             case .avgPool, .maxPool:
-                log(.pooling, layer: i)
-                let pool = PoolingLayer(layer)
-                let out = bytes(.output, layer: i)
-                let window = Int64(widening: pool.windowSize)
-                let isAverage = layer.kind == .avgPool
-                var nonZeroVisits: UInt64 = 0, spikeVisits: UInt64 = 0
                 // The producer's output spikes, counted already.
                 let inputSpikes = !counting ? 0
                     : layer.inputIndex >= 0 ? counters[layer.inputIndex].outputEvents : ByteCounts.sum(src, count: nIn)
-                if pool.isTwoByTwoAverage {
-                    // ⌊Σ / 4⌋ of four counts ≤ T is at most T: the neuron's clamp never bites.
-                    // Every input spike but those no window reaches is visited once.
-                    pool.averageTwoByTwo(src, output: out)
-                    if counting { spikeVisits = inputSpikes &- pool.unvisited(src).sum }
-                } else {
-                    pool.reduceWindows(src, nonZeroVisits: &nonZeroVisits, valueVisits: &spikeVisits) { o, sum, largest in
-                        out[o] = isAverage
-                            ? Requantize.integrateAndFire(total: Int64(widening: sum), threshold: window, timesteps: t)
-                            : largest
-                    }
-                }
-                c.inputEvents = inputSpikes
-                c.denseSynapticOps = steps * UInt64(widening: n * pool.windowSize)
-                c.effectiveACs = spikeVisits  // one accumulate (or compare) per spike per window
+                runPoolingLayerwise(PoolingLayer(layer), layer: i, input: src, timesteps: t, inputSpikes: inputSpikes,
+                                    counting: counting, into: &c)
             }
             c.neuronUpdates = steps * UInt64(widening: isScores ? layer.outC : n)
             c.membraneReads = c.neuronUpdates
