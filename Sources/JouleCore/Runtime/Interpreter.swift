@@ -85,11 +85,6 @@ public struct Interpreter {
             throw JouleError(.counterBufferTooSmall)
         }
         guard kernelLog.isEmpty || kernelLog.count >= model.layerCount else { throw JouleError(.counterBufferTooSmall) }
-        // The streaming schedule's kernels depend on the plan alone; the other executors log
-        // each layer's as it runs.
-        if mode == .snnStreaming {
-            for i in 0..<(kernelLog.isEmpty ? 0 : model.layerCount) { kernelLog[i] = kernel(layer: i, timesteps: timesteps) }
-        }
         switch mode {
         case .qnn: runQNN(timesteps: timesteps, counters: counters, afterLayer: afterLayer)
         case .snnLayerwise: runLayerwise(timesteps: timesteps, readout: readout, counters: counters, afterLayer: afterLayer)

@@ -18,6 +18,10 @@ extension Interpreter {
                 (arena + out.offset).initializeMemory(as: UInt8.self, repeating: 0, count: out.bytes)
             }
             if !counters.isEmpty { counters[i] = EventCounters() }
+            // One kernel per layer form: the plain gather for the analog first layer's current
+            // (computed once), the plain per-spike scatter for spiking layers.
+            let layer = model.layer(i)
+            log(!layer.isWeighted ? .pooling : layer.readsModelInput ? .plainGather : .plainScatter, layer: i)
         }
         for step in 0..<t {
             for i in 0..<layerCount {
