@@ -3,7 +3,7 @@ import JouleCore
 import JouleHost
 import XCTest
 
-/// The dense `vpmaddubsw` convolution (`Kernels/DenseConvolution.swift`, x86 builds with AVX2)
+/// The dense `vpmaddubsw` convolution (`Kernels/x86/DenseConvolutionAVX2.swift`, x86 builds with AVX2)
 /// against the independent reference (`ReferenceModel`), the event gather and the plain kernels,
 /// on random stride-1 models, and at the bounds of its 16-bit accumulation.
 final class DenseConvolutionTests: XCTestCase {

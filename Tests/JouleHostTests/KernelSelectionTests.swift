@@ -28,4 +28,28 @@ final class KernelSelectionTests: XCTestCase {
         used.remove(.pooling)
         XCTAssertEqual(used, built, "kernels the agreement runs selected vs the kernels this build lists")
     }
+
+    /// `Interpreter.kernel(layer:timesteps:)` answers through the same selection as a run: for the
+    /// first layer, fed an input whose values are all non-zero (the activity it assumes), it
+    /// names the kernel the run logs, in both modes and under every policy.
+    func testPredictionIsTheRunsChoiceForADenseInput() throws {
+        var checked = 0
+        for seed in UInt64(2500)...2511 {
+            let model = RandomModels.make(seed: seed, layers: 3, wide: true, unitStride: true, int8: true)
+            guard model.layers[0].kind == .conv2d || model.layers[0].kind == .linear else { continue }
+            let harness = try RuntimeHarness(model)
+            let input = RandomModels.input(for: model, seed: seed).map { max($0, 1) }
+            for mode in [ExecutionMode.qnn, .snnLayerwise] {
+                for policy in [ConvolutionKernelPolicy.automatic, .eventDriven, .dense, .eventScatter, .eventGather] {
+                    let runner = try ModelRunner(file: harness.file, mode: mode)
+                    runner.convolutionKernel = policy
+                    let predicted = runner.kernels(timesteps: 6)[0]
+                    _ = try runner.run(input: input, timesteps: 6, counting: false)
+                    XCTAssertEqual(runner.lastKernels[0], predicted, "seed \(seed) \(mode) \(policy)")
+                    checked += 1
+                }
+            }
+        }
+        XCTAssertGreaterThan(checked, 50)
+    }
 }

@@ -1,4 +1,4 @@
-/// Where the dense paired-dot convolution (`DenseConvolution.swift`) keeps its working memory in
+/// Where the dense paired-dot convolution (`x86/DenseConvolutionAVX2.swift`) keeps its working memory in
 /// a layer's scratch region (caller-owned), each part 32-byte aligned relative to the region:
 ///
 /// 1. `thresholds`: `15 · outC` int32 code thresholds, channel order (`θ_{j,n}` at
@@ -15,7 +15,7 @@
 ///    (`wide` layers: groups of channels `2g, 2g+1`, their two weights as int16 at `4q`);
 ///    then, at `(span / 16) · groups · taps · 64`, one UInt32 per tile: its weight bound, the
 ///    largest over its groups and 16-bit lanes of `Σ_taps (|w_a| + |w_b|)` (the two weights a
-///    lane pairs; `DenseConvolution.swift` derives the 16-bit budget from it), 32 bytes in all.
+///    lane pairs; `x86/DenseConvolutionAVX2.swift` derives the 16-bit budget from it), 32 bytes in all.
 /// 5. `pixelMasks`: per input pixel (`inH · inW`, no border), `maskWords` UInt64 whose bit `g`
 ///    says whether input-channel group `g` holds a non-zero value there; `blockMasks`: per block of
 ///    output pixels (`blockCount`), the OR of its pixels' windows' pixel masks — the groups the

@@ -20,7 +20,7 @@
 ///
 /// One event at a time: the loop is bound by the dependent list → row loads, not by multiplies,
 /// so it pairs no events for `vpmaddubsw`. Paired multiplies belong to the dense convolution
-/// (`DenseConvolution.swift`), which the cost model picks per layer and input where inputs are
+/// (`x86/DenseConvolutionAVX2.swift`), which the cost model picks per layer and input where inputs are
 /// dense.
 extension WeightedLayer {
     /// Whether the event gather can run this layer with event values up to `maxValue`: int8

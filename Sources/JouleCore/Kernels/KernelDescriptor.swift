@@ -79,9 +79,11 @@ protocol WeightedKernel {
     static func isPriced(_ request: KernelRequest) -> Bool
     /// Estimated picoseconds for an input of `activity` (`KernelCost.swift`), where `isPriced`.
     static func price(_ request: KernelRequest, activity: InputActivity) -> Int64
-    /// Readies input-dependent state in the layer's scratch before `run` (always called, right
-    /// before it) and returns a refined price where that state makes one (nil: unchanged).
-    /// `activity` is nil where the selection did not need it.
+    /// Readies input-dependent state in the layer's scratch before `run` and returns a refined
+    /// price where that state makes one (nil: unchanged). Called on the chosen kernel; where its
+    /// refined price is no lower than the runner-up's (priced policies), the layer goes to the
+    /// runner-up instead, whose `prepare` then runs before its `run`. `activity` is nil where
+    /// the selection did not need it.
     static func prepare(_ request: KernelRequest, _ x: Interpreter, input: UnsafePointer<UInt8>,
                         activity: InputActivity?) -> Int64?
     /// Runs the layer — its outputs: codes, spike counts or scores — and, when `counting`,

@@ -1,7 +1,8 @@
 /// The one place that knows which kernels this build has and picks one per weighted layer and
 /// run: the list of kernel descriptors (the only instruction-set `#if`s outside `x86/` and
 /// `arm/`), the policies' rules, and the run of the chosen kernel. `Interpreter.kernel(layer:
-/// timesteps:)`, both executors and the kernel log all go through `select`.
+/// timesteps:)`, both executors and the kernel log all go through `selectKernel` (and the
+/// executors through `runWeighted`).
 ///
 /// Adding a kernel: a descriptor file (`KernelDescriptor.swift`) and one line in `forEachKernel`.
 enum KernelSelection {
@@ -68,7 +69,7 @@ enum KernelSelection {
 
 extension LayerKernel {
     /// Calls `body` once with the name of each weighted-layer kernel this build lists
-    /// (`KernelSelection.forEachKernel`), in raw-value order: for tests that hold each to the
+    /// (`KernelSelection.forEachKernel`), in raw-value order (raw values stay below 32): for tests that hold each to the
     /// plain kernels and reports that say what a build contains.
     public static func forEachBuilt(_ body: (LayerKernel) -> Void) {
         var names = KernelNames()
@@ -100,7 +101,7 @@ struct KernelChoice {
     var activity: InputActivity? = nil
 }
 
-/// Finds the kernel for one layer (`KernelSelection.select`): a first pass counts the priced
+/// Finds the kernel for one layer (`Interpreter.selectKernel`): a first pass counts the priced
 /// candidates; prices are asked only where two or more compete.
 private struct KernelChooser: WeightedKernelVisitor {
     let template: KernelRequest
@@ -167,7 +168,7 @@ private struct KernelChooser: WeightedKernelVisitor {
     }
 }
 
-/// Prepares and runs the chosen kernel (`KernelSelection.run`).
+/// Prepares and runs the chosen kernel (`Interpreter.runWeighted`).
 private struct KernelRunner: WeightedKernelVisitor {
     let template: KernelRequest
     let interpreter: Interpreter
@@ -237,6 +238,8 @@ extension Interpreter {
             spikes: 0)
         var priced = KernelChooser(template: template, policy: convolutionKernel, activity: known)
         KernelSelection.forEachKernel(&priced)
+        // Every price at Int64.max (none today): the first priced candidate, as the policy
+        // would have run it alone.
         guard priced.choice.ordinal >= 0 else { return first.lone }
         priced.choice.activity = known
         return priced.choice

@@ -13,7 +13,7 @@
 ///   or 0 where it does not apply. Plans made with it (packmodel's default) run fast; a plan
 ///   with only `scratch` (packmodel `--compact`) is valid and runs the plain kernels.
 /// - `denseScratch`: the scratch with which both the dense paired-dot convolution
-///   (`DenseConvolution.swift`, x86 with AVX2: channels-last input copy, one interleaved weight
+///   (`x86/DenseConvolutionAVX2.swift`, x86 with AVX2: channels-last input copy, one interleaved weight
 ///   span, group masks, thresholds) and the event scatter (`EventScatter.swift`: one band of
 ///   accumulators, thresholds) can run the layer in the QNN — the larger of the two — and with
 ///   which the layer-wise SNN can run it: the dense convolution over spike counts (or the model

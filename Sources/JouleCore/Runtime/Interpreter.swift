@@ -19,14 +19,13 @@ public struct Interpreter {
     public let mode: ExecutionMode
     public let plan: ArenaPlan
     let arena: UnsafeMutableRawPointer
-    /// Which kernel QNN convolutions run where several can: the event gather, the dense
-    /// convolution (`DenseConvolution.swift`: x86 builds with AVX2) or the event scatter
-    /// (`EventScatter.swift`), in plans with their scratch. In the layer-wise SNN it picks
-    /// among the event-driven kernels of the spiking layers — the per-step event gather and the
-    /// event scatter over spike trains (`spikeGatherPicoseconds` against
-    /// `spikeScatterPicoseconds`) — and the kernels over spike counts (`.automatic` and
-    /// `.dense` only: the dense convolution, the plain gather; `LayerwiseExecution.swift`).
-    /// Same results and counters whichever kernel runs.
+    /// Which kernel weighted layers run where several apply (in plans with their scratch): the
+    /// policy the one selection applies (`Kernels/KernelSelection.swift`, rules in `allows` and
+    /// `rank`) — in the QNN among the event gather, the event scatter and the dense convolution
+    /// (`Kernels/x86/`, builds with AVX2); in the layer-wise SNN among the kernels over spike
+    /// trains (the per-step event gather, the event scatter) and, under `.automatic` and
+    /// `.dense` only, those over spike counts (the dense convolution, the event scatter, the
+    /// plain gather). Same results and counters whichever kernel runs.
     public var convolutionKernel = ConvolutionKernelPolicy.automatic
     /// Where each run records the kernel every layer ran with (`layerCount` entries, caller-owned:
     /// for benchmarks and tests; a shorter non-empty buffer makes `run` throw
@@ -35,8 +34,6 @@ public struct Interpreter {
     /// The QNN's dense-convolution weights laid out ahead (`prepack(into:)`), or nil: each run
     /// then re-lays them span by span.
     var prepacked: UnsafeRawPointer? = nil
-    /// Bytes of the kernels' data at the start of the prepack (`kernelDataBytes`).
-    var prepackedKernelBytes = 0
     /// Prepacked tap prefix sums of every weighted layer (`prepack(into:)`), or nil.
     var tapTables: UnsafePointer<UInt32>? = nil
     /// Per layer, where its prepacked data starts (`prepack(into:)`), or nil.
@@ -321,7 +318,6 @@ extension Interpreter {
                 KernelSelection.forEachKernel(&filler)
             }
             prepacked = UnsafeRawPointer(base)
-            prepackedKernelBytes = kernelData
         }
     }
 
@@ -336,18 +332,21 @@ extension Interpreter {
               mode != .snnStreaming, other.mode != .snnStreaming
         else { throw JouleError(.bufferSizeMismatch) }
         prepacked = other.prepacked
-        prepackedKernelBytes = other.prepackedKernelBytes
         tapTables = other.tapTables
         prepackIndex = other.prepackIndex
     }
 
-    /// Layer `i`'s prepacked kernel data (`WeightedKernel.prepack`), or nil (none made, or the
-    /// layer has none).
-    func prepackedData(layer i: Int) -> UnsafeRawPointer? {
+    /// The data kernel `kernel` prepacked for layer `i` (`WeightedKernel.prepack`), or nil (none
+    /// made, or the kernel has none for the layer). A layer's block holds its kernels' data in
+    /// `forEachKernel` order, each 32-byte aligned; a build lists at most one prepacking
+    /// descriptor per kernel name. `record` is the layer's (the caller has it: decoding it again
+    /// costs a validation).
+    func prepackedData(layer i: Int, _ record: LayerRecord, kernel: LayerKernel) -> UnsafeRawPointer? {
         guard let prepacked, let prepackIndex else { return nil }
-        let start = Int(prepackIndex[3 * i])
-        let end = i + 1 < model.layerCount ? Int(prepackIndex[3 * (i + 1)]) : prepackedKernelBytes
-        return end > start ? prepacked + start : nil
+        var locator = PrepackLocator(layer: record, kernel: kernel)
+        KernelSelection.forEachKernel(&locator)
+        guard let offset = locator.offset else { return nil }
+        return prepacked + Int(prepackIndex[3 * i]) + offset
     }
 
     /// Whether the prepack holds the tap prefix sums (and the count tables made from them).
@@ -396,7 +395,23 @@ struct PrepackSizer: WeightedKernelVisitor {
         return sizer.bytes
     }
 
-    mutating func visit<K: WeightedKernel>(_ kernel: K.Type) { bytes += K.prepackBytes(layer) }
+    mutating func visit<K: WeightedKernel>(_ kernel: K.Type) { bytes += prepackAligned(K.prepackBytes(layer)) }
+}
+
+/// Finds where one kernel's data starts in a layer's prepacked block (`prepackedData`).
+struct PrepackLocator: WeightedKernelVisitor {
+    let layer: LayerRecord
+    let kernel: LayerKernel
+    var bytes = 0
+    /// The kernel's offset in the block, once found (nil: it has no data for the layer).
+    var offset: Int? = nil
+
+    mutating func visit<K: WeightedKernel>(_ k: K.Type) {
+        guard offset == nil else { return }
+        let size = K.prepackBytes(layer)
+        if K.kernel == kernel && size > 0 { offset = bytes }
+        bytes += prepackAligned(size)
+    }
 }
 
 /// Lays out every kernel's prepacked data for one layer, one after the other.
@@ -409,6 +424,10 @@ struct PrepackFiller: WeightedKernelVisitor {
         let bytes = K.prepackBytes(weighted.record)
         guard bytes > 0 else { return }
         K.prepack(weighted, at: at, tapPrefix: tapPrefix)
-        at += bytes
+        at += prepackAligned(bytes)
     }
 }
+
+/// `n` rounded up to 32: each kernel's prepacked data starts 32-byte aligned.
+@inline(__always)
+func prepackAligned(_ n: Int) -> Int { (n + 31) & ~31 }

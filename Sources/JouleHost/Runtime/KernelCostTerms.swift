@@ -50,9 +50,9 @@ public enum KernelCostTerms {
 
     /// The terms of the kernel `kernels[i]` that layer `i` ran in `mode` under `policy`, or nil:
     /// - pooling, the plain kernels (unpriced), the streaming SNN;
-    /// - the layer-wise SNN's event scatter under the priced policies (`automatic`, `events`…
-    ///   except `events`, which allows the spike trains only): it may run over the spike trains
-    ///   or the counts, and the log does not say which;
+    /// - the layer-wise SNN's event scatter under `automatic`: it may run over the spike trains
+    ///   or the counts, and the log does not say which (`events` allows the trains only, `dense`
+    ///   the counts only: those are known);
     /// - the dense convolution where it masks the input's groups (the layer can mask, and the
     ///   policy is `dense`, which always masks, or the input is at most a quarter non-zero): the
     ///   active groups are not observable.

@@ -53,7 +53,7 @@ enum DenseConvolutionAVX2: WeightedKernel {
         // Codes (spike counts: threshold 2^S) of the window totals; the analog layer's current
         // is integrated T times (`thresholdScale`).
         x.prepareChannelCodes(w, layer: i, layout.thresholds, timesteps: t)
-        w.denseConvolution(input: src, maxValue: r.maxValue, layout: layout, prepacked: x.prepackedData(layer: i),
+        w.denseConvolution(input: src, maxValue: r.maxValue, layout: layout, prepacked: x.prepackedData(layer: i, layer, kernel: .denseConvolution),
                            timesteps: t, output: x.bytes(.output, layer: i))
         var tally = WeightedLayer.EventTally()
         guard counting else { return tally }
@@ -61,7 +61,7 @@ enum DenseConvolutionAVX2: WeightedKernel {
         // weighed by its count), else one pass over the input.
         if DenseScratch.countsFromCopy(layer) {
             let table = x.hasTapTables && DenseScratch.countTableEntries(layer) > 0
-                ? x.prepackedData(layer: i).map { ($0 + DenseScratch.prepackedWeightBytes(layer)).assumingMemoryBound(to: UInt32.self) }
+                ? x.prepackedData(layer: i, layer, kernel: .denseConvolution).map { ($0 + DenseScratch.prepackedWeightBytes(layer)).assumingMemoryBound(to: UInt32.self) }
                 : nil
             w.countDenseInput(layout: layout, weighted: r.input != .values, table: table,
                               prefix: x.tapPrefix(layer: i, w, scratch: layout.tapPrefix), into: &tally)

@@ -4,7 +4,7 @@ import _Builtin_intrinsics.intel
 /// The dense convolution's block on x86 with AVX-512 VNNI (`-D JOULE_AVX512VNNI`, which
 /// Package.swift sets for `JOULE_ISA=avx512vnni`; `Tools/lib/host-isa.sh` picks that where the
 /// host has `avx512f`, `avx512bw`, `avx512vl` and `avx512_vnni`): the same interleaved weights,
-/// channels-last input and group masks as the AVX2 block (`DenseConvolution.swift`,
+/// channels-last input and group masks as the AVX2 block (`DenseConvolutionAVX2.swift`,
 /// `DenseScratch`), but one 512-bit instruction per tap, pixel and tile of 16 output channels:
 ///
 /// `vpdpbusd`: 16 int32 lanes, lane `q` adds `Σ_{k<4} x_k · w_{q,k}` (unsigned bytes × int8
