@@ -1,0 +1,10 @@
+/* Semihosting output and exit for QEMU (-semihosting-config enable=on,target=native), and the
+ * instruction-count mark the QEMU plugin insnpc watches (../shared/tools/qemu-plugins). */
+#ifndef M4_SEMIHOST_H
+#define M4_SEMIHOST_H
+#include <stdint.h>
+void sh_puts(const char *s);                 /* SYS_WRITE0 */
+void sh_put_i64(int64_t v);                  /* decimal, no newline */
+void sh_exit(int code) __attribute__((noreturn)); /* SYS_EXIT: 0 = success */
+void bench_mark(void);                       /* empty, never inlined: its address is the mark */
+#endif

@@ -1,0 +1,145 @@
+#!/usr/bin/env python3
+"""Writes a Joule model (JSON + .safetensors) as C tables for the CMSIS-NN harness of Tools/m4-bench
+(Boards/mps2-an386/cmsis_main.c): the same int8 weights, re-laid out for CMSIS-NN (NHWC
+activations, OHWI conv filters, fully connected columns in HWC order), and CMSIS-NN's
+requantisation parameters chosen as close to Joule's integer model (Models/README.md) as CMSIS-NN
+allows. Standard library + numpy; the reader is joule_format (Tools/format).
+
+Usage: m4-cmsis-model.py MODEL.json INPUT.bin MAX_ABS_SCORE OUT.c
+
+What differs from Joule's arithmetic (exact agreement is not expected):
+- Joule: code = clamp(floor((M·k·acc + T·B) / 2^S), 0, T) in int64. CMSIS-NN: out = clamp(round(
+  (acc + b) · m · 2^s / 2^31), 0, T) with a Q31 multiplier m and shift s per output channel
+  (m·2^s/2^31 = M·k/2^S to 31 bits) and an int32 bias b = round((T·B − 2^(S−1)) / (M·k)): the
+  −2^(S−1) turns round-to-nearest into floor, but b is rounded to whole accumulator units.
+- Raw input bytes 0…255 become int8 (byte − 128) with input_offset 128 (exact).
+- Average pooling: CMSIS-NN rounds the mean to nearest, Joule floors it.
+- Fully connected (arm_fully_connected_s8) has one multiplier per tensor: the median of M_j (the
+  bias keeps each channel's B_j). The last layer's scores are written as int8 logits
+  A_j / D, D = MAX_ABS_SCORE / 100 (the host's largest |score| on this input), so only the argmax
+  is comparable.
+- A residual input (only the test fixture has one) is not added; int4 weights run as int8 values.
+"""
+import math
+import os
+import sys
+
+import numpy as np
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "format"))
+from joule_format import model_json  # noqa: E402
+
+
+def q31(f):
+    """(multiplier, shift) with multiplier · 2^shift / 2^31 ≈ f > 0 (CMSIS-NN's convention)."""
+    mant, exp = math.frexp(f)
+    m = int(round(mant * (1 << 31)))
+    if m == 1 << 31:
+        m, exp = m // 2, exp + 1
+    if exp < -31:  # CMSIS-NN's right shift is limited: fold the rest into the multiplier
+        m, exp = max(1, m >> (-31 - exp)), -31
+    return m, exp
+
+
+def carr(ctype, name, values, per_line=24):
+    vals = [str(int(v)) for v in np.asarray(values).ravel()]
+    lines = [", ".join(vals[i:i + per_line]) for i in range(0, len(vals), per_line)] or ["0"]
+    return f"static const {ctype} {name}[{max(1, len(vals))}] __attribute__((aligned(4))) = {{\n  " + ",\n  ".join(lines) + "\n};\n"
+
+
+def main():
+    if len(sys.argv) != 5:
+        sys.exit(__doc__.split("\n\n")[1])
+    model = model_json.load(sys.argv[1])
+    raw = np.frombuffer(open(sys.argv[2], "rb").read(), dtype=np.uint8)
+    max_abs = max(1, int(sys.argv[3]))
+    T = model.timesteps
+    c, h, w = model.input_shape
+    assert raw.size == c * h * w, f"input has {raw.size} bytes, the model {c * h * w}"
+    src, layers = [], []
+    # NHWC input as int8 (byte - 128), input_offset 128.
+    x = (raw.reshape(c, h, w).transpose(1, 2, 0).astype(np.int16) - 128).astype(np.int8)
+    src.append(carr("int8_t", "cm_input", x))
+    max_act = x.size
+    notes = []
+    for i, L in enumerate(model.layers):
+        t = L["type"]
+        ins = L["in_shape"]
+        outs = L["out_shape"]
+        if L.get("input") not in ("input", model.layers[i - 1]["name"] if i else "input"):
+            sys.exit(f"layer {L['name']}: a non-sequential input is not supported by the harness")
+        if L.get("residual"):
+            notes.append(f"{L['name']}: residual not added")
+        k = T if L["reads_input"] else 1
+        in_off = 128 if L["reads_input"] else 0
+        if t == "flatten":
+            continue
+        if t in ("conv2d", "linear"):
+            q, M, B = model.weights(L)
+            S = L["shift"]
+            last = L["activation"] == "none"
+            if t == "conv2d":
+                wt = q.transpose(0, 2, 3, 1)  # OIHW -> OHWI
+            else:
+                if len(ins) == 3:  # columns CHW -> HWC
+                    C, H, W = ins
+                    wt = q.reshape(q.shape[0], C, H, W).transpose(0, 2, 3, 1).reshape(q.shape[0], -1)
+                else:
+                    wt = q
+            n = M.size
+            if t == "linear":
+                Mref = np.full(n, int(np.median(M)))
+            else:
+                Mref = M
+            mult, shift, bias = [], [], []
+            for j in range(n):
+                if last:
+                    f = Mref[j] * k / (max_abs / 100.0)
+                    b = (T * B[j]) / (Mref[j] * k)
+                else:
+                    f = Mref[j] * k / 2.0 ** S
+                    b = (T * B[j] - 2.0 ** (S - 1)) / (Mref[j] * k)
+                m, s = q31(f)
+                mult.append(m)
+                shift.append(s)
+                bias.append(int(np.clip(round(b), -2**31, 2**31 - 1)))
+            nm = f"cm_l{i}"
+            src.append(carr("int8_t", nm + "_w", wt.astype(np.int8)))
+            src.append(carr("int32_t", nm + "_mult", mult if t == "conv2d" else mult[:1]))
+            src.append(carr("int32_t", nm + "_shift", shift if t == "conv2d" else shift[:1]))
+            src.append(carr("int32_t", nm + "_bias", bias))
+            lo, hi = (-128, 127) if last else (0, T)
+            if t == "conv2d":
+                (kh, kw), (sh, sw), (ph, pw) = L["kernel"], L["stride"], L["padding"]
+                layers.append(f'{{"{L["name"]}", CM_CONV, {ins[0]}, {ins[1]}, {ins[2]}, {outs[0]}, {outs[1]}, {outs[2]}, '
+                              f'{kh}, {kw}, {sh}, {sw}, {ph}, {pw}, {in_off}, {lo}, {hi}, '
+                              f'{nm}_w, {nm}_mult, {nm}_shift, {nm}_bias}}')
+            else:
+                fan = int(np.prod(ins))
+                layers.append(f'{{"{L["name"]}", CM_FC, {fan}, 1, 1, {outs[0]}, 1, 1, 0, 0, 0, 0, 0, 0, {in_off}, {lo}, {hi}, '
+                              f'{nm}_w, {nm}_mult, {nm}_shift, {nm}_bias}}')
+        elif t in ("avgpool", "maxpool"):
+            (kh, kw), (sh, sw) = L["kernel"], L["stride"]
+            kind = "CM_AVGPOOL" if t == "avgpool" else "CM_MAXPOOL"
+            layers.append(f'{{"{L["name"]}", {kind}, {ins[0]}, {ins[1]}, {ins[2]}, {outs[0]}, {outs[1]}, {outs[2]}, '
+                          f'{kh}, {kw}, {sh}, {sw}, 0, 0, 0, 0, {T}, 0, 0, 0, 0}}')
+        else:
+            sys.exit(f"layer {L['name']}: type {t} not supported")
+        max_act = max(max_act, int(np.prod(outs)))
+    out = [f"/* Generated by Tools/lib/m4-cmsis-model.py from {os.path.basename(sys.argv[1])}. Do not edit. */",
+           '#include "cmsis_model.h"', ""] + src
+    out.append(f"const cm_layer_t cm_layers[] = {{\n  " + ",\n  ".join(layers) + "\n};")
+    out.append(f"const uint32_t cm_layer_count = {len(layers)};")
+    out.append(f"const uint32_t cm_outputs = {model.outputs};")
+    out.append(f"const int8_t *const cm_input_data = cm_input;")
+    out.append(f"const uint32_t cm_input_bytes = {x.size};")
+    out.append(f"/* Largest activation: {max_act} bytes. Harness notes: {'; '.join(notes) or 'none'} */")
+    out.append(f"int8_t cm_act_a[{max_act}] __attribute__((aligned(4)));")
+    out.append(f"int8_t cm_act_b[{max_act}] __attribute__((aligned(4)));")
+    out.append(f"const uint32_t cm_act_bytes = {max_act};")
+    with open(sys.argv[4], "w") as f:
+        f.write("\n".join(out) + "\n")
+
+
+if __name__ == "__main__":
+    main()
