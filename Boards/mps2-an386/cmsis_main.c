@@ -62,6 +62,7 @@ static arm_cmsis_nn_status run_layer(const cm_layer_t *L, const int8_t *src, int
 
 int main(void) {
     int32_t needs[64], most = 0;
+    stack_paint();
     if (cm_layer_count > 64) { sh_puts("error: too many layers\n"); sh_exit(1); }
     for (uint32_t i = 0; i < cm_layer_count; i++) {
         needs[i] = buffer_size(&cm_layers[i]);
@@ -76,11 +77,19 @@ int main(void) {
     for (uint32_t i = 0; i < cm_layer_count; i++) {
         st |= run_layer(&cm_layers[i], src, dst, needs[i]);
         bench_mark();
+#ifdef CM_DUMP  /* debugging: Σ and non-zeros of each layer's output */
+        {
+            const cm_layer_t *L = &cm_layers[i];
+            int32_t n = L->out_c * L->out_h * L->out_w, sum = 0, nz = 0;
+            for (int32_t e = 0; e < n; e++) { sum += dst[e]; nz += dst[e] != 0; }
+            sh_puts(L->name); sh_puts(" sum "); sh_put_i64(sum); sh_puts(" nonzero "); sh_put_i64(nz); sh_puts("\n");
+        }
+#endif
         int8_t *t = src; src = dst; dst = t;
     }
     if (st != ARM_CMSIS_NN_SUCCESS) { sh_puts("error: a CMSIS-NN layer failed\n"); sh_exit(1); }
     sh_puts("outputs:");
     for (uint32_t j = 0; j < cm_outputs; j++) { sh_puts(" "); sh_put_i64(src[j]); }
-    sh_puts("\n");
+    sh_puts("\nstack "); sh_put_i64(stack_used()); sh_puts("\n");
     sh_exit(0);
 }

@@ -29,3 +29,18 @@ void sh_exit(int code) {
 }
 
 __attribute__((noinline, used)) void bench_mark(void) { __asm__ volatile("" ::: "memory"); }
+
+/* Stack high-water mark: the stack lies between _ebss and _estack (mps2-an386.ld). */
+extern uint32_t _ebss, _estack;
+#define STACK_PATTERN 0x5AA5C33Cu
+
+__attribute__((noinline)) void stack_paint(void) {
+    uint32_t here;
+    for (volatile uint32_t *p = &_ebss; p < &here - 16; p++) *p = STACK_PATTERN;
+}
+
+uint32_t stack_used(void) {
+    const uint32_t *p = &_ebss;
+    while (p < &_estack && *p == STACK_PATTERN) p++;
+    return (uint32_t)((const char *)&_estack - (const char *)p);
+}

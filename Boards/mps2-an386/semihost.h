@@ -7,4 +7,6 @@ void sh_puts(const char *s);                 /* SYS_WRITE0 */
 void sh_put_i64(int64_t v);                  /* decimal, no newline */
 void sh_exit(int code) __attribute__((noreturn)); /* SYS_EXIT: 0 = success */
 void bench_mark(void);                       /* empty, never inlined: its address is the mark */
+void stack_paint(void);                      /* fills the unused stack with a pattern */
+uint32_t stack_used(void);                   /* bytes of stack touched since stack_paint() */
 #endif

@@ -85,8 +85,11 @@ def main(dirs):
             ok &= same
             fw = size(os.path.join(d, f"firmware-{mode}.size"))
             cm_arg = argmax(cm_out) if cm_out else -1
+            stack = (line_after(os.path.join(d, f"joule-{mode}.out"), "stack ") or "?",
+                     line_after(os.path.join(d, "cmsis.out"), "stack ") or "?")
             rows.append(f"| {name} | {label} | {m.default_T} | {total:,} | {cm_total:,} | {total / cm_total:.2f} | "
                         f"{fw[0]:,} / {fw[1]:,} / {fw[2]:,} | {cm_size[0]:,} / {cm_size[1]:,} / {cm_size[2]:,} | "
+                        f"{stack[0]} / {stack[1]} | "
                         f"{'yes' if same else 'NO'} | {argmax(host)} / {cm_arg} |")
         t = [f"\n{name}: instructions per layer (Joule: the marked second run; per MAC in brackets)\n",
              "| layer | MACs | Joule QNN | Joule SNN layer-wise | CMSIS-NN | QNN / CMSIS-NN |",
@@ -102,10 +105,11 @@ def main(dirs):
                  f"{sum(per_layer['snn-layerwise']):,} | {cm_total:,} | {sum(per_layer['qnn']) / cm_total:.2f} |")
         layer_tables.append("\n".join(t))
     print("\nCortex-M4 (QEMU mps2-an386), instructions per inference; sizes text / data / bss in bytes "
-          "(Joule: the stock firmware image, Tools/firmware cortex-m4; CMSIS-NN: the harness image)\n")
+          "(Joule: the stock firmware image, Tools/firmware cortex-m4; CMSIS-NN: the harness image; both bss "
+          "include an 8 KiB stack); stack used: high-water mark on the emulated M4\n")
     print("| model | mode | T | Joule | CMSIS-NN | Joule / CMSIS-NN | Joule firmware | CMSIS-NN harness | "
-          "scores = host | argmax host / CMSIS-NN |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|---|---|")
+          "stack used Joule / CMSIS-NN | scores = host | argmax host / CMSIS-NN |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|")
     print("\n".join(rows))
     for t in layer_tables:
         print(t)

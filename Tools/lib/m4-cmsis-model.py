@@ -5,7 +5,8 @@ activations, OHWI conv filters, fully connected columns in HWC order), and CMSIS
 requantisation parameters chosen as close to Joule's integer model (Models/README.md) as CMSIS-NN
 allows. Standard library + numpy; the reader is joule_format (Tools/format).
 
-Usage: m4-cmsis-model.py MODEL.json INPUT.bin MAX_ABS_SCORE OUT.c
+Usage: m4-cmsis-model.py MODEL.json INPUT.bin HOST_SCORES OUT.c
+(HOST_SCORES: the host's QNN scores on INPUT.bin, whitespace-separated integers.)
 
 What differs from Joule's arithmetic (exact agreement is not expected):
 - Joule: code = clamp(floor((M·k·acc + T·B) / 2^S), 0, T) in int64. CMSIS-NN: out = clamp(round(
@@ -16,7 +17,7 @@ What differs from Joule's arithmetic (exact agreement is not expected):
 - Average pooling: CMSIS-NN rounds the mean to nearest, Joule floors it.
 - Fully connected (arm_fully_connected_s8) has one multiplier per tensor: the median of M_j (the
   bias keeps each channel's B_j). The last layer's scores are written as int8 logits
-  A_j / D, D = MAX_ABS_SCORE / 100 (the host's largest |score| on this input), so only the argmax
+  A_j / D, D = max|A| / 100 (the host's largest |score| on this input), so only the argmax
   is comparable.
 - A residual input (only the test fixture has one) is not added; int4 weights run as int8 values.
 """
@@ -52,7 +53,7 @@ def main():
         sys.exit(__doc__.split("\n\n")[1])
     model = model_json.load(sys.argv[1])
     raw = np.frombuffer(open(sys.argv[2], "rb").read(), dtype=np.uint8)
-    max_abs = max(1, int(sys.argv[3]))
+    max_abs = max(1, max(abs(int(v)) for v in open(sys.argv[3]).read().split()))
     T = model.timesteps
     c, h, w = model.input_shape
     assert raw.size == c * h * w, f"input has {raw.size} bytes, the model {c * h * w}"
@@ -62,6 +63,7 @@ def main():
     src.append(carr("int8_t", "cm_input", x))
     max_act = x.size
     notes = []
+    chw = None
     for i, L in enumerate(model.layers):
         t = L["type"]
         ins = L["in_shape"]
@@ -73,6 +75,7 @@ def main():
         k = T if L["reads_input"] else 1
         in_off = 128 if L["reads_input"] else 0
         if t == "flatten":
+            chw = ins  # the C×H×W layout the next linear layer's columns follow
             continue
         if t in ("conv2d", "linear"):
             q, M, B = model.weights(L)
@@ -81,8 +84,9 @@ def main():
             if t == "conv2d":
                 wt = q.transpose(0, 2, 3, 1)  # OIHW -> OHWI
             else:
-                if len(ins) == 3:  # columns CHW -> HWC
-                    C, H, W = ins
+                src_shape = ins if len(ins) == 3 else chw
+                if src_shape is not None and len(src_shape) == 3:  # columns CHW -> HWC
+                    C, H, W = src_shape
                     wt = q.reshape(q.shape[0], C, H, W).transpose(0, 2, 3, 1).reshape(q.shape[0], -1)
                 else:
                     wt = q
