@@ -35,8 +35,8 @@ extern uint32_t _ebss, _estack;
 #define STACK_PATTERN 0x5AA5C33Cu
 
 __attribute__((noinline)) void stack_paint(void) {
-    uint32_t here;
-    for (volatile uint32_t *p = &_ebss; p < &here - 16; p++) *p = STACK_PATTERN;
+    uintptr_t below = (uintptr_t)__builtin_frame_address(0) - 64u;  /* leave this frame alone */
+    for (volatile uint32_t *p = &_ebss; (uintptr_t)p < below; p++) *p = STACK_PATTERN;
 }
 
 uint32_t stack_used(void) {

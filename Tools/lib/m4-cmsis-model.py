@@ -84,7 +84,7 @@ def main():
             if t == "conv2d":
                 wt = q.transpose(0, 2, 3, 1)  # OIHW -> OHWI
             else:
-                src_shape = ins if len(ins) == 3 else chw
+                src_shape, chw = (ins if len(ins) == 3 else chw), None
                 if src_shape is not None and len(src_shape) == 3:  # columns CHW -> HWC
                     C, H, W = src_shape
                     wt = q.reshape(q.shape[0], C, H, W).transpose(0, 2, 3, 1).reshape(q.shape[0], -1)
