@@ -63,6 +63,7 @@ static arm_cmsis_nn_status run_layer(const cm_layer_t *L, const int8_t *src, int
 int main(void) {
     int32_t needs[64], most = 0;
     stack_paint();
+    MARK_START();
     if (cm_layer_count > 64) { sh_puts("error: too many layers\n"); sh_exit(1); }
     for (uint32_t i = 0; i < cm_layer_count; i++) {
         needs[i] = buffer_size(&cm_layers[i]);
@@ -91,5 +92,6 @@ int main(void) {
     sh_puts("outputs:");
     for (uint32_t j = 0; j < cm_outputs; j++) { sh_puts(" "); sh_put_i64(src[j]); }
     sh_puts("\nstack "); sh_put_i64(stack_used()); sh_puts("\n");
+    MARK_REPORT();
     sh_exit(0);
 }

@@ -35,6 +35,7 @@ static void check(const char *what, joule_status_t s) {
 int main(void) {
     static int64_t scores[JOULE_FW_OUTPUTS], scores2[JOULE_FW_OUTPUTS];
     stack_paint();
+    MARK_START();
     check("joule_open", joule_open(&model, joule_fw_model, joule_fw_model_size, 0));
     check("joule_bind", joule_bind(&model, arena, sizeof arena, JOULE_FW_MODE));
     check("joule_set_input", joule_set_input(&model, joule_fw_input, joule_fw_input_size));
@@ -54,5 +55,6 @@ int main(void) {
         if (scores[j] != scores2[j]) { sh_puts("\nerror: the marked run's scores differ\n"); sh_exit(1); }
     }
     sh_puts("\nstack "); sh_put_i64(stack_used()); sh_puts("\n");
+    MARK_REPORT();
     sh_exit(0);
 }

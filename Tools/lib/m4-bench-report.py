@@ -69,11 +69,12 @@ def main(dirs):
         m = jmod.read(jpath)
         name = os.path.basename(jpath)[: -len("-compact.jmod")]
         L = len(m.layers)
-        cm = marks(os.path.join(d, "cmsis.marks"))
+        have_cm = os.path.exists(os.path.join(d, "cmsis.marks"))  # absent: Joule only (smoke without CMSIS-NN)
+        cm = marks(os.path.join(d, "cmsis.marks")) if have_cm else {}
         cm_layers = [cm.get(i + 2, 0) for i in range(L)]
         cm_total = sum(cm_layers)
-        cm_out = ints(line_after(os.path.join(d, "cmsis.out"), "outputs:") or "")
-        cm_size = size(os.path.join(d, "cmsis.size"))
+        cm_out = ints(line_after(os.path.join(d, "cmsis.out"), "outputs:") or "") if have_cm else []
+        cm_size = size(os.path.join(d, "cmsis.size")) if have_cm else None
         per_layer = {}
         for mode, label in MODES:
             host = ints(open(os.path.join(d, f"host-{mode}.scores")).read())
@@ -86,11 +87,12 @@ def main(dirs):
             fw = size(os.path.join(d, f"firmware-{mode}.size"))
             cm_arg = argmax(cm_out) if cm_out else -1
             stack = (line_after(os.path.join(d, f"joule-{mode}.out"), "stack ") or "?",
-                     line_after(os.path.join(d, "cmsis.out"), "stack ") or "?")
-            rows.append(f"| {name} | {label} | {m.default_T} | {total:,} | {cm_total:,} | {total / cm_total:.2f} | "
-                        f"{fw[0]:,} / {fw[1]:,} / {fw[2]:,} | {cm_size[0]:,} / {cm_size[1]:,} / {cm_size[2]:,} | "
-                        f"{stack[0]} / {stack[1]} | "
-                        f"{'yes' if same else 'NO'} | {argmax(host)} / {cm_arg} |")
+                     (line_after(os.path.join(d, "cmsis.out"), "stack ") or "?") if have_cm else "—")
+            cm_cells = (f"{cm_total:,} | {total / cm_total:.2f}" if cm_total else "— | —")
+            cm_sz = f"{cm_size[0]:,} / {cm_size[1]:,} / {cm_size[2]:,}" if cm_size else "—"
+            rows.append(f"| {name} | {label} | {m.default_T} | {total:,} | {cm_cells} | "
+                        f"{fw[0]:,} / {fw[1]:,} / {fw[2]:,} | {cm_sz} | {stack[0]} / {stack[1]} | "
+                        f"{'yes' if same else 'NO'} | {argmax(host)} / {cm_arg if have_cm else '—'} |")
         t = [f"\n{name}: instructions per layer (Joule: the marked second run; per MAC in brackets)\n",
              "| layer | MACs | Joule QNN | Joule SNN layer-wise | CMSIS-NN | QNN / CMSIS-NN |",
              "|---|---:|---:|---:|---:|---:|"]
@@ -99,10 +101,12 @@ def main(dirs):
             def cell(v):
                 return f"{v:,}" + (f" ({v / n:.2f})" if n else "")
             q, s, c = per_layer["qnn"][i], per_layer["snn-layerwise"][i], cm_layers[i]
-            t.append(f"| {layer.name} ({layer.kind}) | {n:,} | {cell(q)} | {cell(s)} | {cell(c)} | "
-                     f"{q / c if c else float('nan'):.2f} |")
+            t.append(f"| {layer.name} ({layer.kind}) | {n:,} | {cell(q)} | {cell(s)} | {cell(c) if have_cm else '—'} | "
+                     f"{f'{q / c:.2f}' if c else '—'} |")
+        ratio = f"{sum(per_layer['qnn']) / cm_total:.2f}" if cm_total else "—"
         t.append(f"| sum | {sum(macs(x) for x in m.layers):,} | {sum(per_layer['qnn']):,} | "
-                 f"{sum(per_layer['snn-layerwise']):,} | {cm_total:,} | {sum(per_layer['qnn']) / cm_total:.2f} |")
+                 f"{sum(per_layer['snn-layerwise']):,} | {f'{cm_total:,}' if have_cm else '—'} | "
+                 f"{ratio} |")
         layer_tables.append("\n".join(t))
     print("\nCortex-M4 (QEMU mps2-an386), instructions per inference; sizes text / data / bss in bytes "
           "(Joule: the stock firmware image, Tools/firmware cortex-m4; CMSIS-NN: the harness image; both bss "
