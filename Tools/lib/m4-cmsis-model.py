@@ -48,101 +48,125 @@ def carr(ctype, name, values, per_line=24):
     return f"static const {ctype} {name}[{max(1, len(vals))}] __attribute__((aligned(4))) = {{\n  " + ",\n  ".join(lines) + "\n};\n"
 
 
+def cmsis_input(model, raw):
+    """The input bytes (CHW) as CMSIS-NN's NHWC int8 (byte − 128; the first layer's input_offset is 128)."""
+    c, h, w = model.input_shape
+    raw = np.asarray(raw, dtype=np.uint8)
+    assert raw.size == c * h * w, f"input has {raw.size} bytes, the model {c * h * w}"
+    return (raw.reshape(c, h, w).transpose(1, 2, 0).astype(np.int16) - 128).astype(np.int8)
+
+
+def cmsis_layers(model, max_abs):
+    """The model's layers as CMSIS-NN calls: a list of dicts with `name`, `kind` (conv, avgpool,
+    maxpool, fc), `in_shape` / `out_shape` (C, H, W; fc: (F,)), kernel/stride/padding, and for conv
+    and fc `weights` (int8: OHWI, or [out][in] with HWC columns), `mult`, `shift`, `bias` (int32 per
+    output channel; fc uses mult[0] / shift[0]), `input_offset`, `act` (min, max); plus `notes`
+    (what the harness leaves out). `max_abs`: the host's largest |score| (scales the int8 logits)."""
+    T = model.timesteps
+    out, notes, chw = [], [], None
+    for i, L in enumerate(model.layers):
+        t, ins, outs = L["type"], L["in_shape"], L["out_shape"]
+        if L.get("input") not in ("input", model.layers[i - 1]["name"] if i else "input"):
+            raise ValueError(f"layer {L['name']}: a non-sequential input is not supported by the harness")
+        if L.get("residual"):
+            notes.append(f"{L['name']}: residual not added")
+        k = T if L["reads_input"] else 1
+        if t == "flatten":
+            chw = ins  # the C×H×W layout the next linear layer's columns follow
+            continue
+        if t in ("avgpool", "maxpool"):
+            out.append(dict(name=L["name"], kind=t, in_shape=ins, out_shape=outs, kernel=L["kernel"],
+                            stride=L["stride"], padding=(0, 0), input_offset=0, act=(0, T)))
+            continue
+        if t not in ("conv2d", "linear"):
+            raise ValueError(f"layer {L['name']}: type {t} not supported")
+        q, M, B = model.weights(L)
+        S = L["shift"]
+        last = L["activation"] == "none"
+        if t == "conv2d":
+            wt = q.transpose(0, 2, 3, 1)  # OIHW -> OHWI
+        else:
+            src_shape, chw = (ins if len(ins) == 3 else chw), None
+            if src_shape is not None and len(src_shape) == 3:  # columns CHW -> HWC
+                C, H, W = src_shape
+                wt = q.reshape(q.shape[0], C, H, W).transpose(0, 2, 3, 1).reshape(q.shape[0], -1)
+            else:
+                wt = q
+        # arm_fully_connected_s8 has one multiplier per tensor: the median M_j.
+        Mref = np.full(M.size, int(np.median(M))) if t == "linear" else M
+        mult, shift, bias = [], [], []
+        for j in range(M.size):
+            if last:  # int8 logits A_j / D, D = max|A| / 100
+                f = Mref[j] * k / (max_abs / 100.0)
+                b = (T * B[j]) / (Mref[j] * k)
+            else:     # floor((M·k·acc + T·B) / 2^S) as round((acc + b)·f) with b carrying −½ code
+                f = Mref[j] * k / 2.0 ** S
+                b = (T * B[j] - 2.0 ** (S - 1)) / (Mref[j] * k)
+            m, sh = q31(f)
+            mult.append(m)
+            shift.append(sh)
+            bias.append(int(np.clip(round(b), -2**31, 2**31 - 1)))
+        d = dict(name=L["name"], kind="conv" if t == "conv2d" else "fc", in_shape=ins, out_shape=outs,
+                 weights=wt.astype(np.int8), mult=np.array(mult, np.int64), shift=np.array(shift, np.int64),
+                 bias=np.array(bias, np.int64), input_offset=128 if L["reads_input"] else 0,
+                 act=(-128, 127) if last else (0, T))
+        if t == "conv2d":
+            d.update(kernel=L["kernel"], stride=L["stride"], padding=L["padding"])
+        out.append(d)
+    return out, notes
+
+
+KINDS = {"conv": "CM_CONV", "avgpool": "CM_AVGPOOL", "maxpool": "CM_MAXPOOL", "fc": "CM_FC"}
+
+
+def write_c(model, x, layers, notes, source_name):
+    """The C source of the tables cmsis_model.h declares."""
+    src, rows = [carr("int8_t", "cm_input", x)], []
+    max_act = x.size
+    for i, d in enumerate(layers):
+        ins, outs, lo, hi = d["in_shape"], d["out_shape"], d["act"][0], d["act"][1]
+        if d["kind"] in ("conv", "fc"):
+            nm = f"cm_l{i}"
+            per = d["mult"].size if d["kind"] == "conv" else 1
+            src += [carr("int8_t", nm + "_w", d["weights"]), carr("int32_t", nm + "_mult", d["mult"][:per]),
+                    carr("int32_t", nm + "_shift", d["shift"][:per]), carr("int32_t", nm + "_bias", d["bias"])]
+            ptrs = f"{nm}_w, {nm}_mult, {nm}_shift, {nm}_bias"
+        else:
+            ptrs = "0, 0, 0, 0"
+        if d["kind"] == "fc":
+            dims = f"{int(np.prod(ins))}, 1, 1, {outs[0]}, 1, 1, 0, 0, 0, 0, 0, 0"
+        else:
+            (kh, kw), (sh, sw), (ph, pw) = d["kernel"], d["stride"], d["padding"]
+            dims = f"{ins[0]}, {ins[1]}, {ins[2]}, {outs[0]}, {outs[1]}, {outs[2]}, {kh}, {kw}, {sh}, {sw}, {ph}, {pw}"
+        rows.append(f'{{"{d["name"]}", {KINDS[d["kind"]]}, {dims}, {d["input_offset"]}, {lo}, {hi}, {ptrs}}}')
+        max_act = max(max_act, int(np.prod(outs)))
+    out = [f"/* Generated by Tools/lib/m4-cmsis-model.py from {source_name}. Do not edit. */",
+           '#include "cmsis_model.h"', ""] + src
+    out.append("const cm_layer_t cm_layers[] = {\n  " + ",\n  ".join(rows) + "\n};")
+    out.append(f"const uint32_t cm_layer_count = {len(rows)};")
+    out.append(f"const uint32_t cm_outputs = {model.outputs};")
+    out.append("const int8_t *const cm_input_data = cm_input;")
+    out.append(f"const uint32_t cm_input_bytes = {x.size};")
+    out.append(f"/* Largest activation: {max_act} bytes. Harness notes: {'; '.join(notes) or 'none'} */")
+    out.append(f"int8_t cm_act_a[{max_act}] __attribute__((aligned(4)));")
+    out.append(f"int8_t cm_act_b[{max_act}] __attribute__((aligned(4)));")
+    out.append(f"const uint32_t cm_act_bytes = {max_act};")
+    return "\n".join(out) + "\n"
+
+
 def main():
     if len(sys.argv) != 5:
         sys.exit(__doc__.split("\n\n")[1])
     model = model_json.load(sys.argv[1])
     raw = np.frombuffer(open(sys.argv[2], "rb").read(), dtype=np.uint8)
     max_abs = max(1, max(abs(int(v)) for v in open(sys.argv[3]).read().split()))
-    T = model.timesteps
-    c, h, w = model.input_shape
-    assert raw.size == c * h * w, f"input has {raw.size} bytes, the model {c * h * w}"
-    src, layers = [], []
-    # NHWC input as int8 (byte - 128), input_offset 128.
-    x = (raw.reshape(c, h, w).transpose(1, 2, 0).astype(np.int16) - 128).astype(np.int8)
-    src.append(carr("int8_t", "cm_input", x))
-    max_act = x.size
-    notes = []
-    chw = None
-    for i, L in enumerate(model.layers):
-        t = L["type"]
-        ins = L["in_shape"]
-        outs = L["out_shape"]
-        if L.get("input") not in ("input", model.layers[i - 1]["name"] if i else "input"):
-            sys.exit(f"layer {L['name']}: a non-sequential input is not supported by the harness")
-        if L.get("residual"):
-            notes.append(f"{L['name']}: residual not added")
-        k = T if L["reads_input"] else 1
-        in_off = 128 if L["reads_input"] else 0
-        if t == "flatten":
-            chw = ins  # the C×H×W layout the next linear layer's columns follow
-            continue
-        if t in ("conv2d", "linear"):
-            q, M, B = model.weights(L)
-            S = L["shift"]
-            last = L["activation"] == "none"
-            if t == "conv2d":
-                wt = q.transpose(0, 2, 3, 1)  # OIHW -> OHWI
-            else:
-                src_shape, chw = (ins if len(ins) == 3 else chw), None
-                if src_shape is not None and len(src_shape) == 3:  # columns CHW -> HWC
-                    C, H, W = src_shape
-                    wt = q.reshape(q.shape[0], C, H, W).transpose(0, 2, 3, 1).reshape(q.shape[0], -1)
-                else:
-                    wt = q
-            n = M.size
-            if t == "linear":
-                Mref = np.full(n, int(np.median(M)))
-            else:
-                Mref = M
-            mult, shift, bias = [], [], []
-            for j in range(n):
-                if last:
-                    f = Mref[j] * k / (max_abs / 100.0)
-                    b = (T * B[j]) / (Mref[j] * k)
-                else:
-                    f = Mref[j] * k / 2.0 ** S
-                    b = (T * B[j] - 2.0 ** (S - 1)) / (Mref[j] * k)
-                m, s = q31(f)
-                mult.append(m)
-                shift.append(s)
-                bias.append(int(np.clip(round(b), -2**31, 2**31 - 1)))
-            nm = f"cm_l{i}"
-            src.append(carr("int8_t", nm + "_w", wt.astype(np.int8)))
-            src.append(carr("int32_t", nm + "_mult", mult if t == "conv2d" else mult[:1]))
-            src.append(carr("int32_t", nm + "_shift", shift if t == "conv2d" else shift[:1]))
-            src.append(carr("int32_t", nm + "_bias", bias))
-            lo, hi = (-128, 127) if last else (0, T)
-            if t == "conv2d":
-                (kh, kw), (sh, sw), (ph, pw) = L["kernel"], L["stride"], L["padding"]
-                layers.append(f'{{"{L["name"]}", CM_CONV, {ins[0]}, {ins[1]}, {ins[2]}, {outs[0]}, {outs[1]}, {outs[2]}, '
-                              f'{kh}, {kw}, {sh}, {sw}, {ph}, {pw}, {in_off}, {lo}, {hi}, '
-                              f'{nm}_w, {nm}_mult, {nm}_shift, {nm}_bias}}')
-            else:
-                fan = int(np.prod(ins))
-                layers.append(f'{{"{L["name"]}", CM_FC, {fan}, 1, 1, {outs[0]}, 1, 1, 0, 0, 0, 0, 0, 0, {in_off}, {lo}, {hi}, '
-                              f'{nm}_w, {nm}_mult, {nm}_shift, {nm}_bias}}')
-        elif t in ("avgpool", "maxpool"):
-            (kh, kw), (sh, sw) = L["kernel"], L["stride"]
-            kind = "CM_AVGPOOL" if t == "avgpool" else "CM_MAXPOOL"
-            layers.append(f'{{"{L["name"]}", {kind}, {ins[0]}, {ins[1]}, {ins[2]}, {outs[0]}, {outs[1]}, {outs[2]}, '
-                          f'{kh}, {kw}, {sh}, {sw}, 0, 0, 0, 0, {T}, 0, 0, 0, 0}}')
-        else:
-            sys.exit(f"layer {L['name']}: type {t} not supported")
-        max_act = max(max_act, int(np.prod(outs)))
-    out = [f"/* Generated by Tools/lib/m4-cmsis-model.py from {os.path.basename(sys.argv[1])}. Do not edit. */",
-           '#include "cmsis_model.h"', ""] + src
-    out.append(f"const cm_layer_t cm_layers[] = {{\n  " + ",\n  ".join(layers) + "\n};")
-    out.append(f"const uint32_t cm_layer_count = {len(layers)};")
-    out.append(f"const uint32_t cm_outputs = {model.outputs};")
-    out.append(f"const int8_t *const cm_input_data = cm_input;")
-    out.append(f"const uint32_t cm_input_bytes = {x.size};")
-    out.append(f"/* Largest activation: {max_act} bytes. Harness notes: {'; '.join(notes) or 'none'} */")
-    out.append(f"int8_t cm_act_a[{max_act}] __attribute__((aligned(4)));")
-    out.append(f"int8_t cm_act_b[{max_act}] __attribute__((aligned(4)));")
-    out.append(f"const uint32_t cm_act_bytes = {max_act};")
+    try:
+        layers, notes = cmsis_layers(model, max_abs)
+    except ValueError as e:
+        sys.exit(str(e))
+    text = write_c(model, cmsis_input(model, raw), layers, notes, os.path.basename(sys.argv[1]))
     with open(sys.argv[4], "w") as f:
-        f.write("\n".join(out) + "\n")
+        f.write(text)
 
 
 if __name__ == "__main__":
