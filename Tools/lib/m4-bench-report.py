@@ -1,0 +1,128 @@
+#!/usr/bin/env python3
+"""Prints Tools/m4-bench's tables (Markdown) from its result folders and fails (exit 1) when the
+emulated M4's scores differ from the host's. Standard library only (joule_format.jmod for shapes).
+
+Usage: m4-bench-report.py RESULT_DIR...
+A result folder holds (Tools/m4-bench writes them): <name>-compact.jmod, host-<mode>.scores,
+joule-<mode>.{out,marks,size}, firmware-<mode>.size, cmsis.{out,marks,size}; mode = qnn, snn-layerwise.
+Marks (insnpc plugin, "mark N: X insns since previous mark"): Joule: mark 2 = joule_run, marks
+4…3+L = the L layers of the marked second run; CMSIS-NN: marks 2…L+1 = its L layers."""
+import glob
+import math
+import os
+import re
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "format"))
+from joule_format import jmod  # noqa: E402
+
+MODES = (("qnn", "QNN"), ("snn-layerwise", "SNN layer-wise"))
+
+
+def marks(path):
+    out = {}
+    for line in open(path):
+        m = re.match(r"mark (\d+): (\d+) insns", line)
+        if m:
+            out[int(m.group(1))] = int(m.group(2))
+    return out
+
+
+def ints(text):
+    return [int(v) for v in text.split()]
+
+
+def line_after(path, prefix):
+    for line in open(path):
+        if line.startswith(prefix):
+            return line[len(prefix):].strip()
+    return None
+
+
+def size(path):
+    text, data, bss = (int(v) for v in open(path).read().split())
+    return text, data, bss
+
+
+def argmax(v):
+    return max(range(len(v)), key=lambda i: v[i])
+
+
+def mega(n):
+    return f"{n / 1e6:.2f} M" if n >= 1e6 else f"{n / 1e3:.1f} K"
+
+
+def macs(layer):
+    co, ho, wo = (tuple(layer.out_shape) + (1, 1))[:3]
+    if layer.kind == "conv2d":
+        return co * ho * wo * layer.in_shape[0] * layer.kernel[0] * layer.kernel[1]
+    if layer.kind == "linear":
+        return math.prod(layer.in_shape) * co
+    return 0
+
+
+def main(dirs):
+    ok = True
+    rows, layer_tables = [], []
+    for d in dirs:
+        jpath = glob.glob(os.path.join(d, "*-compact.jmod"))[0]
+        m = jmod.read(jpath)
+        name = os.path.basename(jpath)[: -len("-compact.jmod")]
+        L = len(m.layers)
+        have_cm = os.path.exists(os.path.join(d, "cmsis.marks"))  # absent: Joule only (smoke without CMSIS-NN)
+        cm = marks(os.path.join(d, "cmsis.marks")) if have_cm else {}
+        cm_layers = [cm.get(i + 2, 0) for i in range(L)]
+        cm_total = sum(cm_layers)
+        cm_out = ints(line_after(os.path.join(d, "cmsis.out"), "outputs:") or "") if have_cm else []
+        cm_size = size(os.path.join(d, "cmsis.size")) if have_cm else None
+        per_layer = {}
+        for mode, label in MODES:
+            host = ints(open(os.path.join(d, f"host-{mode}.scores")).read())
+            got = ints(line_after(os.path.join(d, f"joule-{mode}.out"), "scores:") or "")
+            mk = marks(os.path.join(d, f"joule-{mode}.marks"))
+            total = mk.get(2, 0)
+            per_layer[mode] = [mk.get(i + 4, 0) for i in range(L)]
+            same = got == host
+            ok &= same
+            fw = size(os.path.join(d, f"firmware-{mode}.size"))
+            cm_arg = argmax(cm_out) if cm_out else -1
+            stack = (line_after(os.path.join(d, f"joule-{mode}.out"), "stack ") or "?",
+                     (line_after(os.path.join(d, "cmsis.out"), "stack ") or "?") if have_cm else "—")
+            cm_cells = (f"{cm_total:,} | {total / cm_total:.2f}" if cm_total else "— | —")
+            cm_sz = f"{cm_size[0]:,} / {cm_size[1]:,} / {cm_size[2]:,}" if cm_size else "—"
+            rows.append(f"| {name} | {label} | {m.default_T} | {total:,} | {cm_cells} | "
+                        f"{fw[0]:,} / {fw[1]:,} / {fw[2]:,} | {cm_sz} | {stack[0]} / {stack[1]} | "
+                        f"{'yes' if same else 'NO'} | {argmax(host)} / {cm_arg if have_cm else '—'} |")
+        t = [f"\n{name}: instructions per layer (Joule: the marked second run; per MAC in brackets)\n",
+             "| layer | MACs | Joule QNN | Joule SNN layer-wise | CMSIS-NN | QNN / CMSIS-NN |",
+             "|---|---:|---:|---:|---:|---:|"]
+        for i, layer in enumerate(m.layers):
+            n = macs(layer)
+            def cell(v):
+                return f"{v:,}" + (f" ({v / n:.2f})" if n else "")
+            q, s, c = per_layer["qnn"][i], per_layer["snn-layerwise"][i], cm_layers[i]
+            t.append(f"| {layer.name} ({layer.kind}) | {n:,} | {cell(q)} | {cell(s)} | {cell(c) if have_cm else '—'} | "
+                     f"{f'{q / c:.2f}' if c else '—'} |")
+        ratio = f"{sum(per_layer['qnn']) / cm_total:.2f}" if cm_total else "—"
+        t.append(f"| sum | {sum(macs(x) for x in m.layers):,} | {sum(per_layer['qnn']):,} | "
+                 f"{sum(per_layer['snn-layerwise']):,} | {f'{cm_total:,}' if have_cm else '—'} | "
+                 f"{ratio} |")
+        layer_tables.append("\n".join(t))
+    print("\nCortex-M4 (QEMU mps2-an386), instructions per inference; sizes text / data / bss in bytes "
+          "(Joule: the stock firmware image, Tools/firmware cortex-m4; CMSIS-NN: the harness image; both bss "
+          "include an 8 KiB stack); stack used: high-water mark on the emulated M4\n")
+    print("| model | mode | T | Joule | CMSIS-NN | Joule / CMSIS-NN | Joule firmware | CMSIS-NN harness | "
+          "stack used Joule / CMSIS-NN | scores = host | argmax host / CMSIS-NN |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|")
+    print("\n".join(rows))
+    for t in layer_tables:
+        print(t)
+    if not ok:
+        print("m4-bench: the emulated M4's scores differ from the host's", file=sys.stderr)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) < 2:
+        sys.exit(__doc__)
+    main(sys.argv[1:])
