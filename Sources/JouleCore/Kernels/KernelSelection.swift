@@ -17,7 +17,7 @@ enum KernelSelection {
         v.visit(EventScatterKernel.self)
         #endif
         #if JOULE_AVX2 && arch(x86_64) && !JOULE_PLAIN_KERNELS
-        v.visit(DenseConvolutionAVX2.self)
+        v.visit(DenseConvolutionKernel.self)
         #endif
     }
 
@@ -69,8 +69,8 @@ enum KernelSelection {
 
 extension LayerKernel {
     /// Calls `body` once with the name of each weighted-layer kernel this build lists
-    /// (`KernelSelection.forEachKernel`), in raw-value order (raw values stay below 32): for tests that hold each to the
-    /// plain kernels and reports that say what a build contains.
+    /// (`KernelSelection.forEachKernel`), in raw-value order (raw values stay below 32): for
+    /// tests that hold each to the plain kernels and reports that say what a build contains.
     public static func forEachBuilt(_ body: (LayerKernel) -> Void) {
         var names = KernelNames()
         KernelSelection.forEachKernel(&names)

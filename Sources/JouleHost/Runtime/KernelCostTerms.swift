@@ -94,7 +94,7 @@ public enum KernelCostTerms {
                 return nil
             }
         case (_, .denseConvolution):
-            // `DenseConvolutionAVX2.prepare`: masks where the layer can, always under `dense`,
+            // `DenseConvolutionKernel.prepare`: masks where the layer can, always under `dense`,
             // else for inputs at most a quarter non-zero.
             let groups = w.denseGroups
             let masked = groups.maskable && (policy == .dense || a.nonZero * 4 < r.inputCount)

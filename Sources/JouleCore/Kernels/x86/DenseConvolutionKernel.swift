@@ -5,7 +5,7 @@
 /// model input) — QNN codes, the model input, the layer-wise SNN's spike counts — `T ≤ 15`, byte
 /// plans that gave the layer its scratch. Priced only where re-laying the weights amortises
 /// (`DenseScratch.amortises`).
-enum DenseConvolutionAVX2: WeightedKernel {
+enum DenseConvolutionKernel: WeightedKernel {
     static var kernel: LayerKernel { .denseConvolution }
     static var family: KernelFamily { .dense }
 
