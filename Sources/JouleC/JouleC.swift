@@ -180,6 +180,13 @@ public func joule_set_input(_ p: UnsafeMutableRawPointer?, _ input: UnsafeRawPoi
 
 @c(joule_run)
 public func joule_run(_ p: UnsafeMutableRawPointer?, _ timesteps: UInt32, _ readout: UInt32) -> Int32 {
+    runHandle(p, timesteps, readout) { _ in }
+}
+
+/// `joule_run`'s checks, run and state changes, with the core's `afterLayer` hook (for the
+/// mps2-an386 bench image's per-layer marks; `joule_run` passes none).
+func runHandle(_ p: UnsafeMutableRawPointer?, _ timesteps: UInt32, _ readout: UInt32,
+               afterLayer: (Int) -> Void) -> Int32 {
     let (h, s) = handle(p)
     guard let h else { return s }
     switch h.pointee.state {
@@ -197,7 +204,7 @@ public func joule_run(_ p: UnsafeMutableRawPointer?, _ timesteps: UInt32, _ read
         // may be reused by later layers), so the next run needs a new joule_set_input.
         try interpreter.check(timesteps: t)
         h.pointee.state = .bound
-        try interpreter.run(timesteps: t, readout: r, counters: h.pointee.counters)
+        try interpreter.run(timesteps: t, readout: r, counters: h.pointee.counters, afterLayer: afterLayer)
     } catch {
         return status(error)
     }

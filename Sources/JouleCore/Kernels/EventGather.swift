@@ -28,7 +28,7 @@ extension WeightedLayer {
     /// channels or `maxValue ≤ 255` with fewer than 256.
     @inline(__always)
     func supportsEventGather(maxValue: Int) -> Bool {
-        record.weightBits == 8 && record.outC % 32 == 0 && maxValue >= 1
+        EventScratch.weightsFit(record) && maxValue >= 1
             && (maxValue <= 15 ? record.inC < 4096 : (maxValue <= 255 && record.inC < 256))
     }
 
@@ -539,13 +539,16 @@ struct EventScratch {
     }
 
     /// Scratch bytes needed by the event gather of `layer` after `accumulatorBytes`.
+    /// Whether the event gather takes the layer's weights: int8, in tiles of 32 output channels.
+    @inline(__always)
+    static func weightsFit(_ layer: LayerRecord) -> Bool { layer.weightBits == 8 && layer.outC % 32 == 0 }
+
     /// The event gather's scratch for `layer` in `mode`, planned by shape on every target: int8
     /// weights, a multiple of 32 output channels, fewer than 4096 input channels (256 for the
     /// model input), in the QNN and the layer-wise SNN (accumulators of one pixel, or of the whole
     /// layer for a spiking input's per-step passes); 0 elsewhere.
     static func planned(_ layer: LayerRecord, mode: ExecutionMode) -> Int {
-        guard layer.isWeighted, layer.weightBits == 8, layer.outC % 32 == 0,
-              layer.inC < (layer.readsModelInput ? 256 : 4096) else { return 0 }
+        guard layer.isWeighted, weightsFit(layer), layer.inC < (layer.readsModelInput ? 256 : 4096) else { return 0 }
         switch mode {
         case .qnn: return bytes(layer, accumulatorBytes: layer.outC * 4)
         case .snnLayerwise:

@@ -225,16 +225,15 @@ extension Interpreter {
     /// `activity` (or, nil, one pass over `input` for its non-zero values) prices the candidates
     /// when two or more compete; the first plain kernel that applies where none is priced.
     @inline(__always)
-    func selectKernel(_ w: WeightedLayer, layer i: Int, timesteps t: Int, input: UnsafePointer<UInt8>?,
+    func selectKernel(_ template: KernelRequest, input: UnsafePointer<UInt8>?,
                       activity: InputActivity?) -> KernelChoice {
-        let template = kernelRequest(w, layer: i, timesteps: t)
         var first = KernelChooser(template: template, policy: convolutionKernel, activity: nil)
         KernelSelection.forEachKernel(&first)
         guard KernelSelection.prices(convolutionKernel) else { return first.choice }
         if first.pricedCount == 0 { return first.fallback }
         if first.pricedCount == 1 { return first.lone }
         let known = activity ?? InputActivity(
-            nonZero: input.map { Int(truncatingIfNeeded: ByteCounts.nonZero($0, count: w.record.inputCount)) } ?? 0,
+            nonZero: input.map { Int(truncatingIfNeeded: ByteCounts.nonZero($0, count: template.record.inputCount)) } ?? 0,
             spikes: 0)
         var priced = KernelChooser(template: template, policy: convolutionKernel, activity: known)
         KernelSelection.forEachKernel(&priced)
@@ -252,8 +251,9 @@ extension Interpreter {
     @inline(__always)
     func runWeighted(_ w: WeightedLayer, layer i: Int, timesteps t: Int, input: UnsafePointer<UInt8>,
                      activity: InputActivity?, readout: Readout, counting: Bool, into c: inout EventCounters) {
-        let choice = selectKernel(w, layer: i, timesteps: t, input: input, activity: activity)
-        var runner = KernelRunner(template: kernelRequest(w, layer: i, timesteps: t), interpreter: self, input: input,
+        let template = kernelRequest(w, layer: i, timesteps: t)
+        let choice = selectKernel(template, input: input, activity: activity)
+        var runner = KernelRunner(template: template, interpreter: self, input: input,
                                   readout: readout, counting: counting, activity: activity ?? choice.activity, target: choice.ordinal,
                                   targetInput: choice.input, choice: choice, counters: c)
         KernelSelection.forEachKernel(&runner)

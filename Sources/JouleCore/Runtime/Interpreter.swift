@@ -215,7 +215,7 @@ extension Interpreter {
         guard layer.isWeighted else { return .pooling }
         let w = WeightedLayer(layer, in: model)
         let full = InputActivity(nonZero: layer.inputCount, spikes: layer.inputCount * t)
-        return selectKernel(w, layer: i, timesteps: t, input: nil, activity: full).kernel
+        return selectKernel(kernelRequest(w, layer: i, timesteps: t), input: nil, activity: full).kernel
     }
 }
 

@@ -53,7 +53,8 @@ enum DenseConvolutionKernel: WeightedKernel {
         // Codes (spike counts: threshold 2^S) of the window totals; the analog layer's current
         // is integrated T times (`thresholdScale`).
         x.prepareChannelCodes(w, layer: i, layout.thresholds, timesteps: t)
-        w.denseConvolution(input: src, maxValue: r.maxValue, layout: layout, prepacked: x.prepackedData(layer: i, layer, kernel: .denseConvolution),
+        let prepacked = x.prepackedData(layer: i, layer, kernel: .denseConvolution)
+        w.denseConvolution(input: src, maxValue: r.maxValue, layout: layout, prepacked: prepacked,
                            timesteps: t, output: x.bytes(.output, layer: i))
         var tally = WeightedLayer.EventTally()
         guard counting else { return tally }
@@ -61,7 +62,7 @@ enum DenseConvolutionKernel: WeightedKernel {
         // weighed by its count), else one pass over the input.
         if DenseScratch.countsFromCopy(layer) {
             let table = x.hasTapTables && DenseScratch.countTableEntries(layer) > 0
-                ? x.prepackedData(layer: i, layer, kernel: .denseConvolution).map { ($0 + DenseScratch.prepackedWeightBytes(layer)).assumingMemoryBound(to: UInt32.self) }
+                ? prepacked.map { ($0 + DenseScratch.prepackedWeightBytes(layer)).assumingMemoryBound(to: UInt32.self) }
                 : nil
             w.countDenseInput(layout: layout, weighted: r.input != .values, table: table,
                               prefix: x.tapPrefix(layer: i, w, scratch: layout.tapPrefix), into: &tally)
