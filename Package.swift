@@ -9,10 +9,12 @@ import PackageDescription
 // (`Tools/lib/host-isa.sh` sets both variables from /proc/cpuinfo). Cross and board builds do not
 // go through this manifest: `Boards/<board>/board.env` names their set (`BOARD_ISA`), which
 // `joule_isa_swiftc_flags` in host-isa.sh turns into the same defines.
-//   JOULE_ISA         portable (default) | plain | avx2 | avx512vnni — which kernels are compiled
+//   JOULE_ISA         portable (default) | plain | armdsp | avx2 | avx512vnni — which kernels are compiled
 //                     (the list: Sources/JouleCore/Kernels/KernelSelection.swift): plain adds
 //                     `-D JOULE_PLAIN_KERNELS` (the plain kernels only: the Cortex-M firmware's set,
-//                     flash before speed), avx2 adds `-D JOULE_AVX2` (the dense `vpmaddubsw`
+//                     flash before speed), armdsp adds `-D JOULE_ARM_DSP` to plain's (the plain gather
+//                     with its rows added in pairs by SMLAD, Sources/JouleCore/Kernels/arm/, through the
+//                     C module Kernels/arm/DSP; plain C where the target has no DSP extension), avx2 adds `-D JOULE_AVX2` (the dense `vpmaddubsw`
 //                     convolution, Sources/JouleCore/Kernels/x86/), avx512vnni adds
 //                     `-D JOULE_AVX512VNNI` as well (its `vpdpbusd` block, the AVX-512 byte counts).
 //   JOULE_TARGET_CPU  the LLVM CPU the core is compiled for (`-target-cpu`, an unsafe flag, so only
@@ -25,10 +27,13 @@ import PackageDescription
 struct InstructionSet {
     let defines: [String]
     let defaultCPU: String?
+    var flags: [String] = []
 }
+let dspModule = Context.packageDirectory + "/Sources/JouleCore/Kernels/arm/DSP"
 let instructionSets: [String: InstructionSet] = [
     "portable": InstructionSet(defines: [], defaultCPU: nil),
     "plain": InstructionSet(defines: ["JOULE_PLAIN_KERNELS"], defaultCPU: nil),
+    "armdsp": InstructionSet(defines: ["JOULE_PLAIN_KERNELS", "JOULE_ARM_DSP"], defaultCPU: nil, flags: ["-I", dspModule]),
     "avx2": InstructionSet(defines: ["JOULE_AVX2"], defaultCPU: "haswell"),
     "avx512vnni": InstructionSet(defines: ["JOULE_AVX2", "JOULE_AVX512VNNI"], defaultCPU: "cascadelake"),
 ]
@@ -37,8 +42,11 @@ guard let isa = instructionSets[isaName] else {
     fatalError("JOULE_ISA=\(isaName): expected one of \(instructionSets.keys.sorted().joined(separator: ", "))")
 }
 let targetCPU = Context.environment["JOULE_TARGET_CPU"].flatMap { $0.isEmpty ? nil : $0 } ?? isa.defaultCPU
+// Where the set has a C module (armdsp), every module that imports JouleCore needs its path.
+let isaSearchPaths: [SwiftSetting] = isa.flags.isEmpty ? [] : [.unsafeFlags(isa.flags)]
 let coreFlags: [SwiftSetting] = isa.defines.map { .define($0) }
     + (targetCPU.map { [.unsafeFlags(["-target-cpu", $0])] } ?? [])
+    + isaSearchPaths
 
 let package = Package(
     name: "Joule",
@@ -57,21 +65,21 @@ let package = Package(
         // Embedded-Swift subset: the event record the core fills and the energy model prices.
         .target(name: "JouleEvents", exclude: ["README.md"]),
         // Embedded-Swift subset: no Foundation, no allocation, no existentials.
-        .target(name: "JouleCore", dependencies: ["JouleEvents"], exclude: ["Packed/README.md", "Kernels/arm/README.md"],
+        .target(name: "JouleCore", dependencies: ["JouleEvents"], exclude: ["Packed/README.md", "Kernels/arm/README.md", "Kernels/arm/DSP"],
                 swiftSettings: coreFlags),
         // Embedded-Swift subset: pure arithmetic over event counts and board constants.
         .target(name: "JouleEnergy", dependencies: ["JouleEvents"]),
         // Host only (Foundation): JSON models, safetensors, packing, data sets, reports.
-        .target(name: "JouleHost", dependencies: ["JouleCore", "JouleEnergy"]),
+        .target(name: "JouleHost", dependencies: ["JouleCore", "JouleEnergy"], swiftSettings: isaSearchPaths),
         .executableTarget(name: "packmodel", dependencies: [
             "JouleHost", .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        ], swiftSettings: isaSearchPaths),
         .executableTarget(name: "joule", dependencies: [
             "JouleHost", "JouleCore", "JouleEnergy",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
-        .testTarget(name: "JouleCoreTests", dependencies: ["JouleCore"]),
+        ], swiftSettings: isaSearchPaths),
+        .testTarget(name: "JouleCoreTests", dependencies: ["JouleCore"], swiftSettings: isaSearchPaths),
         .testTarget(name: "JouleEnergyTests", dependencies: ["JouleEnergy"]),
-        .testTarget(name: "JouleHostTests", dependencies: ["JouleHost", "JouleCore"]),
+        .testTarget(name: "JouleHostTests", dependencies: ["JouleHost", "JouleCore"], swiftSettings: isaSearchPaths),
     ]
 )

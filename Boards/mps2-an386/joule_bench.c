@@ -5,7 +5,9 @@
  *   1. joule_run between two bench_mark() calls: instructions per inference (marks 1 → 2);
  *   2. joule_bench_run_marked (BenchHook.swift: joule_run with a callback after each layer) from
  *      mark 3, one mark per layer: instructions per layer (marks 3 → 4 … 3+layers).
- * Both runs' scores must agree; they are printed as "scores: …".
+ * Both runs' scores must agree; they are printed as "scores: …", the second run's event counters
+ * as "counters: …" (the host's `joule run` total row, same order) and the kernel that ran each
+ * layer (`LayerKernel` raw values, the run's kernel log) as "kernels: …".
  */
 #include <stdint.h>
 
@@ -19,7 +21,7 @@ extern const uint8_t joule_fw_input[];
 extern const size_t joule_fw_input_size;
 
 int32_t joule_bench_run_marked(joule_model_t *model, uint32_t timesteps, uint32_t readout,
-                               void (*mark)(uint32_t layer));
+                               void (*mark)(uint32_t layer), uint8_t *kernels, uint32_t layers);
 
 static joule_model_t model;
 static _Alignas(16) uint8_t arena[JOULE_FW_ARENA_BYTES];
@@ -46,7 +48,9 @@ int main(void) {
     check("joule_get_scores", joule_get_scores(&model, scores, JOULE_FW_OUTPUTS));
     check("joule_set_input", joule_set_input(&model, joule_fw_input, joule_fw_input_size));
     bench_mark();
-    check("joule_bench_run_marked", joule_bench_run_marked(&model, JOULE_FW_TIMESTEPS, JOULE_READOUT_MEMBRANE, layer_mark));
+    static uint8_t kernels[JOULE_FW_LAYERS];
+    check("joule_bench_run_marked", joule_bench_run_marked(&model, JOULE_FW_TIMESTEPS, JOULE_READOUT_MEMBRANE, layer_mark,
+                                                           kernels, JOULE_FW_LAYERS));
     check("joule_get_scores", joule_get_scores(&model, scores2, JOULE_FW_OUTPUTS));
     sh_puts("scores:");
     for (uint32_t j = 0; j < JOULE_FW_OUTPUTS; j++) {
@@ -54,6 +58,16 @@ int main(void) {
         sh_put_i64(scores[j]);
         if (scores[j] != scores2[j]) { sh_puts("\nerror: the marked run's scores differ\n"); sh_exit(1); }
     }
+    /* The run's event counters, in the order of the host's `joule run` total row. */
+    joule_counters_t c;
+    check("joule_total_counters", joule_total_counters(&model, &c));
+    const uint64_t row[] = { c.dense_synaptic_ops, c.effective_macs, c.effective_acs, c.input_events,
+                             c.output_events, c.output_level_sum, c.neuron_updates, c.membrane_reads,
+                             c.weight_read_bits, c.activation_read_bits, c.activation_write_bits };
+    sh_puts("\ncounters:");
+    for (uint32_t k = 0; k < sizeof row / sizeof row[0]; k++) { sh_puts(" "); sh_put_i64((int64_t)row[k]); }
+    sh_puts("\nkernels:");
+    for (uint32_t i = 0; i < JOULE_FW_LAYERS; i++) { sh_puts(" "); sh_put_i64(kernels[i]); }
     sh_puts("\nstack "); sh_put_i64(stack_used()); sh_puts("\n");
     MARK_REPORT();
     sh_exit(0);

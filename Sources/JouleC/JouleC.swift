@@ -186,6 +186,7 @@ public func joule_run(_ p: UnsafeMutableRawPointer?, _ timesteps: UInt32, _ read
 /// `joule_run`'s checks, run and state changes, with the core's `afterLayer` hook (for the
 /// mps2-an386 bench image's per-layer marks; `joule_run` passes none).
 func runHandle(_ p: UnsafeMutableRawPointer?, _ timesteps: UInt32, _ readout: UInt32,
+               kernelLog: UnsafeMutableBufferPointer<LayerKernel> = UnsafeMutableBufferPointer(start: nil, count: 0),
                afterLayer: (Int) -> Void) -> Int32 {
     let (h, s) = handle(p)
     guard let h else { return s }
@@ -199,7 +200,8 @@ func runHandle(_ p: UnsafeMutableRawPointer?, _ timesteps: UInt32, _ readout: UI
     }
     let t = timesteps > 255 ? 256 : Int(timesteps)
     do throws(JouleError) {
-        let interpreter = try h.pointee.interpreter()
+        var interpreter = try h.pointee.interpreter()
+        interpreter.kernelLog = kernelLog
         // A refused run touches nothing; the input stays set. A run consumes the input (its bytes
         // may be reused by later layers), so the next run needs a new joule_set_input.
         try interpreter.check(timesteps: t)

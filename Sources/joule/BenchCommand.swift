@@ -148,6 +148,7 @@ extension LayerKernel {
         case .eventScatter: "S"
         case .eventGather: "G"
         case .plainGather: "P"
+        case .dspGather: "M"
         case .plainScatter: "s"
         case .pooling: "-"
         }

@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """Prints Tools/m4-bench's tables (Markdown) from its result folders and fails (exit 1) when the
-emulated M4's scores differ from the host's. Standard library only (joule_format.jmod for shapes).
+emulated M4's scores or event counters differ from the host's. Standard library only (joule_format.jmod for shapes).
 
-Usage: m4-bench-report.py RESULT_DIR...
-A result folder holds (Tools/m4-bench writes them): <name>-compact.jmod, host-<mode>.scores,
+Usage: m4-bench-report.py [--dsp] RESULT_DIR...
+--dsp: the images were built with the DSP gather (BOARD_ISA armdsp): fails unless it ran every
+convolution and fully connected layer with int8 weights (the kernel log the bench image prints).
+A result folder holds (Tools/m4-bench writes them): <name>-compact.jmod, host-<mode>.{scores,counters},
 joule-<mode>.{out,marks,size}, firmware-<mode>.size, cmsis.{out,marks,size}; mode = qnn, snn-layerwise.
 Marks (insnpc plugin, "mark N: X insns since previous mark"): Joule: mark 2 = joule_run, marks
 4…3+L = the L layers of the marked second run; CMSIS-NN: marks 2…L+1 = its L layers."""
@@ -61,7 +63,12 @@ def macs(layer):
     return 0
 
 
-def main(dirs):
+# LayerKernel raw values (Sources/JouleCore/Runtime/Interpreter.swift) and their letters.
+KERNEL_TAGS = {0: "G", 1: "P", 2: "s", 3: "-", 4: "D", 5: "S", 6: "M"}
+DSP_GATHER = 6
+
+
+def main(dirs, dsp=False):
     ok = True
     rows, layer_tables = [], []
     for d in dirs:
@@ -75,15 +82,26 @@ def main(dirs):
         cm_total = sum(cm_layers)
         cm_out = ints(line_after(os.path.join(d, "cmsis.out"), "outputs:") or "") if have_cm else []
         cm_size = size(os.path.join(d, "cmsis.size")) if have_cm else None
-        per_layer = {}
+        per_layer, kernels = {}, {}
         for mode, label in MODES:
             host = ints(open(os.path.join(d, f"host-{mode}.scores")).read())
             got = ints(line_after(os.path.join(d, f"joule-{mode}.out"), "scores:") or "")
             mk = marks(os.path.join(d, f"joule-{mode}.marks"))
             total = mk.get(2, 0)
             per_layer[mode] = [mk.get(i + 4, 0) for i in range(L)]
-            same = got == host
+            host_counters = ints(open(os.path.join(d, f"host-{mode}.counters")).read())
+            got_counters = ints(line_after(os.path.join(d, f"joule-{mode}.out"), "counters:") or "")
+            same = got == host and got_counters == host_counters and len(host_counters) == 11
             ok &= same
+            ran = ints(line_after(os.path.join(d, f"joule-{mode}.out"), "kernels:") or "")
+            kernels[mode] = ran
+            if dsp:
+                missed = [layer.name for i, layer in enumerate(m.layers)
+                          if layer.kind in ("conv2d", "linear") and layer.weight_bits == 8
+                          and (i >= len(ran) or ran[i] != DSP_GATHER)]
+                if missed:
+                    print(f"m4-bench: {name} {mode}: the DSP gather did not run {', '.join(missed)}", file=sys.stderr)
+                    ok = False
             fw = size(os.path.join(d, f"firmware-{mode}.size"))
             cm_arg = argmax(cm_out) if cm_out else -1
             stack = (line_after(os.path.join(d, f"joule-{mode}.out"), "stack ") or "?",
@@ -94,17 +112,19 @@ def main(dirs):
                         f"{fw[0]:,} / {fw[1]:,} / {fw[2]:,} | {cm_sz} | {stack[0]} / {stack[1]} | "
                         f"{'yes' if same else 'NO'} | {argmax(host)} / {cm_arg if have_cm else '—'} |")
         t = [f"\n{name}: instructions per layer (Joule: the marked second run; per MAC in brackets)\n",
-             "| layer | MACs | Joule QNN | Joule SNN layer-wise | CMSIS-NN | QNN / CMSIS-NN |",
-             "|---|---:|---:|---:|---:|---:|"]
+             "| layer | MACs | kernel QNN / SNN | Joule QNN | Joule SNN layer-wise | CMSIS-NN | QNN / CMSIS-NN |",
+             "|---|---:|---|---:|---:|---:|---:|"]
         for i, layer in enumerate(m.layers):
             n = macs(layer)
             def cell(v):
                 return f"{v:,}" + (f" ({v / n:.2f})" if n else "")
             q, s, c = per_layer["qnn"][i], per_layer["snn-layerwise"][i], cm_layers[i]
-            t.append(f"| {layer.name} ({layer.kind}) | {n:,} | {cell(q)} | {cell(s)} | {cell(c) if have_cm else '—'} | "
+            tags = " / ".join(KERNEL_TAGS.get(kernels[mode][i], "?") if i < len(kernels[mode]) else "?"
+                              for mode, _ in MODES)
+            t.append(f"| {layer.name} ({layer.kind}) | {n:,} | {tags} | {cell(q)} | {cell(s)} | {cell(c) if have_cm else '—'} | "
                      f"{f'{q / c:.2f}' if c else '—'} |")
         ratio = f"{sum(per_layer['qnn']) / cm_total:.2f}" if cm_total else "—"
-        t.append(f"| sum | {sum(macs(x) for x in m.layers):,} | {sum(per_layer['qnn']):,} | "
+        t.append(f"| sum | {sum(macs(x) for x in m.layers):,} | | {sum(per_layer['qnn']):,} | "
                  f"{sum(per_layer['snn-layerwise']):,} | {f'{cm_total:,}' if have_cm else '—'} | "
                  f"{ratio} |")
         layer_tables.append("\n".join(t))
@@ -112,17 +132,20 @@ def main(dirs):
           "(Joule: the stock firmware image, Tools/firmware cortex-m4; CMSIS-NN: the harness image; both bss "
           "include an 8 KiB stack); stack used: high-water mark on the emulated M4\n")
     print("| model | mode | T | Joule | CMSIS-NN | Joule / CMSIS-NN | Joule firmware | CMSIS-NN harness | "
-          "stack used Joule / CMSIS-NN | scores = host | argmax host / CMSIS-NN |")
+          "stack used Joule / CMSIS-NN | scores, counters = host | argmax host / CMSIS-NN |")
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|")
     print("\n".join(rows))
     for t in layer_tables:
         print(t)
+    print("\nkernels: M the DSP gather (SMLAD), P the plain gather, s the plain per-spike scatter, - pooling")
     if not ok:
-        print("m4-bench: the emulated M4's scores differ from the host's", file=sys.stderr)
+        print("m4-bench: the emulated M4's scores or event counters differ from the host's", file=sys.stderr)
         sys.exit(1)
 
 
 if __name__ == "__main__":
     if len(sys.argv) < 2:
         sys.exit(__doc__)
-    main(sys.argv[1:])
+    args = sys.argv[1:]
+    dsp = "--dsp" in args
+    main([a for a in args if a != "--dsp"], dsp=dsp)

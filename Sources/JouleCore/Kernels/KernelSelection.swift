@@ -10,6 +10,9 @@ enum KernelSelection {
     /// kernels cost the same, or two kernels of one family both apply, the earlier one runs.
     @inline(__always)
     static func forEachKernel<V: WeightedKernelVisitor>(_ v: inout V) {
+        #if JOULE_ARM_DSP
+        v.visit(DSPGatherKernel.self)  // ahead of the plain gather, whose family it shares
+        #endif
         v.visit(PlainGatherKernel.self)
         v.visit(PlainScatterKernel.self)
         #if !JOULE_PLAIN_KERNELS

@@ -97,6 +97,8 @@ public protocol CodeReader {
     var packedBits: Int { get }
     /// Packed readers: `PackedCodes.window` from code `index` (several codes in one load).
     func window(at index: Int) -> UInt32
+    /// The buffer's first byte (bytes, or packed codes as `PackedCodes` lays them out).
+    var codes: UnsafeRawPointer { get }
 }
 
 /// Where a kernel writes activation codes to: one byte per code or bit-packed.
@@ -113,6 +115,8 @@ extension UnsafePointer: CodeReader where Pointee == UInt8 {
     /// Not packed: never called (kernels check `packedBits` first).
     @inlinable @inline(__always)
     public func window(at index: Int) -> UInt32 { 0 }
+    @inlinable
+    public var codes: UnsafeRawPointer { @inline(__always) get { UnsafeRawPointer(self) } }
 }
 
 extension UnsafeMutablePointer: CodeWriter where Pointee == UInt8 {
@@ -133,6 +137,8 @@ public struct PackedCodeReader: CodeReader {
 
     @inlinable @inline(__always)
     public func code(at index: Int) -> UInt8 { PackedCodes.load(base, index: index, bits: bits) }
+    @inlinable
+    public var codes: UnsafeRawPointer { @inline(__always) get { base } }
     @inlinable
     public var packedBits: Int { @inline(__always) get { bits } }
     @inlinable @inline(__always)

@@ -15,6 +15,16 @@ enum PlainGatherKernel: WeightedKernel {
 
     static func run(_ r: KernelRequest, _ x: Interpreter, input src: UnsafePointer<UInt8>, activity: InputActivity?,
                     readout: Readout, counting: Bool) -> WeightedLayer.EventTally {
+        var rows = ImmediateRows(weightBits: r.record.weightBits, count: r.record.outC)
+        return run(r, x, input: src, activity: activity, readout: readout, counting: counting, rows: &rows)
+    }
+
+    /// The plain gather's run with the weight rows added by `rows` (`RowAccumulator`): this
+    /// kernel's, or an instruction set's variant of the same walk (`arm/DSPGatherKernel.swift`).
+    @inline(__always)
+    static func run<A: RowAccumulator>(_ r: KernelRequest, _ x: Interpreter, input src: UnsafePointer<UInt8>,
+                                       activity: InputActivity?, readout: Readout, counting: Bool,
+                                       rows: inout A) -> WeightedLayer.EventTally {
         let w = r.weighted, i = r.layer, t = r.timesteps
         let acc = x.int32s(.scratch, layer: i)
         let k = Interpreter.thresholdScale(w.record, timesteps: t)
@@ -25,7 +35,7 @@ enum PlainGatherKernel: WeightedKernel {
             if counting {
                 tally.events = UInt64(widening: activity?.spikes ?? Int(truncatingIfNeeded: ByteCounts.sum(src, count: w.record.inputCount)))
             }
-            w.gather(input: src, acc: acc, tally: &tally, spikeCounts: true) { pixel, sums in
+            w.gather(input: src, acc: acc, rows: &rows, tally: &tally, spikeCounts: true) { pixel, sums in
                 x.storePixel(w, layer: i, pixel: pixel, sums: sums, k: 1, timesteps: t, readout: readout)
             }
             return tally
@@ -33,7 +43,7 @@ enum PlainGatherKernel: WeightedKernel {
         let bits = r.codeBits
         let res = x.residual(of: w.record)
         if bits == 0 {
-            w.gather(input: src, acc: acc, tally: &tally) { pixel, sums in
+            w.gather(input: src, acc: acc, rows: &rows, tally: &tally) { pixel, sums in
                 x.storePixel(w, layer: i, pixel: pixel, sums: sums, k: k, timesteps: t, readout: readout,
                              residual: res, output: x.bytes(.output, layer: i))
             }
@@ -47,9 +57,9 @@ enum PlainGatherKernel: WeightedKernel {
                          residual: packedRes, output: out)
         }
         if r.record.readsModelInput {
-            w.gather(input: src, acc: acc, tally: &tally, store)
+            w.gather(input: src, acc: acc, rows: &rows, tally: &tally, store)
         } else {
-            w.gather(input: PackedCodeReader(src, bits: bits), acc: acc, tally: &tally, store)
+            w.gather(input: PackedCodeReader(src, bits: bits), acc: acc, rows: &rows, tally: &tally, store)
         }
         return tally
     }

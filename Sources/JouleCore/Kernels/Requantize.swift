@@ -11,11 +11,34 @@ public enum Requantize {
     /// `clamp(floor(A / 2^S), 0, T)`: the code of pre-activation `A` (`Q_T` of the paper).
     @inlinable @inline(__always)
     public static func code(_ a: Int64, shift: Int, timesteps t: Int) -> UInt8 {
-        let q = a &>> Int64(widening: shift)  // arithmetic shift: floor division by 2^S
+        UInt8(truncatingIfNeeded: clampedShift(a, shift: shift, top: t))
+    }
+
+    /// `clamp(⌊a / 2^s⌋, 0, top)` for `0 ≤ s < 64`, `0 ≤ top < 2^31`. On 32-bit targets in
+    /// 32-bit halves: a variable 64-bit shift there is a library call.
+    @inlinable @inline(__always)
+    public static func clampedShift(_ a: Int64, shift s: Int, top: Int) -> Int {
+        #if _pointerBitWidth(_32)
+        if a < 0 { return 0 }
+        let hi = UInt32(truncatingIfNeeded: a &>> 32), lo = UInt32(truncatingIfNeeded: a)
+        let q: UInt32
+        if s >= 32 {
+            q = hi &>> UInt32(truncatingIfNeeded: s &- 32)
+        } else if s == 0 {
+            if hi != 0 { return top }
+            q = lo
+        } else {
+            if hi &>> UInt32(truncatingIfNeeded: s) != 0 { return top }  // ⌊a / 2^s⌋ ≥ 2^32
+            q = (lo &>> UInt32(truncatingIfNeeded: s)) | (hi &<< UInt32(truncatingIfNeeded: 32 &- s))
+        }
+        return q > UInt32(truncatingIfNeeded: top) ? top : Int(q)
+        #else
+        let q = a &>> Int64(widening: s)  // arithmetic shift: floor division by 2^S
         // Branch-free clamp (select instructions): the sign of `q` is data, not predictable.
         let low = q < 0 ? 0 : q
-        let top = Int64(widening: t)
-        return UInt8(truncatingIfNeeded: low > top ? top : low)
+        let high = Int64(widening: top)
+        return Int(truncatingIfNeeded: low > high ? high : low)
+        #endif
     }
 
     /// The codes of 8 int32 sums `a` from their tabulated thresholds (`fillCodeThresholds`):
@@ -73,9 +96,11 @@ public enum Requantize {
         // ⌊T·I / (T·θ)⌋ = ⌊I / θ⌋ spikes: the loop's result in closed form (a shift when θ is a
         // power of two, as for every conv layer and 2×2 pool).
         if total <= 0 { return 0 }
+        if threshold & (threshold &- 1) == 0 {
+            return UInt8(truncatingIfNeeded: clampedShift(total, shift: threshold.trailingZeroBitCount, top: t))
+        }
         let steps = Int64(widening: t)
-        let quotient = threshold & (threshold &- 1) == 0
-            ? total &>> Int64(widening: threshold.trailingZeroBitCount) : total / threshold
+        let quotient = total / threshold
         return UInt8(truncatingIfNeeded: quotient >= steps ? steps : quotient)
     }
 

@@ -22,6 +22,17 @@ extension WeightedLayer {
     func gather<I: CodeReader>(input: I, acc: UnsafeMutablePointer<Int32>,
                 tally: inout EventTally, spikeCounts: Bool = false,
                 _ body: (Int, UnsafeMutablePointer<Int32>) -> Void) {
+        var rows = ImmediateRows(weightBits: record.weightBits, count: record.outC)
+        gather(input: input, acc: acc, rows: &rows, tally: &tally, spikeCounts: spikeCounts, body)
+    }
+
+    /// `gather(input:acc:tally:spikeCounts:_:)` with the rows added by `rows`
+    /// (`RowAccumulator`): the plain kernel adds each row as it meets it, an instruction set's
+    /// variant may add them in pairs.
+    @inline(__always)
+    func gather<I: CodeReader, A: RowAccumulator>(input: I, acc: UnsafeMutablePointer<Int32>, rows: inout A,
+                tally: inout EventTally, spikeCounts: Bool = false,
+                _ body: (Int, UnsafeMutablePointer<Int32>) -> Void) {
         let r = record
         let outC = r.outC, bits = r.weightBits, plane = r.inH * r.inW
         var macs: UInt64 = 0, nonZeroVisits: UInt64 = 0
@@ -49,16 +60,16 @@ extension WeightedLayer {
             // (inout, not captured: a local function capturing a `var` boxes it, which Embedded
             // `-no-allocations` refuses.)
             @inline(__always)
-            func visit(_ i: Int, _ x: UInt8, _ lanes: inout SIMD16<Int32>, _ macs: inout UInt64,
+            func visit(_ i: Int, _ x: UInt8, _ lanes: inout SIMD16<Int32>, _ rows: inout A, _ macs: inout UInt64,
                        _ nonZeroVisits: inout UInt64) {
                 #if _pointerBitWidth(_64)
                 if vectorRows && i <= lastVectorRow {
                     lanes &+= SIMD16<Int32>(truncatingIfNeeded: row(i).loadUnaligned(as: SIMD16<Int8>.self)) &* Int32(x)
                 } else {
-                    WeightRow.multiplyAccumulate(row(i), bits: bits, x: Int32(x), into: acc, count: outC)
+                    rows.add(row(i), x: Int32(x), into: acc)
                 }
                 #else
-                WeightRow.multiplyAccumulate(row(i), bits: bits, x: Int32(x), into: acc, count: outC)
+                rows.add(row(i), x: Int32(x), into: acc)
                 #endif
                 let times = spikeCounts ? UInt64(widening: x) : 1
                 macs &+= times &* nonZeroWeights(row: i)
@@ -74,38 +85,50 @@ extension WeightedLayer {
                 while set != 0 {
                     let k = set.trailingZeroBitCount &>> 3
                     set &= set &- 1
-                    visit(i &+ k, UInt8(truncatingIfNeeded: word &>> UInt64(widening: 8 &* k)), &lanes, &macs, &nonZeroVisits)
+                    visit(i &+ k, UInt8(truncatingIfNeeded: word &>> UInt64(widening: 8 &* k)), &lanes, &rows, &macs, &nonZeroVisits)
                 }
                 i &+= 8
             }
             while i < n {
                 let x = input.code(at: i)
-                if x != 0 { visit(i, x, &lanes, &macs, &nonZeroVisits) }
+                if x != 0 { visit(i, x, &lanes, &rows, &macs, &nonZeroVisits) }
                 i &+= 1
             }
+            rows.flush(into: acc)
             #if _pointerBitWidth(_64)
             if vectorRows { for j in 0..<outC { acc[j] &+= lanes[j] } }
             #endif
             body(0, acc)
         } else {
+            // Positions advance by wrapping adds (a validated layer's indices are in range): the
+            // input line of (ci, ky) and its weight row move by `inW` and `kernelW` per `ky`.
+            let inW = r.inW, taps = kernelH &* kernelW
+            rows.begin(self, packedBits: packedBits, spikeCounts: spikeCounts)
             for oy in 0..<r.outH {
-                let y0 = oy * strideH - padH
-                let kyLo = max(0, -y0), kyHi = min(kernelH, r.inH - y0)
+                let y0 = oy &* strideH &- padH
+                let kyLo = max(0, -y0), kyHi = max(kyLo, min(kernelH, r.inH &- y0))
                 for ox in 0..<r.outW {
-                    let x0 = ox * strideW - padW
-                    let kxLo = max(0, -x0), kxHi = min(kernelW, r.inW - x0)
+                    let x0 = ox &* strideW &- padW
+                    let kxLo = max(0, -x0), kxHi = max(kxLo, min(kernelW, inW &- x0))
+                    let width = kxHi &- kxLo
+                    var channelLine = (y0 &+ kyLo) &* inW &+ x0 &+ kxLo
+                    var channelRow = kyLo &* kernelW &+ kxLo
+                    if A.sumsPixels {
+                        rows.sumPixel(input.codes, line: channelLine, row: channelRow, lines: kyHi &- kyLo, width: width,
+                                      acc: acc, operations: &macs, rowsRead: &nonZeroVisits)
+                        body(oy &* r.outW &+ ox, acc)
+                        continue
+                    }
                     for j in 0..<outC { acc[j] = 0 }
-                    for ci in 0..<r.inC {
-                        let channel = ci * plane
-                        for ky in kyLo..<max(kyLo, kyHi) {
-                            let line = channel + (y0 + ky) * r.inW + x0
-                            let rowBase = (ci * kernelH + ky) * kernelW
+                    for _ in 0..<r.inC {
+                        var line = channelLine, rowBase = channelRow
+                        for _ in kyLo..<kyHi {
                             if packedBits == 0 {
-                                for kx in kxLo..<max(kxLo, kxHi) {
+                                for kx in 0..<width {
                                     let x = input.code(at: line &+ kx)
                                     if x == 0 { continue }
-                                    let rowIndex = rowBase + kx
-                                    WeightRow.multiplyAccumulate(row(rowIndex), bits: bits, x: Int32(x), into: acc, count: outC)
+                                    let rowIndex = rowBase &+ kx
+                                    rows.add(row(rowIndex), x: Int32(x), into: acc)
                                     let times = spikeCounts ? UInt64(widening: x) : 1
                                     macs &+= times &* nonZeroWeights(row: rowIndex)
                                     nonZeroVisits &+= times
@@ -113,17 +136,16 @@ extension WeightedLayer {
                             } else {
                                 // Packed codes: up to `chunk` taps per 32-bit load, all-zero runs
                                 // skipped as a whole.
-                                var kx = kxLo
-                                while kx < kxHi {
-                                    let m = min(kxHi &- kx, chunk)
+                                var kx = 0
+                                while kx < width {
+                                    let m = min(width &- kx, chunk)
                                     var window = input.window(at: line &+ kx)
                                         & ((1 &<< UInt32(truncatingIfNeeded: m &* packedBits)) &- 1)
                                     var rowIndex = rowBase &+ kx
                                     while window != 0 {
                                         let x = window & fieldMask
                                         if x != 0 {
-                                            WeightRow.multiplyAccumulate(row(rowIndex), bits: bits, x: Int32(bitPattern: x),
-                                                                         into: acc, count: outC)
+                                            rows.add(row(rowIndex), x: Int32(bitPattern: x), into: acc)
                                             macs &+= nonZeroWeights(row: rowIndex)
                                             nonZeroVisits &+= 1
                                         }
@@ -133,8 +155,13 @@ extension WeightedLayer {
                                     kx &+= m
                                 }
                             }
+                            line &+= inW
+                            rowBase &+= kernelW
                         }
+                        channelLine &+= plane
+                        channelRow &+= taps
                     }
+                    rows.flush(into: acc)
                     body(oy * r.outW + ox, acc)
                 }
             }
@@ -142,4 +169,48 @@ extension WeightedLayer {
         tally.operations &+= macs
         tally.rowsRead &+= nonZeroVisits
     }
+}
+
+/// How the plain gather adds a non-zero input's weight row into an output pixel's `count`
+/// accumulators: `acc[j] += x · row[j]` for `j < count`, done by `add` or deferred until the next
+/// `add` or `flush` (the gather flushes before it reads a pixel's accumulators). `x` ≤ 255.
+/// A variant may instead sum whole output pixels (`sumsPixels`, `sumPixel`), the gather keeping
+/// the geometry.
+protocol RowAccumulator {
+    mutating func add(_ row: UnsafeRawPointer, x: Int32, into acc: UnsafeMutablePointer<Int32>)
+    mutating func flush(into acc: UnsafeMutablePointer<Int32>)
+    /// Whether the gather's window loops hand each output pixel to `sumPixel`.
+    static var sumsPixels: Bool { get }
+    /// Readies `sumPixel` for `layer` over input codes `packedBits` wide (0: bytes), spike
+    /// counts or not: called before the window loops.
+    mutating func begin(_ layer: WeightedLayer, packedBits: Int, spikeCounts: Bool)
+    /// One output pixel's sums into `acc` (`outC` of them, zeroed first) over the input at
+    /// `codes`: per input channel `lines` lines of `width` taps, the first at input index `line`
+    /// and weight row `row` (channels `inH · inW` values and `kernelH · kernelW` rows apart,
+    /// lines `inW` values and `kernelW` rows apart); adds the gather's tally of them (multiplies
+    /// with non-zero weights, rows read).
+    mutating func sumPixel(_ codes: UnsafeRawPointer, line: Int, row: Int, lines: Int, width: Int,
+                           acc: UnsafeMutablePointer<Int32>, operations: inout UInt64, rowsRead: inout UInt64)
+}
+
+extension RowAccumulator {
+    static var sumsPixels: Bool { false }
+    mutating func begin(_ layer: WeightedLayer, packedBits: Int, spikeCounts: Bool) {}
+    mutating func sumPixel(_ codes: UnsafeRawPointer, line: Int, row: Int, lines: Int, width: Int,
+                           acc: UnsafeMutablePointer<Int32>, operations: inout UInt64, rowsRead: inout UInt64) {}
+}
+
+/// Each row added as the gather meets it (`WeightRow.multiplyAccumulate`): any weight width,
+/// any target.
+struct ImmediateRows: RowAccumulator {
+    let weightBits: Int
+    let count: Int
+
+    @inline(__always)
+    mutating func add(_ row: UnsafeRawPointer, x: Int32, into acc: UnsafeMutablePointer<Int32>) {
+        WeightRow.multiplyAccumulate(row, bits: weightBits, x: x, into: acc, count: count)
+    }
+
+    @inline(__always)
+    mutating func flush(into acc: UnsafeMutablePointer<Int32>) {}
 }

@@ -30,7 +30,7 @@ public struct WeightedLayer {
     }
 
     @inlinable @inline(__always)
-    public func row(_ r: Int) -> UnsafeRawPointer { weights + r * record.rowBytes }
+    public func row(_ r: Int) -> UnsafeRawPointer { weights + r &* record.rowBytes }
 
     @inline(__always)
     func multiplier(_ j: Int) -> Int64 {
@@ -44,7 +44,7 @@ public struct WeightedLayer {
 
     @inline(__always)
     func nonZeroWeights(row r: Int) -> UInt64 {
-        UInt64(widening: UInt32(littleEndian: rowCounts.load(fromByteOffset: 4 * r, as: UInt32.self)))
+        UInt64(widening: UInt32(littleEndian: rowCounts.load(fromByteOffset: 4 &* r, as: UInt32.self)))
     }
 
     /// Valid (non-padding) kernel taps times `inC · outC` over all output pixels: NeuroBench's

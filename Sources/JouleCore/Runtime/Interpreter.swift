@@ -202,6 +202,9 @@ public enum LayerKernel: UInt8, Sendable {
     case denseConvolution = 4
     /// The QNN's event scatter (`Kernels/EventScatter.swift`).
     case eventScatter = 5
+    /// The plain gather with its rows added in pairs by the ARM DSP extension
+    /// (`Kernels/arm/DSPGatherKernel.swift`, Cortex-M4 and Armv7-A builds).
+    case dspGather = 6
 }
 
 extension Interpreter {

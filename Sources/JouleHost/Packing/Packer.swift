@@ -13,7 +13,8 @@ public enum Packer {
 
     /// Packs `model`. The model must already be consistent (`ModelDescription.resolve` checks a
     /// JSON model); the result is validated by the core before it is returned.
-    /// `compact` plans the smallest arenas: plain kernels only (see `ArenaPlanner.plan`) and QNN
+    /// `compact` plans the smallest arenas: the plain kernels only (and the DSP gather in `armdsp`
+    /// builds, which needs no more; see `ArenaPlanner.plan`) and QNN
     /// activation codes bit-packed at `ceil(log2(T + 1))` bits for the model's default `T` (runs
     /// with a `T` that needs more bits are then refused with `timestepsExceedPlan`).
     /// - Throws: `PackError` if the core rejects the result.

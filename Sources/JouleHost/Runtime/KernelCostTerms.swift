@@ -71,7 +71,7 @@ public enum KernelCostTerms {
                              activity a: Activity, timesteps t: Int) -> Entry? {
         let r = w.record
         switch (mode, kernel) {
-        case (.snnStreaming, _), (_, .plainGather), (_, .plainScatter), (_, .pooling):
+        case (.snnStreaming, _), (_, .plainGather), (_, .dspGather), (_, .plainScatter), (_, .pooling):
             return nil
         case (.qnn, .eventGather):
             return Entry(function: "eventGather", terms: w.gatherTerms(nonZero: a.nonZero))
