@@ -29,6 +29,18 @@ final class KernelSelectionTests: XCTestCase {
         XCTAssertEqual(used, built, "kernels the agreement runs selected vs the kernels this build lists")
     }
 
+    /// Compact plans at T = 20 and 200 pack the QNN's codes in 5 and 8 bits, beyond the 1–4 bits
+    /// of the T ≤ 15 runs above: the plain gather (and, in `armdsp` builds, the DSP gather that
+    /// replaces it) over those widths, held to the reference with the other kernels' runs.
+    func testWidePackedCodesAgree() throws {
+        for (seed, t) in [(UInt64(2600), 20), (2601, 200), (2602, 20)] {
+            let model = RandomModels.make(seed: seed, layers: 4, wide: seed == 2602, unitStride: seed != 2601, int8: true)
+            let input = RandomModels.input(for: model, seed: seed)
+            let kernels = try KernelAgreement.check(model, input: input, timesteps: t, label: "seed \(seed) T \(t)")
+            XCTAssertFalse(kernels.qnn.isEmpty, "seed \(seed): the agreement runs ran")
+        }
+    }
+
     /// `Interpreter.kernel(layer:timesteps:)` answers through the same selection as a run: for the
     /// first layer, fed an input whose values are all non-zero (the activity it assumes), it
     /// names the kernel the run logs, in both modes and under every policy.

@@ -203,7 +203,7 @@ public enum LayerKernel: UInt8, Sendable {
     /// The QNN's event scatter (`Kernels/EventScatter.swift`).
     case eventScatter = 5
     /// The plain gather with its rows added in pairs by the ARM DSP extension
-    /// (`Kernels/arm/DSPGatherKernel.swift`, Cortex-M4 and Armv7-A builds).
+    /// (`Kernels/arm/DSPGatherKernel.swift`, `JOULE_ISA=armdsp`: the Cortex-M4 firmware).
     case dspGather = 6
 }
 

@@ -72,11 +72,12 @@ enum KernelAgreement {
             XCTAssertEqual(snnDense[i], .denseConvolution, "\(label): SNN policy dense, layer \(i)", file: file, line: line)
         }
         // The event-driven policies never evaluate over spike counts (the dense convolution, or
-        // the plain gather on spiking layers).
+        // the plain or DSP gather on spiking layers).
         for policy in [ConvolutionKernelPolicy.eventGather, .eventScatter, .eventDriven] {
             let used = kernels.snn[policy] ?? []
             XCTAssertFalse(used.contains(.denseConvolution), "\(label): SNN policy \(policy) ran dense", file: file, line: line)
-            for i in model.layers.indices where i < used.count && used[i] == .plainGather && model.layers[i].inputIndex >= 0 {
+            for i in model.layers.indices where i < used.count && (used[i] == .plainGather || used[i] == .dspGather)
+                && model.layers[i].inputIndex >= 0 {
                 XCTFail("\(label): SNN policy \(policy) ran layer \(i) over spike counts", file: file, line: line)
             }
         }

@@ -1,8 +1,8 @@
 /* The ARM DSP extension (SMLAD, SXTB16: Armv7E-M — Cortex-M4/M7/M33 — and Armv7-A) for the
  * kernels of `JOULE_ARM_DSP` builds, as static inline functions Swift inlines. Where the compiler
  * does not define __ARM_FEATURE_DSP (a host build of the same kernels, for their tests) the same
- * functions compute the same results in plain C. Header only: no object code, no allocation, no
- * library calls. */
+ * functions compute the same results in plain C. Header only (compiled into the module that
+ * imports it); no allocation, no library calls. */
 #ifndef JOULE_DSP_H
 #define JOULE_DSP_H
 
