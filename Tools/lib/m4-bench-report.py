@@ -6,10 +6,12 @@ Usage: m4-bench-report.py [--dsp] RESULT_DIR...
 --dsp: the images were built with the DSP gather (BOARD_ISA armdsp): fails unless it ran every
 convolution and fully connected layer with int8 weights (the kernel log the bench image prints).
 A result folder holds (Tools/m4-bench writes them): <name>-compact.jmod, host-<mode>.{scores,counters},
-joule-<mode>.{out,marks,size}, firmware-<mode>.size, cmsis.{out,marks,size}; mode = qnn, snn-layerwise.
+joule-<mode>.{out,marks,size}, firmware-<mode>.size, cmsis.{out,marks,size}, energy.json (`joule energy
+--json` on the MCU board) and board.json (that board); mode = qnn, snn-layerwise.
 Marks (insnpc plugin, "mark N: X insns since previous mark"): Joule: mark 2 = joule_run, marks
 4…3+L = the L layers of the marked second run; CMSIS-NN: marks 2…L+1 = its L layers."""
 import glob
+import json
 import math
 import os
 import re
@@ -70,7 +72,7 @@ DSP_GATHER = 6
 
 def main(dirs, dsp=False):
     ok = True
-    rows, layer_tables = [], []
+    rows, layer_tables, energy_rows = [], [], []
     for d in dirs:
         jpath = glob.glob(os.path.join(d, "*-compact.jmod"))[0]
         m = jmod.read(jpath)
@@ -106,6 +108,17 @@ def main(dirs, dsp=False):
             cm_arg = argmax(cm_out) if cm_out else -1
             stack = (line_after(os.path.join(d, f"joule-{mode}.out"), "stack ") or "?",
                      (line_after(os.path.join(d, "cmsis.out"), "stack ") or "?") if have_cm else "—")
+            energy_path, board_path = os.path.join(d, "energy.json"), os.path.join(d, "board.json")
+            if os.path.exists(energy_path) and os.path.exists(board_path):
+                board = json.load(open(board_path))
+                pj_per_cycle = board["operations"]["addPJ"]["value"]
+                model_pj = json.load(open(energy_path))["boards"][0]["qnn" if mode == "qnn" else "snn"]["totalPJ"]
+                counted_pj = total * pj_per_cycle
+                cm_pj = cm_total * pj_per_cycle if cm_total else None
+                energy_rows.append(f"| {name} | {label} | {model_pj / 1e6:,.1f} | {total:,} | {counted_pj / 1e6:,.1f} | "
+                                   f"{model_pj / counted_pj:.2f} | "
+                                   f"{f'{cm_pj / 1e6:,.1f}' if cm_pj else '—'} |")
+                energy_board = (board["name"], pj_per_cycle)
             cm_cells = (f"{cm_total:,} | {total / cm_total:.2f}" if cm_total else "— | —")
             cm_sz = f"{cm_size[0]:,} / {cm_size[1]:,} / {cm_size[2]:,}" if cm_size else "—"
             rows.append(f"| {name} | {label} | {m.default_T} | {total:,} | {cm_cells} | "
@@ -138,6 +151,15 @@ def main(dirs, dsp=False):
     for t in layer_tables:
         print(t)
     print("\nkernels: M the DSP gather (SMLAD), P the plain gather, s the plain per-spike scatter, - pooling")
+    if energy_rows:
+        name, pj = energy_board
+        print(f"\nMCU energy per inference on {name}: the board's analytical model (`joule energy`, from the "
+              f"run's event counters) against the instructions executed × its {pj:g} pJ per cycle "
+              f"(one cycle per instruction: a lower bound, loads and taken branches take 2+)\n")
+        print("| model | mode | board model µJ | instructions | instructions × pJ/cycle µJ | model / instructions | "
+              "CMSIS-NN instructions × pJ/cycle µJ |")
+        print("|---|---|---:|---:|---:|---:|---:|")
+        print("\n".join(energy_rows))
     if not ok:
         print("m4-bench: the emulated M4's scores or event counters differ from the host's", file=sys.stderr)
         sys.exit(1)
