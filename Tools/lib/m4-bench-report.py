@@ -109,7 +109,7 @@ def main(dirs, dsp=False):
             stack = (line_after(os.path.join(d, f"joule-{mode}.out"), "stack ") or "?",
                      (line_after(os.path.join(d, "cmsis.out"), "stack ") or "?") if have_cm else "—")
             energy_path, board_path = os.path.join(d, "energy.json"), os.path.join(d, "board.json")
-            if os.path.exists(energy_path) and os.path.exists(board_path):
+            if total > 0 and os.path.exists(energy_path) and os.path.exists(board_path):
                 board = json.load(open(board_path))
                 pj_per_cycle = board["operations"]["addPJ"]["value"]
                 model_pj = json.load(open(energy_path))["boards"][0]["qnn" if mode == "qnn" else "snn"]["totalPJ"]
