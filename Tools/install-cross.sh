@@ -2,7 +2,8 @@
 # Installs everything the cross tests and the firmware build need (Debian 12), idempotently:
 # the aarch64 and armhf Linux cross compilers and C libraries, qemu user-mode emulators, cmocka
 # for the host and (multiarch) for arm64/armhf, the bare-metal arm-none-eabi toolchain with
-# newlib, and qemu-system-arm (Cortex-M4 on mps2-an386, for Tools/m4-bench). Packages already installed are skipped; running it twice does nothing the second time.
+# newlib, qemu-system-arm (Cortex-M4 on mps2-an386, for Tools/m4-bench) and qemu-user (the
+# dynamically linked qemu-arm/qemu-aarch64 that load instruction-count plugins). Packages already installed are skipped; running it twice does nothing the second time.
 # Usage: Tools/install-cross.sh        (as root, or with sudo available)
 set -euo pipefail
 
@@ -16,7 +17,7 @@ command -v dpkg >/dev/null && command -v apt-get >/dev/null \
 
 native=(gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf libc6-dev-arm64-cross libc6-dev-armhf-cross
         qemu-user-static libcmocka-dev gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi
-        qemu-system-arm python3 python3-numpy)
+        qemu-system-arm qemu-user python3 python3-numpy)
 foreign=(libcmocka-dev:arm64 libcmocka-dev:armhf)
 
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }

@@ -11,16 +11,33 @@
  *   --layers         also print every layer's counters
  *   --matrix         run every mode × T ∈ {1, default, 255} × read-out (membrane only for the QNN)
  * Exit status: 0 on success, 1 on a Joule error (its message on stderr), 2 on bad usage.
+ * With JOULE_DEMO_MARKS set in the environment (Linux only), each joule_run is framed by two
+ * syscalls numbered 0x4A4F — unknown to Linux, they return ENOSYS — that the `insnmark` QEMU
+ * plugin (../shared/tools/qemu-plugins) turns into instruction counts of the run alone.
  *
  * The demo itself reads files with stdio and allocates its buffers with malloc; the library it
  * calls allocates nothing.
  */
+#if defined(__linux__)
+#define _DEFAULT_SOURCE 1 /* syscall() */
+#endif
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "joule.h"
+
+#if defined(__linux__)
+#include <unistd.h>
+#include <sys/syscall.h>
+/* The insnmark plugin's marker: a syscall Linux does not know (returns ENOSYS). */
+static void mark(long label) {
+    if (getenv("JOULE_DEMO_MARKS")) (void)syscall(0x4A4F, label);
+}
+#else
+static void mark(long label) { (void)label; }
+#endif
 
 static const char *const mode_names[3] = {"qnn", "snn-layerwise", "snn-streaming"};
 static const char *const readout_names[2] = {"membrane", "spikes"};
@@ -74,7 +91,10 @@ static int run_one(joule_model_t *m, const joule_model_info_t *info, const uint8
     if (!arena || !scores) { fprintf(stderr, "joule-demo: out of memory\n"); goto done; }
     if (check(joule_bind(m, arena, need, mode), "bind")) goto done;
     if (check(joule_set_input(m, input, info->input_bytes), "set input")) goto done;
-    if (check(joule_run(m, t, readout), "run")) goto done;
+    mark(1);
+    joule_status_t ran = joule_run(m, t, readout);
+    mark(2);
+    if (check(ran, "run")) goto done;
     if (check(joule_get_scores(m, scores, info->output_count), "scores")) goto done;
     printf("run mode=%s T=%u readout=%s arena=%zu\n", mode_names[mode], (unsigned)t,
            mode == JOULE_MODE_QNN ? "-" : readout_names[readout], need);
