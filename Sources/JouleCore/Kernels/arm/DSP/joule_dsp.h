@@ -79,29 +79,56 @@ typedef struct {
     int32_t bits, spike_counts;
 } joule_dsp_layer;
 
-/* A pixel's list being filled (`joule_dsp_pixel`): rows listed, the next pair's words, and the
- * tally of the rows listed since the last flush in 32 bits (at most JOULE_DSP_LIST_ROWS rows of
- * at most 65,535 weights and inputs at most 255: below 2^32). */
+/* Where a pixel's list stands: the next pair's words, rows listed, and the tally of the rows
+ * listed since the last flush in 32 bits (at most JOULE_DSP_LIST_ROWS rows of at most 65,535
+ * weights and inputs at most 255: below 2^32). */
+typedef struct {
+    uint32_t *slot;
+    int32_t n;
+    uint32_t ops, visits;
+} joule_dsp_cursor;
+
+/* A pixel's list being filled (`joule_dsp_pixel`). */
 typedef struct {
     const joule_dsp_layer *layer;
     int32_t *acc;
-    uint32_t *list, *slot;
-    int32_t n;
-    uint32_t ops, visits;
+    uint32_t *list;
+    joule_dsp_cursor at;
     uint64_t *total_ops, *total_visits;
 } joule_dsp_list;
 
 /* Adds the listed rows (padded to an even number) into the sums, their tally into the totals,
  * and empties the list. */
 static void joule_dsp_flush(joule_dsp_list *s) {
-    if (s->n & 1) { s->slot[1] = 0; s->n++; }  /* the last pair's second row: row 0 at x = 0 */
-    joule_dsp_gather_rows(s->acc, s->layer->weights, s->list, s->n, s->layer->count);
-    *s->total_ops += s->ops;
-    *s->total_visits += s->visits;
-    s->n = 0;
-    s->slot = s->list;
-    s->ops = 0;
-    s->visits = 0;
+    joule_dsp_cursor *c = &s->at;
+    if (c->n & 1) { c->slot[1] = 0; c->n++; }  /* the last pair's second row: row 0 at x = 0 */
+    joule_dsp_gather_rows(s->acc, s->layer->weights, s->list, c->n, s->layer->count);
+    *s->total_ops += c->ops;
+    *s->total_visits += c->visits;
+    *c = (joule_dsp_cursor){ s->list, 0, 0, 0 };
+}
+
+/* Lists the row at byte offset `off` (with `nonzero` non-zero weights) met by input x > 0,
+ * counted `times` times, at cursor c (a copy of the list's, in registers while a take function
+ * runs; the list's own is brought up to date around a flush). The callers hoist the layer's
+ * fields: stores through the list could alias them. */
+static inline void joule_dsp_append(joule_dsp_list *s, joule_dsp_cursor *c, uint32_t off, uint32_t nonzero,
+                                    uint32_t x, uint32_t times) {
+    if (c->n & 1) {
+        c->slot[1] = off;
+        c->slot[2] |= x << 16;
+        c->slot += 3;
+    } else {
+        c->slot[0] = off;
+        c->slot[2] = x;
+    }
+    c->ops += times * nonzero;
+    c->visits += times;
+    if (++c->n == JOULE_DSP_LIST_ROWS) {
+        s->at = *c;
+        joule_dsp_flush(s);
+        *c = s->at;
+    }
 }
 
 /* Lists the non-zero fields of window w (codes `bits` wide, the first for row r; each input
@@ -112,29 +139,12 @@ __attribute__((noinline)) static void joule_dsp_take_window(joule_dsp_list *s, i
     const int32_t bits = l->bits;
     const uint32_t field = (1u << bits) - 1u, row_bytes = (uint32_t)l->row_bytes;
     const uint32_t *counts = l->row_counts;
-    uint32_t *slot = s->slot, ops = s->ops, visits = s->visits;
-    int32_t n = s->n;
+    joule_dsp_cursor c = s->at;
     for (; w != 0; w >>= bits, r++) {
         const uint32_t x = w & field;
-        if (x == 0) continue;
-        const uint32_t off = (uint32_t)r * row_bytes;
-        if (n & 1) {
-            slot[1] = off;
-            slot[2] |= x << 16;
-            slot += 3;
-        } else {
-            slot[0] = off;
-            slot[2] = x;
-        }
-        ops += counts[r];
-        visits += 1;
-        if (++n == JOULE_DSP_LIST_ROWS) {
-            s->slot = slot; s->n = n; s->ops = ops; s->visits = visits;
-            joule_dsp_flush(s);
-            slot = s->list; n = 0; ops = 0; visits = 0;
-        }
+        if (x != 0) joule_dsp_append(s, &c, (uint32_t)r * row_bytes, counts[r], x, 1u);
     }
-    s->slot = slot; s->n = n; s->ops = ops; s->visits = visits;
+    s->at = c;
 }
 
 /* Lists the non-zero bytes of the `width` inputs at p (the first for row r; with `spike_counts`
@@ -144,30 +154,12 @@ __attribute__((noinline)) static void joule_dsp_take_bytes(joule_dsp_list *s, co
     const joule_dsp_layer *l = s->layer;
     const uint32_t row_bytes = (uint32_t)l->row_bytes, spikes = (uint32_t)l->spike_counts;
     const uint32_t *counts = l->row_counts;
-    uint32_t *slot = s->slot, ops = s->ops, visits = s->visits;
-    int32_t n = s->n;
+    joule_dsp_cursor c = s->at;
     for (int32_t kx = 0; kx < width; kx++, r++) {
         const uint32_t x = p[kx];
-        if (x == 0) continue;
-        const uint32_t off = (uint32_t)r * row_bytes;
-        if (n & 1) {
-            slot[1] = off;
-            slot[2] |= x << 16;
-            slot += 3;
-        } else {
-            slot[0] = off;
-            slot[2] = x;
-        }
-        const uint32_t times = spikes ? x : 1u;
-        ops += times * counts[r];
-        visits += times;
-        if (++n == JOULE_DSP_LIST_ROWS) {
-            s->slot = slot; s->n = n; s->ops = ops; s->visits = visits;
-            joule_dsp_flush(s);
-            slot = s->list; n = 0; ops = 0; visits = 0;
-        }
+        if (x != 0) joule_dsp_append(s, &c, (uint32_t)r * row_bytes, counts[r], x, spikes ? x : 1u);
     }
-    s->slot = slot; s->n = n; s->ops = ops; s->visits = visits;
+    s->at = c;
 }
 
 /* One output pixel's sums: acc[j] = sum over its window's non-zero inputs x of x * w_r[j] — the
@@ -180,7 +172,7 @@ static inline void joule_dsp_pixel(const joule_dsp_layer *l, const uint8_t *inpu
                                    int32_t ky_count, int32_t width, int32_t *acc, uint32_t *list,
                                    uint64_t *ops, uint64_t *visits) {
     for (int32_t j = 0; j < l->count; j++) acc[j] = 0;
-    joule_dsp_list s = { l, acc, list, list, 0, 0, 0, ops, visits };
+    joule_dsp_list s = { l, acc, list, { list, 0, 0, 0 }, ops, visits };
     const int32_t bits = l->bits, in_w = l->in_w, kernel_w = l->kernel_w;
     if (bits) {
         const int32_t chunk = 25 / bits;
@@ -213,9 +205,7 @@ static inline void joule_dsp_pixel(const joule_dsp_layer *l, const uint8_t *inpu
             }
         }
     }
-    if (s.n > 0) joule_dsp_flush(&s);
-    *ops += s.ops;
-    *visits += s.visits;
+    if (s.at.n > 0) joule_dsp_flush(&s);
 }
 
 #endif
