@@ -285,7 +285,7 @@ public func joule_error_message(_ code: Int32) -> UnsafePointer<CChar> {
     case 17: s = "buffer size mismatch: the caller's input, output or name buffer has the wrong size"
     case 18: s = "counter buffer too small: fewer counter entries than layers"
     case 19: s = "bad output layer: the last layer does not produce scores, or another layer does"
-    case 20: s = "timesteps exceed plan: T needs more bits per code than the compact QNN plan packs (repack for this T)"
+    case 20: s = "timesteps exceed plan: the compact plan was made for a smaller T (QNN codes packed in fewer bits, or streaming state sized for fewer steps); repack for this T"
     case 64: s = "bad argument: a NULL or misaligned pointer, an unknown mode or readout, or a layer index out of range"
     case 65: s = "not open: the handle was not opened by a successful joule_open"
     case 66: s = "not bound: call joule_bind first"

@@ -204,11 +204,19 @@ final class PackedValidationTests: XCTestCase {
         XCTAssertThrowsError(try interpreter.run(timesteps: 8, counters: UnsafeMutableBufferPointer(start: nil, count: 0))) {
             XCTAssertEqual(($0 as? JouleError)?.code, .timestepsExceedPlan)
         }
-        // A refused run leaves the QNN usable; the SNN plans do not pack and take any T.
+        // A refused run leaves the QNN usable; the layer-wise SNN plan does not pack and takes any
+        // T; the compact streaming plan sized its state for the default T and refuses more, naming
+        // the first layer whose state is too small.
         XCTAssertNoThrow(try runner.run(input: input, timesteps: 6))
-        for mode in [ExecutionMode.snnLayerwise, .snnStreaming] {
-            XCTAssertNoThrow(try ModelRunner(file: file, mode: mode).run(input: input, timesteps: 40))
+        XCTAssertNoThrow(try ModelRunner(file: file, mode: .snnLayerwise).run(input: input, timesteps: 40))
+        let streaming = try ModelRunner(file: file, mode: .snnStreaming)
+        XCTAssertNoThrow(try streaming.run(input: input, timesteps: 6))
+        XCTAssertThrowsError(try streaming.run(input: input, timesteps: 40)) {
+            XCTAssertTrue("\($0)".contains("JOULE_E_TIMESTEPS_EXCEED_PLAN"), "\($0)")
         }
+        // The default plan's streaming state serves every T.
+        let wide = try PackedModelFile(bytes: try Packer.pack(model).bytes, name: "t")
+        XCTAssertNoThrow(try ModelRunner(file: wide, mode: .snnStreaming).run(input: input, timesteps: 255))
     }
 
     func testArenaTooSmallAtBind() throws {

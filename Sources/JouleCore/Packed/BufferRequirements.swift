@@ -5,8 +5,8 @@
 ///
 /// - `output`: what the layer leaves for its consumers — activation codes / spike counts
 ///   (1 byte per neuron; QNN codes in a plan with `codeBits > 0`: bit-packed,
-///   `PackedCodes.bytes(count:bits:)`), a streaming spike map (1 byte per neuron, 0 or 1), or the final scores
-///   (8 bytes per class, int64).
+///   `PackedCodes.bytes(count:bits:)`), a streaming spike map (1 bit per neuron, `SpikeBits`), or
+///   the final scores (8 bytes per class, int64).
 /// - `scratch`: live only while the layer runs (int32 accumulators).
 /// - `fastScratch`: the scratch with which the vectorised event gather (`EventGather.swift`) can
 ///   run the layer — accumulators, tap prefix sums of the non-zero weight counts and the event lists of `kernelH` input rows —
@@ -20,8 +20,10 @@
 ///   input) and, for a spiking layer, the event scatter over spike trains (the same band and a
 ///   list of its firing inputs), the larger; 0 where none applies. Planned like
 ///   `fastScratch` (by shape, on every host, so a plan does not depend on where it was made).
-/// - `state`: SNN streaming only, live for the whole run (int64 membranes; for the analog first
-///   layer also its constant input current; for max pooling, running spike counts).
+/// - `state`: SNN streaming only, live for the whole run: membranes and spike counts at the
+///   narrowest exact width, the analog first layer's spike trains, max pooling's running counts
+///   (`Spiking/StreamingState.swift`). Sized for the `T` the plan serves; validation asks for
+///   what `T = 1` needs and each run checks its own `T` (`timestepsExceedPlan`).
 public struct BufferRequirements: Equatable, Sendable {
     public var output: Int
     public var scratch: Int
@@ -44,33 +46,32 @@ public struct BufferRequirements: Equatable, Sendable {
     }
 
     /// The requirements of `layer` when run in `mode`. `codeBits`: the plan's packed code width
-    /// (QNN only; 0 = one byte per code).
-    public static func of(_ layer: LayerRecord, mode: ExecutionMode, codeBits: Int = 0) -> BufferRequirements {
+    /// (QNN only; 0 = one byte per code). `timesteps`: the streaming runs the plan must serve,
+    /// those up to `T` (its state is sized for `T`; `nil`: every `T` up to 255).
+    public static func of(_ layer: LayerRecord, mode: ExecutionMode, codeBits: Int = 0,
+                          timesteps: Int? = nil) -> BufferRequirements {
         let n = layer.outputCount
         let output = layer.activation == .none ? layer.outC * 8
-            : mode == .qnn && codeBits > 0 ? PackedCodes.bytes(count: n, bits: codeBits) : n
+            : mode == .qnn && codeBits > 0 ? PackedCodes.bytes(count: n, bits: codeBits)
+            : mode == .snnStreaming ? SpikeBits.bytes(count: n) : n
         let scratch: Int
         var state = 0
         switch (layer.kind, mode) {
         case (.conv2d, .qnn), (.linear, .qnn):
             scratch = layer.outC * 4
+        case (.conv2d, .snnStreaming), (.linear, .snnStreaming):
+            // The analog first layer's per-pixel gather at step 0; spikes go straight into the state.
+            scratch = layer.readsModelInput ? layer.outC * 4 : 0
         case (.conv2d, _), (.linear, _):
             // Analog input: per-pixel gather as in the QNN; spikes: whole-layer scatter target.
             scratch = layer.readsModelInput ? layer.outC * 4 : n * 4
-        case (.avgPool, .qnn), (.maxPool, _):
+        case (.avgPool, .qnn), (.maxPool, _), (.avgPool, .snnStreaming):
             scratch = 0
         case (.avgPool, _):
             scratch = n * 4
         }
         if mode == .snnStreaming {
-            switch layer.kind {
-            case .conv2d, .linear:
-                state = n * 8 * (layer.readsModelInput ? 2 : 1)
-            case .avgPool:
-                state = n * 8
-            case .maxPool:
-                state = PackedFormat.aligned(layer.inputCount) + n
-            }
+            state = StreamingState.bytes(layer, timesteps: timesteps)
         }
         // The kernels' layouts, planned by shape on every target (`KernelSelection.swift`).
         let fastScratch = EventScratch.planned(layer, mode: mode)

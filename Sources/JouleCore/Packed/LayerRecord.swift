@@ -33,6 +33,11 @@ public struct LayerRecord: Sendable {
     /// The last layer reading this layer's output (input or residual), −1 for none; stored by the
     /// packer, checked by the validator, used for arena liveness.
     public var lastReader: Int
+    /// Weighted layers fed by spikes: `b = max_j max(Σ⁺_j, Σ⁻_j)` over output channel `j`'s
+    /// positive and negative weights — the most one streaming step moves a membrane sum
+    /// (`StreamingState`), or any larger value; 0 (not stated: the streaming runs keep wide
+    /// membranes) for the other layers, above 65535 and in files written before the field.
+    public var streamWeightBound: Int = 0
 
     /// Number of input values (`inC · inH · inW`).
     @inlinable public var inputCount: Int { inC * inH * inW }
@@ -85,7 +90,7 @@ public struct LayerRecord: Sendable {
             weightOffset: u32(F.offWeightOffset), weightBytes: u32(F.offWeightBytes),
             multiplierOffset: u32(F.offMultiplierOffset), biasOffset: u32(F.offBiasOffset),
             rowCountsOffset: u32(F.offRowCountsOffset), rowCount: u32(F.offRowCount),
-            lastReader: i16(F.offLastReader))
+            lastReader: i16(F.offLastReader), streamWeightBound: u16(F.offStreamWeightBound))
     }
 
     public init(kind: LayerKind, weightBits: Int, activation: ActivationKind, shift: Int,
@@ -93,7 +98,7 @@ public struct LayerRecord: Sendable {
                 outC: Int, outH: Int, outW: Int, kernelH: Int, kernelW: Int,
                 strideH: Int, strideW: Int, padH: Int, padW: Int,
                 weightOffset: Int, weightBytes: Int, multiplierOffset: Int, biasOffset: Int,
-                rowCountsOffset: Int, rowCount: Int, lastReader: Int) {
+                rowCountsOffset: Int, rowCount: Int, lastReader: Int, streamWeightBound: Int = 0) {
         self.kind = kind; self.weightBits = weightBits; self.activation = activation
         self.shift = shift; self.inputIndex = inputIndex; self.residualIndex = residualIndex
         self.inC = inC; self.inH = inH; self.inW = inW
@@ -104,5 +109,6 @@ public struct LayerRecord: Sendable {
         self.multiplierOffset = multiplierOffset; self.biasOffset = biasOffset
         self.rowCountsOffset = rowCountsOffset; self.rowCount = rowCount
         self.lastReader = lastReader
+        self.streamWeightBound = streamWeightBound
     }
 }

@@ -26,6 +26,7 @@ extension PackedModel {
             if layer.isWeighted {
                 try validateTensors(model.view, layer, index: i, dataStart: dataStart, dataEnd: dataEnd)
             }
+            try validateWeightBound(model.view, layer, index: i, recordOffset: recordOffset)
         }
         guard model.layer(n - 1).outC == model.outputCount else {
             throw JouleError(.badOutputLayer, layer: n - 1)
@@ -48,7 +49,7 @@ extension PackedModel {
         guard view.u16(recordOffset + F.offLayerFlags)! == 0 else {
             throw JouleError(.badLayerRecord, layer: i, byteOffset: recordOffset + F.offLayerFlags)
         }
-        for o in (F.offLastReader + 2)..<F.offLayerName where view.u8(recordOffset + o)! != 0 {
+        for o in (F.offStreamWeightBound + 2)..<F.offLayerName where view.u8(recordOffset + o)! != 0 {
             throw JouleError(.badLayerRecord, layer: i, byteOffset: recordOffset + o)
         }
         for o in 0..<F.layerNameBytes where view.u8(recordOffset + F.offLayerName + o)! >= 128 {
@@ -187,6 +188,21 @@ extension PackedModel {
         let (mAccK, o2) = mAcc.multipliedReportingOverflow(by: k)
         let rest = 255 * (maxAbsBias + (Int64(1) &<< Int64(widening: layer.shift)))
         guard !o1, !o2, mAccK < (Int64(1) &<< 62) - rest else { throw JouleError(.badQuantization, layer: i) }
+    }
+
+    /// A weighted layer fed by spikes may state its streaming weight bound (0: not stated); a
+    /// stated bound must be at least the true one (`StreamingState.weightBound`), else the split
+    /// membranes could lose a carry. Other layers state none. Runs after `validateTensors`.
+    static func validateWeightBound(_ view: ByteView, _ layer: LayerRecord, index i: Int,
+                                    recordOffset: Int) throws(JouleError) {
+        let stated = layer.streamWeightBound
+        guard stated != 0 else { return }
+        guard layer.isWeighted, !layer.readsModelInput else {
+            throw JouleError(.badLayerRecord, layer: i, byteOffset: recordOffset + PackedFormat.offStreamWeightBound)
+        }
+        guard stated >= StreamingState.weightBound(rows: view.base + layer.weightOffset, layer) else {
+            throw JouleError(.badQuantization, layer: i, byteOffset: recordOffset + PackedFormat.offStreamWeightBound)
+        }
     }
 
     /// Checks every weight (int8 must not be −128) and the stored non-zero counts per row.

@@ -1,11 +1,11 @@
-/// Layout constants of the packed model format, version 1 (documented field by field in
+/// Layout constants of the packed model format, version 1.1 (documented field by field in
 /// `Sources/JouleCore/Packed/README.md`). The reader (`PackedModel`) and the host packer both use
 /// these, so the two cannot drift.
 public enum PackedFormat {
     /// `"JMOD"` read as a little-endian `UInt32`.
     public static let magic: UInt32 = 0x444F_4D4A
     public static let versionMajor: UInt16 = 1
-    public static let versionMinor: UInt16 = 0
+    public static let versionMinor: UInt16 = 1
     /// Every tensor, section and arena buffer starts at a multiple of this.
     public static let alignment = 16
 
@@ -67,6 +67,9 @@ public enum PackedFormat {
     public static let offRowCount = 48
     /// Index of the last layer reading this layer's output (as input or residual), −1 for none.
     public static let offLastReader = 52
+    /// u16: the layer's streaming weight bound (`LayerRecord.streamWeightBound`; version 1.1,
+    /// zero before).
+    public static let offStreamWeightBound = 54
     /// Layers a model may have (bounds the validator's quadratic plan check).
     public static let maxLayers = 1024
     public static let offLayerName = 64

@@ -49,7 +49,7 @@ extension PackedModel {
         for i in 0..<n {
             let layer = model.layer(i)
             if layer.inputIndex < 0 { lastInputReader = i }
-            let need = BufferRequirements.of(layer, mode: mode, codeBits: plan.codeBits)
+            let need = BufferRequirements.of(layer, mode: mode, codeBits: plan.codeBits, timesteps: 1)
             let output = plan.region(.output, layer: i), scratch = plan.region(.scratch, layer: i)
             let state = plan.region(.state, layer: i)
             guard output.bytes >= need.output, scratch.bytes >= need.scratch, state.bytes >= need.state,

@@ -90,20 +90,33 @@ public struct Interpreter {
     }
 
     /// Throws what `run` would throw for `timesteps` before touching the arena: `badTimesteps`
-    /// outside 1…255, `timestepsExceedPlan` when the plan packs codes in fewer bits than `T` needs.
+    /// outside 1…255, `timestepsExceedPlan` when the plan packs codes in fewer bits than `T` needs
+    /// or (streaming) sized a layer's state for a smaller `T`.
     public func check(timesteps: Int) throws(JouleError) {
         guard timesteps >= 1, timesteps <= 255 else { throw JouleError(.badTimesteps) }
         guard plan.codeBits == 0 || Requantize.codeBits(timesteps: timesteps) <= plan.codeBits else {
             throw JouleError(.timestepsExceedPlan)
         }
+        if mode == .snnStreaming {
+            for i in 0..<model.layerCount where plan.region(.state, layer: i).bytes
+                < StreamingState.bytes(model.layer(i), timesteps: timesteps) {
+                throw JouleError(.timestepsExceedPlan, layer: i)
+            }
+        }
     }
 
     /// Value `index` (CHW order) of the activation output of layer `layer` as the arena holds it
-    /// now (codes, spike counts or a spike map; unpacked when the plan packs codes). Meaningful
+    /// now (codes, spike counts or a streaming step's spike, 0 or 1; unpacked when the plan packs
+    /// codes or bits). Meaningful
     /// right after the layer ran (`run`'s `afterLayer`) or, until its buffer is reused, later.
     /// - Precondition: the layer's activation is `quant`, `0 ≤ index < outputCount`.
     public func outputValue(layer: Int, at index: Int) -> UInt8 {
         let p = pointer(.output, layer: layer)
+        if mode == .snnStreaming {
+            let r = model.layer(layer)
+            return SpikeBits.bit(UnsafePointer(p.assumingMemoryBound(to: UInt8.self)), chwIndex: index,
+                                 channels: r.outC, plane: r.outH * r.outW)
+        }
         return plan.codeBits > 0 ? PackedCodes.load(p, index: index, bits: plan.codeBits)
             : p.load(fromByteOffset: index, as: UInt8.self)
     }

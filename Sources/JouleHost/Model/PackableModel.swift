@@ -93,6 +93,23 @@ public struct PackableLayer: Sendable {
             strideH: isLinear ? 0 : strideH, strideW: isLinear ? 0 : strideW,
             padH: isLinear ? 0 : padH, padW: isLinear ? 0 : padW,
             weightOffset: 0, weightBytes: 0, multiplierOffset: 0, biasOffset: 0,
-            rowCountsOffset: 0, rowCount: 0, lastReader: lastReader)
+            rowCountsOffset: 0, rowCount: 0, lastReader: lastReader,
+            streamWeightBound: streamWeightBound)
+    }
+
+    /// Weighted layers fed by spikes: `max_j max(Σ⁺_j, Σ⁻_j)` over output channel `j`'s positive
+    /// and negative weights (`LayerRecord.streamWeightBound`); 0 for the other layers and where it
+    /// exceeds 65535.
+    var streamWeightBound: Int {
+        guard kind == .conv2d || kind == .linear, inputIndex >= 0, outC > 0 else { return 0 }
+        let fanIn = weights.count / outC
+        var bound = 0
+        for j in 0..<outC {
+            let channel = weights[(j * fanIn)..<((j + 1) * fanIn)]
+            let positive = channel.reduce(0) { $0 + max(0, Int($1)) }
+            let negative = channel.reduce(0) { $0 + max(0, -Int($1)) }
+            bound = max(bound, positive, negative)
+        }
+        return bound <= 65535 ? bound : 0
     }
 }

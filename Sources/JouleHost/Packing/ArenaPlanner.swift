@@ -34,8 +34,9 @@ public struct ArenaPlanner {
     /// only the minimum scratch (plain kernels); otherwise layers the vectorised event gather can
     /// run get its larger scratch (`BufferRequirements.fastScratch`). `codeBits` > 0 (QNN only)
     /// sizes the activation outputs for codes bit-packed at that width (`PackedCodes`).
+    /// `timesteps`: the streaming state serves runs up to this `T` (`nil`: up to 255).
     public static func plan(_ records: [LayerRecord], inputBytes: Int, mode: ExecutionMode,
-                            compact: Bool = false, codeBits: Int = 0) -> Plan {
+                            compact: Bool = false, codeBits: Int = 0, timesteps: Int? = nil) -> Plan {
         let codeBits = mode == .qnn ? codeBits : 0
         let n = records.count
         var buffers: [Buffer] = []
@@ -43,7 +44,7 @@ public struct ArenaPlanner {
         buffers.append(Buffer(layer: -1, role: nil, bytes: inputBytes,
                               live: Liveness.input(mode: mode, layerCount: n, lastInputReader: lastInputReader)))
         for (i, r) in records.enumerated() {
-            let need = BufferRequirements.of(r, mode: mode, codeBits: codeBits)
+            let need = BufferRequirements.of(r, mode: mode, codeBits: codeBits, timesteps: timesteps)
             for (role, bytes) in [(BufferRole.output, need.output), (.scratch, need.plannedScratch(compact: compact)), (.state, need.state)] {
                 buffers.append(Buffer(layer: i, role: role, bytes: bytes,
                                       live: Liveness.range(role, layer: i, mode: mode, layerCount: n,

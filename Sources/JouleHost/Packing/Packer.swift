@@ -15,8 +15,9 @@ public enum Packer {
     /// JSON model); the result is validated by the core before it is returned.
     /// `compact` plans the smallest arenas: the plain kernels only (and the DSP gather in `armdsp`
     /// builds, which needs no more; see `ArenaPlanner.plan`) and QNN
-    /// activation codes bit-packed at `ceil(log2(T + 1))` bits for the model's default `T` (runs
-    /// with a `T` that needs more bits are then refused with `timestepsExceedPlan`).
+    /// activation codes bit-packed at `ceil(log2(T + 1))` bits for the model's default `T`, and
+    /// the streaming state sized for runs up to that `T` (runs with a larger `T` are then refused
+    /// with `timestepsExceedPlan`); otherwise the streaming state serves every `T` up to 255.
     /// - Throws: `PackError` if the core rejects the result.
     public static func pack(_ model: PackableModel, compact: Bool = false) throws -> Summary {
         typealias F = PackedFormat
@@ -30,7 +31,8 @@ public enum Packer {
         let codeBits = compact ? Requantize.codeBits(timesteps: model.defaultTimesteps) : 0
         let plans = (0..<ExecutionMode.count).map {
             ArenaPlanner.plan(records, inputBytes: inputBytes, mode: ExecutionMode(rawValue: UInt8($0))!,
-                              compact: compact, codeBits: codeBits)
+                              compact: compact, codeBits: codeBits,
+                              timesteps: compact ? model.defaultTimesteps : nil)
         }
 
         var w = ByteWriter()
@@ -167,6 +169,7 @@ public enum Packer {
             w.put(UInt32(v), at: o + off)
         }
         w.put(Int16(r.lastReader), at: o + F.offLastReader)
+        w.put(UInt16(r.streamWeightBound), at: o + F.offStreamWeightBound)
         w.putASCII(name, at: o + F.offLayerName, max: F.layerNameBytes)
     }
 }

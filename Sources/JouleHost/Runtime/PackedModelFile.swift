@@ -130,7 +130,7 @@ extension JouleErrorCode: CustomStringConvertible {
         case .counterBufferTooSmall: return "the counter buffer has fewer entries than layers"
         case .badOutputLayer: return "only the last layer may (and must) produce raw scores"
         case .timestepsExceedPlan:
-            return "T needs more bits per code than this compact QNN plan packs (repack for this T)"
+            return "this compact plan was made for a smaller T (QNN codes packed in fewer bits, or streaming state sized for fewer steps): repack for this T"
         }
     }
 }

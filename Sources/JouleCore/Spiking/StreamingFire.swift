@@ -1,0 +1,162 @@
+/// The streaming schedule's neuron update of a weighted layer: after step `t`'s spikes are in the
+/// membrane sums (`StreamingState`: split `L` and `H`, or wide `A`), every neuron forms
+/// `V = M_j · A + t · B_j + (R − N) · 2^S` in 64 bits and fires when `V ≥ 2^S` (reset by
+/// subtraction: `N` grows by one); split membranes carry `L` back into `[0, K)`. The spikes are
+/// written as a `SpikeBits` map, eight channels at a time where `outC` is a multiple of 8.
+struct StreamingNeurons {
+    let w: WeightedLayer
+    /// Split constants, or nil for wide membranes.
+    let split: StreamingState.Split?
+    /// Channels-last `L` (int16, split) or `A` (int32, wide).
+    let membranes: UnsafeMutableRawPointer
+    /// Channels-last `N` (wide) or the shared `H`/`N` byte (split).
+    let counts: UnsafeMutablePointer<UInt8>
+    /// Channels-last `R` of a layer with a residual input.
+    let residualCounts: UnsafeMutablePointer<UInt8>?
+
+    /// Updates neuron `o` (channel `j`) for step `t`: forms `V`, fires if `canFire` and `V ≥ 2^S`,
+    /// stores the state back; returns `V` (before the reset) and the spike.
+    @inline(__always)
+    func advance(_ o: Int, channel j: Int, step t: Int64, canFire: Bool) -> (potential: Int64, spike: UInt8) {
+        let s = Int64(widening: w.record.shift)
+        var a: Int64, n: Int64, high: Int64 = 0, low: Int64 = 0
+        if let split {
+            let u = Int64(widening: Int32(UInt16(bitPattern: membranes.load(fromByteOffset: 2 &* o, as: Int16.self))))
+            low = u > Int64(widening: 65535 &- split.bound) ? u &- 65536 : u
+            let side = Int64(widening: Int32(Int8(bitPattern: counts[o])))
+            n = side & ((1 &<< Int64(widening: split.countBits)) &- 1)
+            high = side &>> Int64(widening: split.countBits)
+            a = high &* Int64(widening: split.modulus) &+ low
+        } else {
+            a = Int64(widening: membranes.load(fromByteOffset: 4 &* o, as: Int32.self))
+            n = Int64(widening: counts[o])
+        }
+        let r = residualCounts.map { Int64(widening: $0[o]) } ?? 0
+        let v = w.multiplier(j) &* a &+ t &* w.bias(j) &+ ((r &- n) &<< s)
+        var spike: UInt8 = 0
+        if canFire && v >= Int64(1) &<< s {
+            spike = 1
+            n &+= 1
+        }
+        if let split {
+            let k = Int64(widening: split.modulus)
+            if low < 0 { low &+= k; high &-= 1 } else if low >= k { low &-= k; high &+= 1 }
+            membranes.storeBytes(of: Int16(truncatingIfNeeded: low), toByteOffset: 2 &* o, as: Int16.self)
+            counts[o] = UInt8(truncatingIfNeeded: (high &<< Int64(widening: split.countBits)) | n)
+        } else {
+            counts[o] = UInt8(truncatingIfNeeded: n)
+        }
+        return (v, spike)
+    }
+
+    /// Fires every neuron for step `t` (1-based) into the map `out`; returns the spikes.
+    @inline(__always)
+    func fire(step t: Int, into out: UnsafeMutablePointer<UInt8>) -> UInt64 {
+        let r = w.record
+        let outC = r.outC, plane = r.outH &* r.outW
+        var writer = SpikeMapWriter(out)
+        var spikes: UInt64 = 0
+        let tt = Int64(widening: t)
+        if outC & 7 == 0 {
+            for pixel in 0..<plane {
+                var j = 0
+                while j < outC {
+                    let byte = split == nil ? fireWide8(pixel &* outC &+ j, channel: j, step: tt)
+                        : fireSplit8(pixel &* outC &+ j, channel: j, step: tt)
+                    spikes &+= UInt64(widening: byte.nonzeroBitCount)
+                    writer.appendByte(byte)
+                    j &+= 8
+                }
+            }
+        } else {
+            for pixel in 0..<plane {
+                for j in 0..<outC {
+                    let spike = advance(pixel &* outC &+ j, channel: j, step: tt, canFire: true).spike
+                    spikes &+= UInt64(widening: spike)
+                    writer.append(UInt64(widening: spike))
+                }
+            }
+        }
+        writer.finish()
+        return spikes
+    }
+
+    /// `M_j · A + t · B_j + (R − N) · 2^S` for the eight neurons from `o` (channels `j…j+7`).
+    @inline(__always)
+    func potentials(_ o: Int, channel j: Int, step t: Int64, sums a: SIMD8<Int64>, counts n: SIMD8<Int64>) -> SIMD8<Int64> {
+        let m = SIMD8<Int64>(widening: w.multipliers.loadUnaligned(fromByteOffset: 4 &* j, as: SIMD8<Int32>.self))
+        let b = w.biases.loadUnaligned(fromByteOffset: 8 &* j, as: SIMD8<Int64>.self)
+        var net = n
+        if let residualCounts {
+            net &-= SIMD8<Int64>(widening: UnsafeRawPointer(residualCounts + o).loadUnaligned(as: SIMD8<UInt8>.self))
+        }
+        return m &* a &+ b &* t &- (net &<< Int64(widening: w.record.shift))
+    }
+
+    /// Lane `k` is 1 where neuron `k` fires (`V ≥ 2^S`), else 0.
+    @inline(__always)
+    func fired(_ v: SIMD8<Int64>) -> SIMD8<Int64> {
+        // 2^S − 1 − V is negative exactly then; its sign bit, spread, is −1.
+        let belowThreshold = SIMD8<Int64>(repeating: (Int64(1) &<< Int64(widening: w.record.shift)) &- 1)
+        let sign: SIMD8<Int64> = (belowThreshold &- v) &>> 63
+        return SIMD8<Int64>() &- sign
+    }
+
+    /// Wide membranes, eight neurons from `o`: returns their spikes as a byte.
+    @inline(__always)
+    func fireWide8(_ o: Int, channel j: Int, step t: Int64) -> UInt8 {
+        let a = SIMD8<Int64>(widening: UnsafeRawPointer(membranes + 4 &* o).loadUnaligned(as: SIMD8<Int32>.self))
+        let countBytes = UnsafeRawPointer(counts + o).loadUnaligned(as: SIMD8<UInt8>.self)
+        let spike = fired(potentials(o, channel: j, step: t, sums: a, counts: SIMD8<Int64>(widening: countBytes)))
+        let spikeBytes = SIMD8<UInt8>(truncating: spike)
+        UnsafeMutableRawPointer(counts + o).storeBytes(of: countBytes &+ spikeBytes, as: SIMD8<UInt8>.self)
+        return SpikeBits.packLanes(spikeBytes)
+    }
+
+    /// Split membranes, eight neurons from `o`: recovers `L`, fires, carries; returns the spikes
+    /// as a byte.
+    @inline(__always)
+    func fireSplit8(_ o: Int, channel j: Int, step t: Int64) -> UInt8 {
+        let split = split.unsafelyUnwrapped
+        let u = SIMD8<Int32>(widening: UnsafeRawPointer(membranes + 2 &* o).loadUnaligned(as: SIMD8<UInt16>.self))
+        // Masks are arithmetic (−1 or 0 from a sign), which vectorises where lane masks do not.
+        let negative = (SIMD8(repeating: Int32(truncatingIfNeeded: 65535 &- split.bound)) &- u) &>> 31
+        let low = u &+ (negative & SIMD8(repeating: -65536))
+        let side = SIMD8<Int32>(widening: UnsafeRawPointer(counts + o).loadUnaligned(as: SIMD8<Int8>.self))
+        let countBits = Int32(truncatingIfNeeded: split.countBits)
+        var n = side & SIMD8(repeating: (1 &<< countBits) &- 1)
+        let high = side &>> countBits
+        let k = Int32(truncatingIfNeeded: split.modulus)
+        let a = high &* k &+ low
+        let spike = SIMD8<Int32>(truncating: fired(potentials(o, channel: j, step: t, sums: SIMD8<Int64>(widening: a),
+                                                              counts: SIMD8<Int64>(widening: n))))
+        n &+= spike
+        let under = low &>> 31, over = (SIMD8(repeating: k &- 1) &- low) &>> 31
+        let kLanes = SIMD8(repeating: k)
+        let carried = low &+ (under & kLanes) &- (over & kLanes)
+        let newHigh = high &+ under &- over
+        UnsafeMutableRawPointer(membranes + 2 &* o).storeBytes(of: SIMD8<UInt16>(truncating: carried), as: SIMD8<UInt16>.self)
+        UnsafeMutableRawPointer(counts + o).storeBytes(of: SIMD8<UInt8>(truncating: (newHigh &<< countBits) | n),
+                                                       as: SIMD8<UInt8>.self)
+        return SpikeBits.packLanes(SIMD8<UInt8>(truncating: spike))
+    }
+
+    /// The output layer's update for step `t`: `scores[j]` becomes `V` (`.membrane`: the layer
+    /// never fires) or the spikes so far (`.spikeCount`); returns the spikes of this step.
+    @inline(__always)
+    func score(step t: Int, readout: Readout, into scores: UnsafeMutablePointer<Int64>) -> UInt64 {
+        let r = w.record
+        let tt = Int64(widening: t)
+        var spikes: UInt64 = 0
+        for o in 0..<r.outputCount {
+            let (v, spike) = advance(o, channel: o % r.outC, step: tt, canFire: readout == .spikeCount)
+            if readout == .membrane {
+                scores[o] = v
+            } else {
+                spikes &+= UInt64(widening: spike)
+                scores[o] &+= Int64(widening: spike)
+            }
+        }
+        return spikes
+    }
+}
