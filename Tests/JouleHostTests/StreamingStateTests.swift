@@ -39,6 +39,7 @@ final class StreamingStateTests: XCTestCase {
                     case .trains: key = "trains"
                     case .inputAccumulators: key = "accumulators"
                     case .pooling: key = "pooling"
+                    case .poolingBits: key = "pooling bits"
                     case .maxPoolCounts: key = "max"
                     }
                     forms[key, default: 0] += 1
@@ -46,7 +47,7 @@ final class StreamingStateTests: XCTestCase {
             }
         }
         // Every form ran, and split membranes ran eight channels at a time.
-        for key in ["split", "wide", "trains", "accumulators", "pooling", "max"] {
+        for key in ["split", "wide", "trains", "accumulators", "pooling", "pooling bits", "max"] {
             XCTAssertGreaterThan(forms[key, default: 0], 0, "form \(key) never ran: \(forms)")
         }
         XCTAssertGreaterThan(simdSplit, 0)

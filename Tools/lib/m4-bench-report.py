@@ -3,13 +3,15 @@
 emulated M4's scores or event counters differ from the host's. Standard library only (joule_format.jmod for shapes).
 
 Usage: m4-bench-report.py [--dsp] RESULT_DIR...
---dsp: the images were built with the DSP gather (BOARD_ISA armdsp): fails unless it ran every
-convolution and fully connected layer with int8 weights (the kernel log the bench image prints).
+--dsp: the images were built with the DSP gather (BOARD_ISA armdsp): fails unless the QNN and the
+layer-wise SNN ran every convolution and fully connected layer with int8 weights with it (the kernel
+log the bench image prints; the streaming schedule has its own per-step scatter).
 A result folder holds (Tools/m4-bench writes them): <name>-compact.jmod, host-<mode>.{scores,counters},
 joule-<mode>.{out,marks,size}, firmware-<mode>.size, cmsis.{out,marks,size}, energy.json (`joule energy
---json` on the MCU board) and board.json (that board); mode = qnn, snn-layerwise.
+--json` on the MCU board) and board.json (that board); mode = qnn, snn-layerwise, snn-streaming.
 Marks (insnpc plugin, "mark N: X insns since previous mark"): Joule: mark 2 = joule_run, marks
-4…3+L = the L layers of the marked second run; CMSIS-NN: marks 2…L+1 = its L layers."""
+4…3+L = the L layers of the marked second run (streaming: 4…3+T·L, layer i of step s at
+4 + s·L + i); CMSIS-NN: marks 2…L+1 = its L layers."""
 import glob
 import json
 import math
@@ -20,7 +22,7 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "format"))
 from joule_format import jmod  # noqa: E402
 
-MODES = (("qnn", "QNN"), ("snn-layerwise", "SNN layer-wise"))
+MODES = (("qnn", "QNN"), ("snn-layerwise", "SNN layer-wise"), ("snn-streaming", "SNN streaming"))
 
 
 def marks(path):
@@ -90,14 +92,16 @@ def main(dirs, dsp=False):
             got = ints(line_after(os.path.join(d, f"joule-{mode}.out"), "scores:") or "")
             mk = marks(os.path.join(d, f"joule-{mode}.marks"))
             total = mk.get(2, 0)
-            per_layer[mode] = [mk.get(i + 4, 0) for i in range(L)]
+            # Streaming marks every layer once per step: marks 4 + s·L + i, summed over the steps s.
+            steps = m.default_T if mode == "snn-streaming" else 1
+            per_layer[mode] = [sum(mk.get(s * L + i + 4, 0) for s in range(steps)) for i in range(L)]
             host_counters = ints(open(os.path.join(d, f"host-{mode}.counters")).read())
             got_counters = ints(line_after(os.path.join(d, f"joule-{mode}.out"), "counters:") or "")
             same = got == host and got_counters == host_counters and len(host_counters) == 11
             ok &= same
             ran = ints(line_after(os.path.join(d, f"joule-{mode}.out"), "kernels:") or "")
             kernels[mode] = ran
-            if dsp:
+            if dsp and mode != "snn-streaming":
                 missed = [layer.name for i, layer in enumerate(m.layers)
                           if layer.kind in ("conv2d", "linear") and layer.weight_bits == 8
                           and (i >= len(ran) or ran[i] != DSP_GATHER)]
@@ -109,7 +113,7 @@ def main(dirs, dsp=False):
             stack = (line_after(os.path.join(d, f"joule-{mode}.out"), "stack ") or "?",
                      (line_after(os.path.join(d, "cmsis.out"), "stack ") or "?") if have_cm else "—")
             energy_path, board_path = os.path.join(d, "energy.json"), os.path.join(d, "board.json")
-            if total > 0 and os.path.exists(energy_path) and os.path.exists(board_path):
+            if total > 0 and mode != "snn-streaming" and os.path.exists(energy_path) and os.path.exists(board_path):
                 board = json.load(open(board_path))
                 pj_per_cycle = board["operations"]["addPJ"]["value"]
                 model_pj = json.load(open(energy_path))["boards"][0]["qnn" if mode == "qnn" else "snn"]["totalPJ"]
@@ -125,20 +129,23 @@ def main(dirs, dsp=False):
                         f"{fw[0]:,} / {fw[1]:,} / {fw[2]:,} | {cm_sz} | {stack[0]} / {stack[1]} | "
                         f"{'yes' if same else 'NO'} | {argmax(host)} / {cm_arg if have_cm else '—'} |")
         t = [f"\n{name}: instructions per layer (Joule: the marked second run; per MAC in brackets)\n",
-             "| layer | MACs | kernel QNN / SNN | Joule QNN | Joule SNN layer-wise | CMSIS-NN | QNN / CMSIS-NN |",
-             "|---|---:|---|---:|---:|---:|---:|"]
+             "| layer | MACs | kernel QNN / SNN / streaming | Joule QNN | Joule SNN layer-wise | Joule SNN streaming | "
+             "CMSIS-NN | QNN / CMSIS-NN |",
+             "|---|---:|---|---:|---:|---:|---:|---:|"]
         for i, layer in enumerate(m.layers):
             n = macs(layer)
             def cell(v):
                 return f"{v:,}" + (f" ({v / n:.2f})" if n else "")
-            q, s, c = per_layer["qnn"][i], per_layer["snn-layerwise"][i], cm_layers[i]
+            q, s, st, c = per_layer["qnn"][i], per_layer["snn-layerwise"][i], per_layer["snn-streaming"][i], cm_layers[i]
             tags = " / ".join(KERNEL_TAGS.get(kernels[mode][i], "?") if i < len(kernels[mode]) else "?"
                               for mode, _ in MODES)
-            t.append(f"| {layer.name} ({layer.kind}) | {n:,} | {tags} | {cell(q)} | {cell(s)} | {cell(c) if have_cm else '—'} | "
+            t.append(f"| {layer.name} ({layer.kind}) | {n:,} | {tags} | {cell(q)} | {cell(s)} | {cell(st)} | "
+                     f"{cell(c) if have_cm else '—'} | "
                      f"{f'{q / c:.2f}' if c else '—'} |")
         ratio = f"{sum(per_layer['qnn']) / cm_total:.2f}" if cm_total else "—"
         t.append(f"| sum | {sum(macs(x) for x in m.layers):,} | | {sum(per_layer['qnn']):,} | "
-                 f"{sum(per_layer['snn-layerwise']):,} | {f'{cm_total:,}' if have_cm else '—'} | "
+                 f"{sum(per_layer['snn-layerwise']):,} | {sum(per_layer['snn-streaming']):,} | "
+                 f"{f'{cm_total:,}' if have_cm else '—'} | "
                  f"{ratio} |")
         layer_tables.append("\n".join(t))
     print("\nCortex-M4 (QEMU mps2-an386), instructions per inference; sizes text / data / bss in bytes "

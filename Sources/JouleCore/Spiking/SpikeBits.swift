@@ -99,7 +99,7 @@ public enum SpikeBits {
     }
 }
 
-/// Writes a spike map front to back, one bit at a time or eight at a time.
+/// Writes a spike map (or any bit map) front to back, one bit, eight bits or a run of bits at a time.
 struct SpikeMapWriter {
     let map: UnsafeMutablePointer<UInt8>
     /// Next bit to write.
@@ -123,6 +123,17 @@ struct SpikeMapWriter {
         pending |= UInt64(widening: byte) &<< UInt64(widening: position & 63)
         position &+= 8
         if position & 63 == 0 { flushWord() }
+    }
+
+    /// Appends the low `count` (1…64) bits of `bits` (the bits above them zero).
+    @inline(__always)
+    mutating func append(bits: UInt64, count: Int) {
+        let used = position & 63, word = position &>> 6
+        pending |= bits &<< UInt64(widening: used)
+        position &+= count
+        guard used &+ count >= 64 else { return }
+        UnsafeMutableRawPointer(map + word &* 8).storeBytes(of: pending.littleEndian, as: UInt64.self)
+        pending = used &+ count > 64 ? bits &>> UInt64(widening: 64 &- used) : 0
     }
 
     @inline(__always)

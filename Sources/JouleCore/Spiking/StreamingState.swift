@@ -30,8 +30,9 @@
 ///   known from the start, `StreamingInput`): for `T ≤ maxTrainTimesteps`, the `T` spike maps
 ///   (`SpikeBits`), computed at step 0; above it, and for an output layer reading the model
 ///   input, `acc` (int32 per neuron), from which each step's spikes (or scores) are computed.
-/// - average pooling: the membrane (uint8 when the window has ≤ 128 inputs, so that it stays
-///   below `2 · window`, else int32).
+/// - average pooling: over 1, 2, 4 or 8 inputs, `log2(window)` bit planes of the membrane (each a
+///   `SpikeBits` map, `StreamingPooling.swift`); else the membrane per neuron (uint8 when the
+///   window has ≤ 128 inputs, so that it stays below `2 · window`, else int32).
 /// - max pooling: the running spike count of every input (uint8, `inputCount`), then of every
 ///   output.
 public enum StreamingState {
@@ -77,6 +78,8 @@ public enum StreamingState {
         case inputAccumulators
         /// Average pooling at `membraneBytes` (1 or 4).
         case pooling(membraneBytes: Int)
+        /// Average pooling over `2^planes` ≤ 8 inputs: `planes` bit maps of the membrane's bits.
+        case poolingBits(planes: Int)
         /// Max pooling counts.
         case maxPoolCounts
     }
@@ -89,7 +92,9 @@ public enum StreamingState {
             }
             return Split(bound: layer.streamWeightBound, timesteps: t).map { .split($0) } ?? .wide
         case .avgPool:
-            return .pooling(membraneBytes: layer.kernelH * layer.kernelW <= byteMembraneWindow ? 1 : 4)
+            let window = layer.kernelH * layer.kernelW
+            if window <= 8 && window & (window - 1) == 0 { return .poolingBits(planes: window.trailingZeroBitCount) }
+            return .pooling(membraneBytes: window <= byteMembraneWindow ? 1 : 4)
         case .maxPool:
             return .maxPoolCounts
         }
@@ -133,6 +138,8 @@ public enum StreamingState {
             return n * 4
         case .pooling(let w):
             return n * w
+        case .poolingBits(let planes):
+            return planes * PackedFormat.aligned(SpikeBits.bytes(count: n))
         case .maxPoolCounts:
             return PackedFormat.aligned(layer.inputCount) + n
         }
