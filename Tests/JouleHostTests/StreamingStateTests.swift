@@ -53,12 +53,25 @@ final class StreamingStateTests: XCTestCase {
         XCTAssertGreaterThan(simdSplit, 0)
     }
 
+    /// Compact plans (the firmware's) give every hidden layer without a residual input the
+    /// threshold table with which builds without vector lanes (`JOULE_PLAIN_KERNELS`: the armdsp
+    /// run of `Tools/test`) update neurons in 32 bits; results equal the reference either way.
     func testCompactPlansMatchStepByStep() throws {
+        var tables = 0
         for seed in UInt64(640)...659 {
             let model = RandomModels.make(seed: seed, layers: 3 + Int(seed % 4), timesteps: 5, wide: seed % 2 == 0)
             let input = RandomModels.input(for: model, seed: seed)
             _ = try check(model, input: input, timesteps: 5, compact: true, "seed \(seed) compact")
+            let file = try PackedModelFile(bytes: try Packer.pack(model, compact: true).bytes, name: "c")
+            for i in 0..<file.model.layerCount {
+                let layer = file.model.layer(i)
+                let need = StreamingNeurons.thresholdTableBytes(layer, timesteps: 5)
+                guard layer.isWeighted, need > 0 else { continue }
+                XCTAssertGreaterThanOrEqual(file.model.plan(.snnStreaming).region(.scratch, layer: i).bytes, need)
+                tables += 1
+            }
         }
+        XCTAssertGreaterThan(tables, 0)
     }
 
     /// A layer whose sums run to `±T · b`: the first layer fires every step, the second has

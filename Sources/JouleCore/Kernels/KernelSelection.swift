@@ -320,6 +320,18 @@ enum InstructionSet {
         #endif
     }
 
+    /// Whether the streaming neuron update (`Spiking/StreamingFire.swift`) takes eight channels at
+    /// a time in 64-bit vector lanes: everywhere but `JOULE_PLAIN_KERNELS` builds (Cortex-M
+    /// firmware: no vector registers, 64-bit lanes would be emulated), which compare each neuron's
+    /// sums in 32 bits against per-step thresholds where the plan gives their table.
+    static var laneNeuronUpdate: Bool {
+        #if JOULE_PLAIN_KERNELS
+        return false
+        #else
+        return true
+        #endif
+    }
+
     /// Whether the dense convolution multiplies the model input's bytes (up to 255) as they are
     /// (AVX-512 VNNI `vpdpbusd`: unsigned bytes × int8 into int32, exactly) rather than as pairs
     /// of 16-bit values (`DenseScratch.wide`).

@@ -60,8 +60,11 @@ public struct BufferRequirements: Equatable, Sendable {
         case (.conv2d, .qnn), (.linear, .qnn):
             scratch = layer.outC * 4
         case (.conv2d, .snnStreaming), (.linear, .snnStreaming):
-            // The analog first layer's per-pixel gather at step 0; spikes go straight into the state.
-            scratch = layer.readsModelInput ? layer.outC * 4 : 0
+            // The analog first layer's per-pixel gather at step 1; spikes go straight into the
+            // state; hidden layers without a residual input get the neuron update's threshold
+            // table (`StreamingNeurons.thresholdTableBytes`).
+            scratch = layer.readsModelInput ? layer.outC * 4
+                : StreamingNeurons.thresholdTableBytes(layer, timesteps: timesteps ?? WeightedLayer.maxThresholdTimesteps)
         case (.conv2d, _), (.linear, _):
             // Analog input: per-pixel gather as in the QNN; spikes: whole-layer scatter target.
             scratch = layer.readsModelInput ? layer.outC * 4 : n * 4

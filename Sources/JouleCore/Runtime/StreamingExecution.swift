@@ -116,7 +116,7 @@ extension Interpreter {
                 let spike = StreamingInput.firings(current: current, step: now, shift: s)
                     &- StreamingInput.firings(current: current, step: now &- 1, shift: s)
                 spikes &+= UInt64(bitPattern: spike)
-                writer.append(UInt64(bitPattern: spike))
+                writer.append(UInt(truncatingIfNeeded: spike))
             }
             writer.finish()
         }
@@ -161,9 +161,15 @@ extension Interpreter {
             c.activationReadBits &+= UInt64(widening: n)
             c.inputTrafficBits &+= UInt64(widening: n)
         }
-        let spikes = layer.activation == .none
-            ? neurons.score(step: step, readout: readout, into: int64s(.output, layer: i))
-            : neurons.fire(step: step, into: bytes(.output, layer: i))
+        let spikes: UInt64
+        if layer.activation == .none {
+            spikes = neurons.score(step: step, readout: readout, into: int64s(.output, layer: i))
+        } else if !InstructionSet.laneNeuronUpdate && residual == nil
+                    && plan.region(.scratch, layer: i).bytes >= StreamingNeurons.thresholdTableBytes(layer, timesteps: step) {
+            spikes = neurons.fireByThresholds(step: step, table: int32s(.scratch, layer: i), into: bytes(.output, layer: i))
+        } else {
+            spikes = neurons.fire(step: step, into: bytes(.output, layer: i))
+        }
         setNeuronCounters(layer, spikes: spikes, step: step, timesteps: t, counters: &c)
     }
 }

@@ -72,20 +72,20 @@ public enum SpikeBits {
     }
 
     /// Calls `body` with the index of every set bit of a map of `count` neurons, in increasing
-    /// order; all-zero words of 64 neurons cost one test.
+    /// order, a machine word (`UInt`) at a time: all-zero words cost one test.
     @inline(__always)
     static func forEachSpike(_ map: UnsafePointer<UInt8>, count: Int, _ body: (Int) -> Void) {
-        let bytes = bytes(count: count)
+        let bytes = bytes(count: count), step = MemoryLayout<UInt>.size
         var k = 0
         while k < bytes {
-            var word: UInt64
-            if k &+ 8 <= bytes {
-                word = UInt64(littleEndian: UnsafeRawPointer(map + k).loadUnaligned(as: UInt64.self))
+            var word: UInt
+            if k &+ step <= bytes {
+                word = UInt(littleEndian: UnsafeRawPointer(map + k).loadUnaligned(as: UInt.self))
             } else {
                 word = 0
                 var b = 0
                 while k &+ b < bytes {
-                    word |= UInt64(widening: map[k &+ b]) &<< UInt64(widening: 8 &* b)
+                    word |= UInt(map[k &+ b]) &<< UInt(truncatingIfNeeded: 8 &* b)
                     b &+= 1
                 }
             }
@@ -94,62 +94,70 @@ public enum SpikeBits {
                 body(base &+ word.trailingZeroBitCount)
                 word &= word &- 1
             }
-            k &+= 8
+            k &+= step
         }
     }
 }
 
-/// Writes a spike map (or any bit map) front to back, one bit, eight bits or a run of bits at a time.
+/// Writes a spike map (or any bit map) front to back, one bit, eight bits or a run of bits at a
+/// time, a machine word (`UInt`) at a time into memory.
 struct SpikeMapWriter {
     let map: UnsafeMutablePointer<UInt8>
     /// Next bit to write.
     var position = 0
-    var pending: UInt64 = 0
+    var pending: UInt = 0
+    static let wordBits = UInt.bitWidth
 
     init(_ map: UnsafeMutablePointer<UInt8>) { self.map = map }
 
-    /// Appends the low bit of `spike`.
+    /// Appends `spike` (0 or 1).
     @inline(__always)
-    mutating func append(_ spike: UInt64) {
-        pending |= spike &<< UInt64(widening: position & 63)
+    mutating func append(_ spike: UInt) {
+        pending |= spike &<< UInt(truncatingIfNeeded: position & (Self.wordBits &- 1))
         position &+= 1
-        if position & 63 == 0 { flushWord() }
+        if position & (Self.wordBits &- 1) == 0 { flushWord() }
     }
 
     /// Appends eight bits (bit `k` of `byte` is the `k`-th neuron) at a byte boundary.
     /// - Precondition: `position` is a multiple of 8.
     @inline(__always)
     mutating func appendByte(_ byte: UInt8) {
-        pending |= UInt64(widening: byte) &<< UInt64(widening: position & 63)
+        pending |= UInt(byte) &<< UInt(truncatingIfNeeded: position & (Self.wordBits &- 1))
         position &+= 8
-        if position & 63 == 0 { flushWord() }
+        if position & (Self.wordBits &- 1) == 0 { flushWord() }
     }
 
-    /// Appends the low `count` (1…64) bits of `bits` (the bits above them zero).
+    /// Appends the low `count` (0…64) bits of `bits` (the bits above them zero).
     @inline(__always)
     mutating func append(bits: UInt64, count: Int) {
-        let used = position & 63, word = position &>> 6
-        pending |= bits &<< UInt64(widening: used)
-        position &+= count
-        guard used &+ count >= 64 else { return }
-        UnsafeMutableRawPointer(map + word &* 8).storeBytes(of: pending.littleEndian, as: UInt64.self)
-        pending = used &+ count > 64 ? bits &>> UInt64(widening: 64 &- used) : 0
+        var rest = bits, left = count
+        while left > 0 {
+            let used = position & (Self.wordBits &- 1)
+            let take = min(Self.wordBits &- used, left)
+            pending |= UInt(truncatingIfNeeded: rest) &<< UInt(truncatingIfNeeded: used)
+            position &+= take
+            left &-= take
+            rest = take < 64 ? rest &>> UInt64(widening: take) : 0
+            if position & (Self.wordBits &- 1) == 0 { flushWord() }
+        }
     }
 
+    /// Stores the full word just completed.
     @inline(__always)
     mutating func flushWord() {
-        UnsafeMutableRawPointer(map + ((position &- 1) &>> 6) &* 8).storeBytes(of: pending.littleEndian, as: UInt64.self)
+        let word = (position &- 1) / Self.wordBits
+        UnsafeMutableRawPointer(map + word &* (Self.wordBits / 8)).storeBytes(of: pending.littleEndian, as: UInt.self)
         pending = 0
     }
 
     /// Stores the bits appended since the last full word (the map's last `ceil` bytes).
     mutating func finish() {
-        let used = position & 63
+        let used = position & (Self.wordBits &- 1)
         guard used != 0 else { return }
-        let start = (position &>> 6) &* 8
+        let start = (position / Self.wordBits) &* (Self.wordBits / 8)
         var k = 0
         while k &* 8 < used {
-            map[start &+ k] = UInt8(truncatingIfNeeded: pending &>> UInt64(widening: 8 &* k))
+            map[start &+ k] = UInt8(truncatingIfNeeded: pending &>> UInt(truncatingIfNeeded: 8 &* k))
             k &+= 1
         }
     }

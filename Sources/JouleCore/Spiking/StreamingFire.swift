@@ -49,6 +49,71 @@ struct StreamingNeurons {
         return (v, spike)
     }
 
+    /// Bytes of the per-step threshold table of a hidden layer without a residual input, for runs
+    /// up to `t` steps (`outC · t` int32), else 0.
+    static func thresholdTableBytes(_ layer: LayerRecord, timesteps t: Int) -> Int {
+        layer.activation == .quant && layer.residualIndex < 0 && !layer.readsModelInput ? layer.outC * t * 4 : 0
+    }
+
+    /// Fires every neuron for step `t` in 32 bits: with `N` spikes so far (`N < t`), `V ≥ 2^S`
+    /// exactly when `A ≥ θ_{N+1} = ⌈((N + 1) · 2^S − t · B_j) / M_j⌉` (`M_j > 0`), and `table`
+    /// (`outC · t` int32) receives `θ_{n}` of channel `j` at `(n − 1) · outC + j` for this step.
+    /// No residual input. Returns the spikes.
+    @inline(__always)
+    func fireByThresholds(step t: Int, table: UnsafeMutablePointer<Int32>, into out: UnsafeMutablePointer<UInt8>) -> UInt64 {
+        let r = w.record
+        let outC = r.outC, plane = r.outH &* r.outW
+        for j in 0..<outC {
+            Requantize.fillCodeThresholds(table + j, stride: outC, timesteps: t, multiplier: w.multiplier(j),
+                                          offset: Int64(widening: t) &* w.bias(j), shift: r.shift, scale: 1)
+        }
+        var writer = SpikeMapWriter(out)
+        var spikes = 0
+        let sides = counts
+        if let split {
+            let low16 = membranes.assumingMemoryBound(to: Int16.self)
+            let limit = Int32(truncatingIfNeeded: 65535 &- split.bound), k = Int32(truncatingIfNeeded: split.modulus)
+            let countBits = Int32(truncatingIfNeeded: split.countBits)
+            let countMask = (Int32(1) &<< countBits) &- 1
+            var o = 0
+            for _ in 0..<plane {
+                var row = table
+                for _ in 0..<outC {
+                    let u = Int32(UInt16(bitPattern: low16[o]))
+                    var low = u > limit ? u &- 65536 : u
+                    let side = Int32(Int8(bitPattern: sides[o]))
+                    var high = side &>> countBits
+                    let n = side & countMask
+                    let spike: Int32 = high &* k &+ low >= row[Int(n) &* outC] ? 1 : 0
+                    if low < 0 { low &+= k; high &-= 1 } else if low >= k { low &-= k; high &+= 1 }
+                    low16[o] = Int16(truncatingIfNeeded: low)
+                    sides[o] = UInt8(truncatingIfNeeded: (high &<< countBits) | (n &+ spike))
+                    spikes &+= Int(spike)
+                    writer.append(UInt(truncatingIfNeeded: spike))
+                    o &+= 1
+                    row += 1
+                }
+            }
+        } else {
+            let wide = membranes.assumingMemoryBound(to: Int32.self)
+            var o = 0
+            for _ in 0..<plane {
+                var row = table
+                for _ in 0..<outC {
+                    let n = sides[o]
+                    let spike: UInt8 = wide[o] >= row[Int(n) &* outC] ? 1 : 0
+                    sides[o] = n &+ spike
+                    spikes &+= Int(spike)
+                    writer.append(UInt(spike))
+                    o &+= 1
+                    row += 1
+                }
+            }
+        }
+        writer.finish()
+        return UInt64(widening: spikes)
+    }
+
     /// Fires every neuron for step `t` (1-based) into the map `out`; returns the spikes.
     @inline(__always)
     func fire(step t: Int, into out: UnsafeMutablePointer<UInt8>) -> UInt64 {
@@ -73,7 +138,7 @@ struct StreamingNeurons {
                 for j in 0..<outC {
                     let spike = advance(pixel &* outC &+ j, channel: j, step: tt, canFire: true).spike
                     spikes &+= UInt64(widening: spike)
-                    writer.append(UInt64(widening: spike))
+                    writer.append(UInt(spike))
                 }
             }
         }

@@ -84,7 +84,7 @@ extension Interpreter {
                 wide[o] &-= Int32(truncatingIfNeeded: window); spike = 1
             }
             spikes &+= spike
-            writer.append(spike)
+            writer.append(UInt(truncatingIfNeeded: spike))
         }
         writer.finish()
         setPoolingCounters(layer, inputSpikes: SpikeBits.population(src, count: layer.inputCount), visits: visits,
@@ -173,7 +173,7 @@ extension Interpreter {
                     let spike: UInt8 = largest > emitted[o] ? 1 : 0
                     emitted[o] &+= spike
                     spikes &+= UInt64(widening: spike)
-                    writer.append(UInt64(widening: spike))
+                    writer.append(UInt(spike))
                 }
             }
         }
