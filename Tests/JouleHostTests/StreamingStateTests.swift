@@ -20,7 +20,10 @@ final class StreamingStateTests: XCTestCase {
             XCTAssertEqual(got.scores, expected.scores, "\(label) T \(t) spikes \(spikes) scores")
             XCTAssertEqual(got.counters, expected.counters, "\(label) T \(t) spikes \(spikes) counters")
         }
-        return (0..<harness.file.model.layerCount).map { StreamingState.form(harness.file.model.layer($0), timesteps: t) }
+        let model = harness.file.model
+        return (0..<model.layerCount).map {
+            StreamingState.form(model.layer($0), timesteps: t, stateBytes: model.plan(.snnStreaming).region(.state, layer: $0).bytes)
+        }
     }
 
     func testWideModelsMatchStepByStep() throws {
@@ -138,7 +141,8 @@ final class StreamingStateTests: XCTestCase {
             let oldFile = try PackedModelFile(bytes: old, name: "old"), newFile = try PackedModelFile(bytes: new, name: "new")
             for i in model.layers.indices where model.layers[i].kind == .linear || model.layers[i].kind == .conv2d {
                 if model.layers[i].inputIndex >= 0 {
-                    XCTAssertEqual(StreamingState.form(oldFile.model.layer(i), timesteps: 6), .wide)
+                    XCTAssertEqual(StreamingState.form(oldFile.model.layer(i), timesteps: 6,
+                                                       stateBytes: oldFile.model.plan(.snnStreaming).region(.state, layer: i).bytes), .wide)
                 }
             }
             for spikes in [false, true] {
@@ -148,6 +152,59 @@ final class StreamingStateTests: XCTestCase {
                 XCTAssertEqual(a.scores, b.scores, "seed \(seed)")
                 XCTAssertEqual(a.counters, b.counters, "seed \(seed)")
             }
+        }
+    }
+
+    /// A streaming plan as a 1.0 packer sized it — state 8n bytes per weighted layer (16n for the
+    /// analog first layer), 8n for average pooling, aligned(inputs) + n for max pooling — with no
+    /// bounds stated: it opens, and every T it ran before runs with the new file's results (the
+    /// layers fall back to the forms that fit: wide membranes, the first layer's accumulators).
+    func testVersion10PlanSizesStillRun() throws {
+        for seed in UInt64(1)...16 {
+            let model = RandomModels.make(seed: seed, layers: 3 + Int(seed % 3))
+            let input = RandomModels.input(for: model, seed: seed)
+            let new = try Packer.pack(model).bytes
+            let newFile = try PackedModelFile(bytes: new, name: "new")
+            let m = newFile.model
+            var old = new
+            let block = PackedModel.planBlockOffset(m.plansOffset, mode: .snnStreaming, layerCount: m.layerCount)
+            for i in 0..<m.layerCount {
+                let l = m.layer(i), n = l.outputCount
+                let size: Int
+                switch l.kind {
+                case .conv2d, .linear: size = n * 8 * (l.readsModelInput ? 2 : 1)
+                case .avgPool: size = n * 8
+                case .maxPool: size = PackedFormat.aligned(l.inputCount) + n
+                }
+                let entry = block + PackedFormat.planModeHeaderBytes + i * PackedFormat.planLayerEntryBytes + 2 * 8 + 4
+                let current = Int(old[entry]) | Int(old[entry + 1]) << 8 | Int(old[entry + 2]) << 16 | Int(old[entry + 3]) << 24
+                let shrunk = min(size, current)  // only ever smaller, so the plan stays overlap-free
+                for k in 0..<4 { old[entry + k] = UInt8((shrunk >> (8 * k)) & 0xFF) }
+                let bound = try recordByte(new, layer: i, offset: PackedFormat.offStreamWeightBound)
+                old[bound] = 0
+                old[bound + 1] = 0
+            }
+            old[PackedFormat.offVersionMinor] = 0
+            Packer.sealChecksum(&old)
+            let oldFile = try PackedModelFile(bytes: old, name: "old")
+            for t in [1, 6, 8, 16, 32, 40] {
+                let a = try ModelRunner(file: oldFile, mode: .snnStreaming).run(input: input, timesteps: t)
+                let b = try ModelRunner(file: newFile, mode: .snnStreaming).run(input: input, timesteps: t)
+                XCTAssertEqual(a.scores, b.scores, "seed \(seed) T \(t)")
+                XCTAssertEqual(a.counters, b.counters, "seed \(seed) T \(t)")
+            }
+        }
+    }
+
+    /// A compact plan for a default T above the first layer's train limit still serves every
+    /// shorter run in its preferred form.
+    func testCompactPlanServesEveryShorterT() throws {
+        var model = RandomModels.make(seed: 4, layers: 3, timesteps: 40)
+        model.defaultTimesteps = 40
+        let file = try PackedModelFile(bytes: try Packer.pack(model, compact: true).bytes, name: "c")
+        let input = RandomModels.input(for: model, seed: 4)
+        for t in [40, 33, 32, 16, 8, 1] {
+            XCTAssertNoThrow(try ModelRunner(file: file, mode: .snnStreaming).run(input: input, timesteps: t), "T \(t)")
         }
     }
 

@@ -74,7 +74,10 @@ public struct BufferRequirements: Equatable, Sendable {
             scratch = n * 4
         }
         if mode == .snnStreaming {
-            state = StreamingState.bytes(layer, timesteps: timesteps)
+            // Validation asks for `timesteps: 1`: the least any run needs; the packer for the
+            // preferred form of every run up to the plan's `T`.
+            state = timesteps == 1 ? StreamingState.requiredBytes(layer, timesteps: 1)
+                : StreamingState.plannedBytes(layer, upTo: timesteps)
         }
         // The kernels' layouts, planned by shape on every target (`KernelSelection.swift`).
         let fastScratch = EventScratch.planned(layer, mode: mode)

@@ -99,7 +99,7 @@ public struct Interpreter {
         }
         if mode == .snnStreaming {
             for i in 0..<model.layerCount where plan.region(.state, layer: i).bytes
-                < StreamingState.bytes(model.layer(i), timesteps: timesteps) {
+                < StreamingState.requiredBytes(model.layer(i), timesteps: timesteps) {
                 throw JouleError(.timestepsExceedPlan, layer: i)
             }
         }

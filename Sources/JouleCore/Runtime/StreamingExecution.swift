@@ -13,7 +13,8 @@ extension Interpreter {
         // Start from rest: membranes, counts and scores at zero.
         for i in 0..<layerCount {
             let layer = model.layer(i)
-            bytes(.state, layer: i).initialize(repeating: 0, count: StreamingState.bytes(layer, timesteps: t))
+            let form = StreamingState.form(layer, timesteps: t, stateBytes: plan.region(.state, layer: i).bytes)
+            bytes(.state, layer: i).initialize(repeating: 0, count: StreamingState.bytes(form, layer, timesteps: t))
             if i == layerCount - 1 {
                 let out = plan.region(.output, layer: i)
                 (arena + out.offset).initializeMemory(as: UInt8.self, repeating: 0, count: out.bytes)
@@ -70,8 +71,8 @@ extension Interpreter {
         let w = WeightedLayer(layer, in: model)
         let outC = layer.outC, n = layer.outputCount, s = Int64(widening: layer.shift)
         let state = bytes(.state, layer: i)
-        let trains = StreamingState.form(layer, timesteps: t) == .trains
-        let mapBytes = SpikeBits.bytes(count: n), stride = PackedFormat.aligned(mapBytes)
+        let trains = StreamingState.form(layer, timesteps: t, stateBytes: plan.region(.state, layer: i).bytes) == .trains
+        let mapBytes = SpikeBits.bytes(count: n), stride = mapBytes
         let accumulators = UnsafeMutableRawPointer(state).assumingMemoryBound(to: Int32.self)
         if step == 1 {
             let src = source(of: layer)
@@ -129,7 +130,7 @@ extension Interpreter {
                         readout: Readout, counters c: inout EventCounters) {
         let w = WeightedLayer(layer, in: model)
         let n = layer.outputCount
-        let form = StreamingState.form(layer, timesteps: t)
+        let form = StreamingState.form(layer, timesteps: t, stateBytes: plan.region(.state, layer: i).bytes)
         let width = StreamingState.membraneBytes(form)
         var split: StreamingState.Split? = nil
         if case .split(let constants) = form { split = constants }

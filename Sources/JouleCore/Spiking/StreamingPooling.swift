@@ -51,7 +51,7 @@ extension Interpreter {
     }
 
     func streamAveragePooling(_ layer: LayerRecord, index i: Int, timesteps t: Int, counters c: inout EventCounters) {
-        let form = StreamingState.form(layer, timesteps: t)
+        let form = StreamingState.form(layer, timesteps: t, stateBytes: plan.region(.state, layer: i).bytes)
         if case .poolingBits(let planes) = form {
             streamAveragePoolingBits(layer, index: i, planes: planes, counters: &c)
             return
@@ -96,8 +96,7 @@ extension Interpreter {
         let n = layer.outputCount, taps = layer.kernelH * layer.kernelW
         let src = source(of: layer)
         let state = bytes(.state, layer: i)
-        let planeBytes = PackedFormat.aligned(SpikeBits.bytes(count: n))
-        let mapBytes = SpikeBits.bytes(count: n)
+        let mapBytes = SpikeBits.bytes(count: n), planeBytes = mapBytes
         var out = SpikeMapWriter(bytes(.output, layer: i))
         // One in-place writer per membrane plane: each writes a word only after its bits were read.
         var plane0 = SpikeMapWriter(state), plane1 = SpikeMapWriter(state + planeBytes)

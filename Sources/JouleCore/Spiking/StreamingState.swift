@@ -22,17 +22,24 @@
 /// **Wide membranes**: `A` in int32 (always exact: `|acc| < 2^31` for `T ≤ 255` is validated) and
 /// `N` in a byte; files written before the bound (version 1.0) run this way.
 ///
-/// Layouts (all arrays channels-last, element `(y · W + x) · C + c`; each array starts at a
-/// multiple of 16 bytes):
-/// - weighted layer fed by spikes, and the output layer: split `L` (int16) then the `H`/`N` byte,
-///   or wide `A` (int32) then `N` (uint8); with a residual input, then `R` (uint8).
+/// Layouts (all arrays channels-last, element `(y · W + x) · C + c`, packed one after the other
+/// from the region's start; every access to them is unaligned-safe):
+/// - weighted layer fed by spikes, and the output layer: split `L` (int16) then the `H`/`N` byte
+///   (3 bytes per neuron), or wide `A` (int32) then `N` (uint8); with a residual input, then `R`
+///   (uint8).
 /// - weighted layer reading the model input (its input current is constant, so its spike train is
 ///   known from the start, `StreamingInput`): for `T ≤ maxTrainTimesteps`, the `T` spike maps
-///   (`SpikeBits`), computed at step 0; above it, and for an output layer reading the model
-///   input, `acc` (int32 per neuron), from which each step's spikes (or scores) are computed.
+///   (`SpikeBits`, `ceil(n/8)` bytes each), computed at step 1; above it, where they do not fit
+///   the region, and for an output layer reading the model input, `acc` (int32 per neuron), from
+///   which each step's spikes (or scores) are computed.
 /// - average pooling: over 1, 2, 4 or 8 inputs, `log2(window)` bit planes of the membrane (each a
-///   `SpikeBits` map, `StreamingPooling.swift`); else the membrane per neuron (uint8 when the
-///   window has ≤ 128 inputs, so that it stays below `2 · window`, else int32).
+///   `SpikeBits` map, `StreamingPooling.swift`); else (or where the planes do not fit the region)
+///   the membrane per neuron (uint8 when the window has ≤ 128 inputs, so that it stays below
+///   `2 · window`, else int32).
+///
+/// Which form a layer takes follows from `T`, its bound and the size of its state region
+/// (`form(_:timesteps:stateBytes:)`), so a plan decides it ahead of time and the same file gives
+/// the same results on every target.
 /// - max pooling: the running spike count of every input (uint8, `inputCount`), then of every
 ///   output.
 public enum StreamingState {
@@ -84,7 +91,17 @@ public enum StreamingState {
         case maxPoolCounts
     }
 
-    static func form(_ layer: LayerRecord, timesteps t: Int) -> Form {
+    /// The form `layer` takes in a run of `t` steps with a state region of `stateBytes` bytes:
+    /// the preferred one where it fits (split membranes, the first layer's trains, bit-plane
+    /// pooling membranes), else the fallback (wide membranes, the first layer's accumulators,
+    /// byte or int32 pooling membranes). Plans made before version 1.1 gave every layer room for
+    /// a fallback, so they keep running every `T` they ran.
+    static func form(_ layer: LayerRecord, timesteps t: Int, stateBytes: Int) -> Form {
+        let preferred = preferredForm(layer, timesteps: t)
+        return bytes(preferred, layer, timesteps: t) <= stateBytes ? preferred : fallbackForm(layer)
+    }
+
+    static func preferredForm(_ layer: LayerRecord, timesteps t: Int) -> Form {
         switch layer.kind {
         case .conv2d, .linear:
             if layer.readsModelInput {
@@ -94,9 +111,17 @@ public enum StreamingState {
         case .avgPool:
             let window = layer.kernelH * layer.kernelW
             if window <= 8 && window & (window - 1) == 0 { return .poolingBits(planes: window.trailingZeroBitCount) }
-            return .pooling(membraneBytes: window <= byteMembraneWindow ? 1 : 4)
+            return fallbackForm(layer)
         case .maxPool:
             return .maxPoolCounts
+        }
+    }
+
+    static func fallbackForm(_ layer: LayerRecord) -> Form {
+        switch layer.kind {
+        case .conv2d, .linear: return layer.readsModelInput ? .inputAccumulators : .wide
+        case .avgPool: return .pooling(membraneBytes: layer.kernelH * layer.kernelW <= byteMembraneWindow ? 1 : 4)
+        case .maxPool: return .maxPoolCounts
         }
     }
 
@@ -110,39 +135,46 @@ public enum StreamingState {
     /// Offset of the counts (`N`, or the shared `H`/`N` byte) after the membranes.
     @inline(__always)
     static func countsOffset(_ layer: LayerRecord, membraneBytes: Int) -> Int {
-        PackedFormat.aligned(layer.outputCount * membraneBytes)
+        layer.outputCount &* membraneBytes
     }
 
     /// Offset of the residual counts `R` after the counts.
     @inline(__always)
     static func residualOffset(_ layer: LayerRecord, membraneBytes: Int) -> Int {
-        countsOffset(layer, membraneBytes: membraneBytes) + PackedFormat.aligned(layer.outputCount)
+        countsOffset(layer, membraneBytes: membraneBytes) &+ layer.outputCount
     }
 
-    /// Bytes of state `layer` needs for a streaming run of `t` steps; `nil`: for every `T` up
-    /// to 255.
-    public static func bytes(_ layer: LayerRecord, timesteps t: Int?) -> Int {
-        guard let t else {
-            var most = 0
-            for t in 1...255 { most = max(most, bytes(layer, timesteps: t)) }
-            return most
-        }
+    /// Bytes of `layer`'s state in `form` for a run of `t` steps.
+    static func bytes(_ form: Form, _ layer: LayerRecord, timesteps t: Int) -> Int {
         let n = layer.outputCount
-        let f = form(layer, timesteps: t)
-        switch f {
+        switch form {
         case .split, .wide:
-            return residualOffset(layer, membraneBytes: membraneBytes(f)) + (layer.residualIndex >= 0 ? n : 0)
+            return residualOffset(layer, membraneBytes: membraneBytes(form)) &+ (layer.residualIndex >= 0 ? n : 0)
         case .trains:
-            return t * PackedFormat.aligned(SpikeBits.bytes(count: n))
+            return t &* SpikeBits.bytes(count: n)
         case .inputAccumulators:
-            return n * 4
+            return n &* 4
         case .pooling(let w):
-            return n * w
+            return n &* w
         case .poolingBits(let planes):
-            return planes * PackedFormat.aligned(SpikeBits.bytes(count: n))
+            return planes &* SpikeBits.bytes(count: n)
         case .maxPoolCounts:
-            return PackedFormat.aligned(layer.inputCount) + n
+            return PackedFormat.aligned(layer.inputCount) &+ n
         }
+    }
+
+    /// The least state a run of `t` steps needs: its smaller form. A region of fewer bytes is
+    /// refused (`timestepsExceedPlan`); validation asks every plan for what `t = 1` needs.
+    public static func requiredBytes(_ layer: LayerRecord, timesteps t: Int) -> Int {
+        min(bytes(preferredForm(layer, timesteps: t), layer, timesteps: t), bytes(fallbackForm(layer), layer, timesteps: t))
+    }
+
+    /// The state the packer gives `layer` so that every run of 1…`t` steps takes its preferred
+    /// form (`nil`: `t` = 255).
+    public static func plannedBytes(_ layer: LayerRecord, upTo t: Int?) -> Int {
+        var most = 0
+        for steps in 1...(t ?? 255) { most = max(most, bytes(preferredForm(layer, timesteps: steps), layer, timesteps: steps)) }
+        return most
     }
 
     /// `max_j max(Σ⁺_j, Σ⁻_j)` of weighted layer `layer`'s packed weight rows at `rows`.
