@@ -62,7 +62,7 @@ typedef int32_t joule_status_t;
 #define JOULE_E_BUFFER_SIZE_MISMATCH     17  /* caller's input/score/name buffer has the wrong size */
 #define JOULE_E_COUNTER_BUFFER_TOO_SMALL 18  /* fewer counter entries than layers (not returned here) */
 #define JOULE_E_BAD_OUTPUT_LAYER         19  /* the last layer does not produce scores, or another does */
-#define JOULE_E_TIMESTEPS_EXCEED_PLAN    20  /* T needs more bits per code than the compact QNN plan packs */
+#define JOULE_E_TIMESTEPS_EXCEED_PLAN    20  /* the compact plan was made for a smaller T (QNN code bits, streaming state) */
 /* C API only. */
 #define JOULE_E_BAD_ARGUMENT             64  /* NULL/misaligned pointer, unknown mode/readout, bad layer index */
 #define JOULE_E_NOT_OPEN                 65  /* the handle was not opened by a successful joule_open */
@@ -165,7 +165,8 @@ joule_status_t joule_set_input(joule_model_t *model, const void *input, size_t s
 
 /* Runs one inference with T = `timesteps` (1…255: QNN levels 0…T, SNN steps) and `readout`
  * (JOULE_READOUT_*, ignored by the QNN). A model packed `--compact` stores QNN codes in
- * ceil(log2(T+1)) bits for its default T: a QNN run whose T needs more bits returns
+ * ceil(log2(T+1)) bits and sizes the streaming SNN's state for its default T: a QNN run whose T
+ * needs more bits, or a streaming run whose T needs more state, returns
  * JOULE_E_TIMESTEPS_EXCEED_PLAN. A refused run (bad T, bad readout) leaves the input set. */
 joule_status_t joule_run(joule_model_t *model, uint32_t timesteps, uint32_t readout);
 

@@ -332,6 +332,20 @@ enum InstructionSet {
         #endif
     }
 
+    /// Adds one spike's weight row (`bits`-bit weights) to `count` int16 membranes with the
+    /// target's own instructions where it has them (ARM DSP builds, int8 rows:
+    /// `Kernels/arm/DSPSpikeRow.swift`) and returns true; false: the caller adds it in Swift.
+    @inline(__always)
+    static func addSpikeRow16(_ row: UnsafeRawPointer, bits: Int, into acc: UnsafeMutablePointer<Int16>, count: Int) -> Bool {
+        #if JOULE_ARM_DSP
+        if bits == 8 {
+            DSPSpikeRow.add(row, into: acc, count: count)
+            return true
+        }
+        #endif
+        return false
+    }
+
     /// Whether the dense convolution multiplies the model input's bytes (up to 255) as they are
     /// (AVX-512 VNNI `vpdpbusd`: unsigned bytes × int8 into int32, exactly) rather than as pairs
     /// of 16-bit values (`DenseScratch.wide`).

@@ -28,7 +28,7 @@ extension WeightedLayer {
             events &+= 1
             if linear {
                 let rowIndex = (ci &* inH &+ iy) &* inW &+ ix
-                WeightRow.addSpike(row(rowIndex), bits: bits, into: membranes, count: outC)
+                Self.addRow(row(rowIndex), bits: bits, into: membranes, count: outC)
                 accumulates &+= nonZeroWeights(row: rowIndex)
                 rowsRead &+= 1
                 return
@@ -53,7 +53,7 @@ extension WeightedLayer {
                 while kx <= kxMax {
                     let ox = unitStride ? xLeft &- kx : (xLeft &- kx) / strideW
                     let rowIndex = rowBase &+ kx
-                    WeightRow.addSpike(row(rowIndex), bits: bits, into: membranes + (oy &* r.outW &+ ox) &* outC, count: outC)
+                    Self.addRow(row(rowIndex), bits: bits, into: membranes + (oy &* r.outW &+ ox) &* outC, count: outC)
                     accumulates &+= nonZeroWeights(row: rowIndex)
                     rowsRead &+= 1
                     kx &+= strideW
@@ -64,6 +64,20 @@ extension WeightedLayer {
         tally.events &+= events
         tally.operations &+= accumulates
         tally.rowsRead &+= rowsRead
+    }
+}
+
+extension WeightedLayer {
+    /// One spike's row into the membranes: int16 ones through the target's instructions where
+    /// `InstructionSet.addSpikeRow16` has some, else `WeightRow.addSpike`.
+    @inline(__always)
+    static func addRow<A: FixedWidthInteger>(_ row: UnsafeRawPointer, bits: Int, into acc: UnsafeMutablePointer<A>, count: Int) {
+        if MemoryLayout<A>.size == 2,
+           InstructionSet.addSpikeRow16(row, bits: bits, into: UnsafeMutableRawPointer(acc).assumingMemoryBound(to: Int16.self),
+                                        count: count) {
+            return
+        }
+        WeightRow.addSpike(row, bits: bits, into: acc, count: count)
     }
 }
 

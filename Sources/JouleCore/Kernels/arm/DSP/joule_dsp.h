@@ -62,6 +62,29 @@ static inline void joule_dsp_gather_rows(int32_t *acc, const int8_t *weights, co
     }
 }
 
+/* acc[j] += weights[j] for 0 <= j < count, in wrapping int16 arithmetic: one spike's int8
+ * weight row added to the streaming schedule's split membranes. With the DSP extension four
+ * weights per word: SXTB16 (and SXTB16 of the word rotated by 8) splits them into int16 pairs,
+ * PKHBT/PKHTB orders them as (w0, w1) and (w2, w3), SADD16 adds each pair to two membranes. No
+ * alignment is required of `weights`; `acc` is int16-aligned (its words are loaded unaligned). */
+static inline void joule_dsp_add_row16(int16_t *acc, const int8_t *weights, int32_t count) {
+    int32_t j = 0;
+#if JOULE_DSP_NATIVE
+    for (; j + 4 <= count; j += 4) {
+        uint32_t w, lo, hi;
+        __builtin_memcpy(&w, weights + j, 4);
+        __builtin_memcpy(&lo, acc + j, 4);
+        __builtin_memcpy(&hi, acc + j + 2, 4);
+        const uint32_t w02 = __sxtb16(w), w13 = __sxtb16(__ror(w, 8));
+        lo = __sadd16(lo, (w02 & 0xFFFFu) | (w13 << 16));
+        hi = __sadd16(hi, (w02 >> 16) | (w13 & 0xFFFF0000u));
+        __builtin_memcpy(acc + j, &lo, 4);
+        __builtin_memcpy(acc + j + 2, &hi, 4);
+    }
+#endif
+    for (; j < count; j++) acc[j] = (int16_t)(uint16_t)((uint16_t)acc[j] + (uint16_t)weights[j]);
+}
+
 /* Rows a pixel's list holds before they are added (`joule_dsp_pixel`): even. */
 #define JOULE_DSP_LIST_ROWS 64
 
