@@ -57,61 +57,76 @@ struct StreamingNeurons {
 
     /// Fires every neuron for step `t` in 32 bits: with `N` spikes so far (`N < t`), `V ≥ 2^S`
     /// exactly when `A ≥ θ_{N+1} = ⌈((N + 1) · 2^S − t · B_j) / M_j⌉` (`M_j > 0`), and `table`
-    /// (`outC · t` int32) receives `θ_{n}` of channel `j` at `(n − 1) · outC + j` for this step.
-    /// No residual input. Returns the spikes.
+    /// (`outC · t` int32) receives `θ_n` of channel `j` at `j · t + n − 1` for this step. Up to 32
+    /// channels of a pixel at a time, their spikes gathered in one word. No residual input.
+    /// Returns the spikes.
     @inline(__always)
     func fireByThresholds(step t: Int, table: UnsafeMutablePointer<Int32>, into out: UnsafeMutablePointer<UInt8>) -> UInt64 {
         let r = w.record
         let outC = r.outC, plane = r.outH &* r.outW
         for j in 0..<outC {
-            Requantize.fillCodeThresholds(table + j, stride: outC, timesteps: t, multiplier: w.multiplier(j),
+            Requantize.fillCodeThresholds(table + j &* t, stride: 1, timesteps: t, multiplier: w.multiplier(j),
                                           offset: Int64(widening: t) &* w.bias(j), shift: r.shift, scale: 1)
         }
         var writer = SpikeMapWriter(out)
         var spikes = 0
-        let sides = counts
-        if let split {
-            let low16 = membranes.assumingMemoryBound(to: Int16.self)
-            let limit = Int32(truncatingIfNeeded: 65535 &- split.bound), k = Int32(truncatingIfNeeded: split.modulus)
-            let countBits = Int32(truncatingIfNeeded: split.countBits)
-            let countMask = (Int32(1) &<< countBits) &- 1
-            var o = 0
-            for _ in 0..<plane {
-                var row = table
-                for _ in 0..<outC {
-                    let u = Int32(UInt16(bitPattern: low16[o]))
-                    var low = u > limit ? u &- 65536 : u
-                    let side = Int32(Int8(bitPattern: sides[o]))
-                    var high = side &>> countBits
-                    let n = side & countMask
-                    let spike: Int32 = high &* k &+ low >= row[Int(n) &* outC] ? 1 : 0
-                    if low < 0 { low &+= k; high &-= 1 } else if low >= k { low &-= k; high &+= 1 }
-                    low16[o] = Int16(truncatingIfNeeded: low)
-                    sides[o] = UInt8(truncatingIfNeeded: (high &<< countBits) | (n &+ spike))
-                    spikes &+= Int(spike)
-                    writer.append(UInt(truncatingIfNeeded: spike))
-                    o &+= 1
-                    row += 1
-                }
-            }
-        } else {
-            let wide = membranes.assumingMemoryBound(to: Int32.self)
-            var o = 0
-            for _ in 0..<plane {
-                var row = table
-                for _ in 0..<outC {
-                    let n = sides[o]
-                    let spike: UInt8 = wide[o] >= row[Int(n) &* outC] ? 1 : 0
-                    sides[o] = n &+ spike
-                    spikes &+= Int(spike)
-                    writer.append(UInt(spike))
-                    o &+= 1
-                    row += 1
-                }
+        var o = 0
+        for _ in 0..<plane {
+            var j0 = 0
+            while j0 < outC {
+                let width = min(32, outC &- j0)
+                let fired = split.map { fireSplitRun(o, width: width, table: table + j0 &* t, timesteps: t, $0) }
+                    ?? fireWideRun(o, width: width, table: table + j0 &* t, timesteps: t)
+                spikes &+= fired.nonzeroBitCount
+                writer.append(bits: UInt64(widening: fired), count: width)
+                o &+= width
+                j0 &+= width
             }
         }
         writer.finish()
         return UInt64(widening: spikes)
+    }
+
+    /// Split membranes: `width` ≤ 32 neurons from `o`, channel `c`'s thresholds at
+    /// `table + c · t`; bit `c` of the result is neuron `o + c`'s spike.
+    @inline(__always)
+    func fireSplitRun(_ o: Int, width: Int, table: UnsafePointer<Int32>, timesteps t: Int, _ split: StreamingState.Split) -> UInt32 {
+        let low16 = (membranes + 2 &* o).assumingMemoryBound(to: Int16.self), sides = counts + o
+        let limit = Int32(truncatingIfNeeded: 65535 &- split.bound), k = Int32(truncatingIfNeeded: split.modulus)
+        let countBits = Int32(truncatingIfNeeded: split.countBits)
+        let countMask = (Int32(1) &<< countBits) &- 1
+        var fired: UInt32 = 0
+        var row = table
+        for c in 0..<width {
+            let u = Int32(UInt16(bitPattern: low16[c]))
+            var low = u > limit ? u &- 65536 : u
+            let side = Int32(Int8(bitPattern: sides[c]))
+            var high = side &>> countBits
+            let n = side & countMask
+            let spike: Int32 = high &* k &+ low >= row[Int(n)] ? 1 : 0
+            if low < 0 { low &+= k; high &-= 1 } else if low >= k { low &-= k; high &+= 1 }
+            low16[c] = Int16(truncatingIfNeeded: low)
+            sides[c] = UInt8(truncatingIfNeeded: (high &<< countBits) | (n &+ spike))
+            fired |= UInt32(bitPattern: spike) &<< UInt32(truncatingIfNeeded: c)
+            row += t
+        }
+        return fired
+    }
+
+    /// Wide membranes: as `fireSplitRun`.
+    @inline(__always)
+    func fireWideRun(_ o: Int, width: Int, table: UnsafePointer<Int32>, timesteps t: Int) -> UInt32 {
+        let wide = (membranes + 4 &* o).assumingMemoryBound(to: Int32.self), sides = counts + o
+        var fired: UInt32 = 0
+        var row = table
+        for c in 0..<width {
+            let n = sides[c]
+            let spike: UInt8 = wide[c] >= row[Int(n)] ? 1 : 0
+            sides[c] = n &+ spike
+            fired |= UInt32(spike) &<< UInt32(truncatingIfNeeded: c)
+            row += t
+        }
+        return fired
     }
 
     /// Fires every neuron for step `t` (1-based) into the map `out`; returns the spikes.
