@@ -7,7 +7,7 @@ Usage: m4-bench-report.py [--dsp] RESULT_DIR...
 layer-wise SNN ran every convolution and fully connected layer with int8 weights with it (the kernel
 log the bench image prints; the streaming schedule has its own per-step scatter).
 A result folder holds (Tools/m4-bench writes them): <name>-compact.jmod, host-<mode>.{scores,counters},
-joule-<mode>.{out,marks,size}, firmware-<mode>.size, cmsis.{out,marks,size}, energy.json (`joule energy
+joule-<mode>.{out,marks,size}, firmware-<mode>.size, cmsis.{out,marks,size}, energy.json and energy-streaming.json (`joule energy
 --json` on the MCU board) and board.json (that board); mode = qnn, snn-layerwise, snn-streaming.
 Marks (insnpc plugin, "mark N: X insns since previous mark"): Joule: mark 2 = joule_run, marks
 4…3+L = the L layers of the marked second run (streaming: 4…3+T·L, layer i of step s at
@@ -113,7 +113,9 @@ def main(dirs, dsp=False):
             stack = (line_after(os.path.join(d, f"joule-{mode}.out"), "stack ") or "?",
                      (line_after(os.path.join(d, "cmsis.out"), "stack ") or "?") if have_cm else "—")
             energy_path, board_path = os.path.join(d, "energy.json"), os.path.join(d, "board.json")
-            if total > 0 and mode != "snn-streaming" and os.path.exists(energy_path) and os.path.exists(board_path):
+            if mode == "snn-streaming":
+                energy_path = os.path.join(d, "energy-streaming.json")
+            if total > 0 and os.path.exists(energy_path) and os.path.exists(board_path):
                 board = json.load(open(board_path))
                 pj_per_cycle = board["operations"]["addPJ"]["value"]
                 model_pj = json.load(open(energy_path))["boards"][0]["qnn" if mode == "qnn" else "snn"]["totalPJ"]
