@@ -12,20 +12,29 @@ enum StreamingInput {
     }
 
     /// Writes the `T` spike maps of output pixel `pixel` (channels `0..<outC`, current
-    /// `currents(j)`) into `trains`: map `k` (step `k + 1`) at `k · stride`.
+    /// `currents(j)`) into `trains` (zeroed): map `k` (step `k + 1`) at `k · stride`. A neuron at
+    /// or above threshold fires every step; one below it is integrated step by step (add,
+    /// compare, subtract: the integrate-and-fire neuron itself, equal to `firings`).
     @inline(__always)
     static func writeTrains(pixel: Int, outC: Int, timesteps t: Int, shift: Int64, stride: Int,
                             trains: UnsafeMutablePointer<UInt8>, currents: (Int) -> Int64) {
+        let threshold = Int64(1) &<< shift
         for j in 0..<outC {
             let current = currents(j)
             guard current > 0 else { continue }
             let o = pixel &* outC &+ j
             let byte = o &>> 3, bit = UInt8(truncatingIfNeeded: 1 &<< (o & 7))
-            var previous: Int64 = 0
+            if current >= threshold {
+                for k in 0..<t { trains[k &* stride &+ byte] |= bit }
+                continue
+            }
+            var membrane: Int64 = 0
             for k in 0..<t {
-                let c = firings(current: current, step: Int64(widening: k &+ 1), shift: shift)
-                if c != previous { trains[k &* stride &+ byte] |= bit }
-                previous = c
+                membrane &+= current
+                if membrane >= threshold {
+                    membrane &-= threshold
+                    trains[k &* stride &+ byte] |= bit
+                }
             }
         }
     }
