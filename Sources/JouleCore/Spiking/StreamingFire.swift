@@ -2,7 +2,11 @@
 /// membrane sums (`StreamingState`: split `L` and `H`, or wide `A`), every neuron forms
 /// `V = M_j · A + t · B_j + (R − N) · 2^S` in 64 bits and fires when `V ≥ 2^S` (reset by
 /// subtraction: `N` grows by one); split membranes carry `L` back into `[0, K)`. The spikes are
-/// written as a `SpikeBits` map, eight channels at a time where `outC` is a multiple of 8.
+/// written as a `SpikeBits` map. Two ways, the same results: `fire` in 64-bit lanes, eight
+/// channels at a time where `outC` is a multiple of 8 (neuron by neuron otherwise);
+/// `fireByThresholds` in 32 bits against a per-step threshold table, which the executor picks on
+/// targets without vector lanes (`InstructionSet.laneNeuronUpdate`) for hidden layers without a
+/// residual input whose scratch holds the table.
 struct StreamingNeurons {
     let w: WeightedLayer
     /// Split constants, or nil for wide membranes.
