@@ -21,57 +21,22 @@ extension SIMD8 where Scalar == Int64 {
 }
 
 extension SIMD8 where Scalar == Int32 {
-    /// Zero-extends every lane.
+    /// Extends every lane of a narrower integer type (sign-extending signed lanes, zero-extending
+    /// unsigned ones).
     @inline(__always)
-    init(widening v: SIMD8<UInt8>) {
-        self.init(Int32(v[0]), Int32(v[1]), Int32(v[2]), Int32(v[3]), Int32(v[4]), Int32(v[5]), Int32(v[6]), Int32(v[7]))
-    }
-
-    /// Zero-extends every lane.
-    @inline(__always)
-    init(widening v: SIMD8<UInt16>) {
-        self.init(Int32(v[0]), Int32(v[1]), Int32(v[2]), Int32(v[3]), Int32(v[4]), Int32(v[5]), Int32(v[6]), Int32(v[7]))
-    }
-
-    /// Sign-extends every lane.
-    @inline(__always)
-    init(widening v: SIMD8<Int8>) {
-        self.init(Int32(v[0]), Int32(v[1]), Int32(v[2]), Int32(v[3]), Int32(v[4]), Int32(v[5]), Int32(v[6]), Int32(v[7]))
-    }
-
-    /// Keeps the low 32 bits of every lane.
-    @inline(__always)
-    init(truncating v: SIMD8<Int64>) {
+    init<T: FixedWidthInteger>(widening v: SIMD8<T>) {
         self.init(Int32(truncatingIfNeeded: v[0]), Int32(truncatingIfNeeded: v[1]), Int32(truncatingIfNeeded: v[2]),
                   Int32(truncatingIfNeeded: v[3]), Int32(truncatingIfNeeded: v[4]), Int32(truncatingIfNeeded: v[5]),
                   Int32(truncatingIfNeeded: v[6]), Int32(truncatingIfNeeded: v[7]))
     }
 }
 
-extension SIMD8 where Scalar == UInt16 {
-    /// Keeps the low 16 bits of every lane.
+extension SIMD8 where Scalar: FixedWidthInteger {
+    /// Keeps the low `Scalar.bitWidth` bits of every lane of a wider (or as wide) integer type.
     @inline(__always)
-    init(truncating v: SIMD8<Int32>) {
-        self.init(UInt16(truncatingIfNeeded: v[0]), UInt16(truncatingIfNeeded: v[1]), UInt16(truncatingIfNeeded: v[2]),
-                  UInt16(truncatingIfNeeded: v[3]), UInt16(truncatingIfNeeded: v[4]), UInt16(truncatingIfNeeded: v[5]),
-                  UInt16(truncatingIfNeeded: v[6]), UInt16(truncatingIfNeeded: v[7]))
-    }
-}
-
-extension SIMD8 where Scalar == UInt8 {
-    /// Keeps the low 8 bits of every lane.
-    @inline(__always)
-    init(truncating v: SIMD8<Int32>) {
-        self.init(UInt8(truncatingIfNeeded: v[0]), UInt8(truncatingIfNeeded: v[1]), UInt8(truncatingIfNeeded: v[2]),
-                  UInt8(truncatingIfNeeded: v[3]), UInt8(truncatingIfNeeded: v[4]), UInt8(truncatingIfNeeded: v[5]),
-                  UInt8(truncatingIfNeeded: v[6]), UInt8(truncatingIfNeeded: v[7]))
-    }
-
-    /// Keeps the low 8 bits of every lane.
-    @inline(__always)
-    init(truncating v: SIMD8<Int64>) {
-        self.init(UInt8(truncatingIfNeeded: v[0]), UInt8(truncatingIfNeeded: v[1]), UInt8(truncatingIfNeeded: v[2]),
-                  UInt8(truncatingIfNeeded: v[3]), UInt8(truncatingIfNeeded: v[4]), UInt8(truncatingIfNeeded: v[5]),
-                  UInt8(truncatingIfNeeded: v[6]), UInt8(truncatingIfNeeded: v[7]))
+    init<T: FixedWidthInteger>(truncating v: SIMD8<T>) {
+        self.init(Scalar(truncatingIfNeeded: v[0]), Scalar(truncatingIfNeeded: v[1]), Scalar(truncatingIfNeeded: v[2]),
+                  Scalar(truncatingIfNeeded: v[3]), Scalar(truncatingIfNeeded: v[4]), Scalar(truncatingIfNeeded: v[5]),
+                  Scalar(truncatingIfNeeded: v[6]), Scalar(truncatingIfNeeded: v[7]))
     }
 }
