@@ -38,7 +38,7 @@ extern "C" {
 
 /* ---- Status codes -------------------------------------------------------------------------- */
 
-/* Codes 1…20 are the core's JouleErrorCode raw values (Sources/JouleCore/JouleError.swift); the
+/* Codes 1…21 are the core's JouleErrorCode raw values (Sources/JouleCore/JouleError.swift); the
  * same numbers on every target. Codes from 64 on come from the C API only. */
 typedef int32_t joule_status_t;
 
@@ -63,6 +63,7 @@ typedef int32_t joule_status_t;
 #define JOULE_E_COUNTER_BUFFER_TOO_SMALL 18  /* fewer counter entries than layers (not returned here) */
 #define JOULE_E_BAD_OUTPUT_LAYER         19  /* the last layer does not produce scores, or another does */
 #define JOULE_E_TIMESTEPS_EXCEED_PLAN    20  /* the compact plan was made for a smaller T (QNN code bits, streaming state) */
+#define JOULE_E_NEURONS_NEED_STREAMING   21  /* leaky / snnTorch-style neurons: bind JOULE_MODE_SNN_STREAMING */
 /* C API only. */
 #define JOULE_E_BAD_ARGUMENT             64  /* NULL/misaligned pointer, unknown mode/readout, bad layer index */
 #define JOULE_E_NOT_OPEN                 65  /* the handle was not opened by a successful joule_open */
@@ -74,7 +75,8 @@ typedef int32_t joule_status_t;
 
 #define JOULE_MODE_QNN            0u  /* activation codes 0…T, one pass */
 #define JOULE_MODE_SNN_LAYERWISE  1u  /* integrate-and-fire, layer by layer over T steps (= the QNN) */
-#define JOULE_MODE_SNN_STREAMING  2u  /* integrate-and-fire, all layers advance one step at a time */
+#define JOULE_MODE_SNN_STREAMING  2u  /* all layers advance one step at a time; the only mode for
+                                       * leaky / snnTorch-style neurons (format 1.2) */
 
 #define JOULE_READOUT_MEMBRANE    0u  /* SNN scores: output membranes after T steps (QNN: ignored) */
 #define JOULE_READOUT_SPIKE_COUNT 1u  /* SNN scores: output spike counts 0…T */
@@ -132,6 +134,7 @@ typedef struct joule_counters {
     uint64_t activation_write_bits;  /* activation bits written */
     uint64_t input_traffic_bits;     /* compulsory input traffic */
     uint64_t output_traffic_bits;    /* compulsory output traffic */
+    uint64_t leak_updates;           /* SNN leaky neurons: membrane decays (one per neuron per step) */
 } joule_counters_t;
 
 /* ---- Functions ------------------------------------------------------------------------------ */
@@ -150,7 +153,7 @@ joule_status_t joule_model_info(const joule_model_t *model, joule_model_info_t *
 joule_status_t joule_layer_name(const joule_model_t *model, uint32_t layer, char *name, size_t capacity);
 
 /* Arena bytes joule_bind needs for `mode` (JOULE_MODE_*): the model's planned buffers for that mode
- * plus 112 bytes of counters per layer. Independent of T and of the target. Returns 0 when
+ * plus 120 bytes of counters per layer. Independent of T and of the target. Returns 0 when
  * `model` is not open or `mode` is unknown. */
 size_t joule_arena_size(const joule_model_t *model, uint32_t mode);
 

@@ -230,13 +230,14 @@ public func joule_get_scores(_ p: UnsafeRawPointer?, _ out: UnsafeMutablePointer
     return CStatus.ok
 }
 
-/// Writes `c` as a `joule_counters_t` (14 uint64_t, EventCounters' field order).
+/// Writes `c` as a `joule_counters_t` (15 uint64_t, EventCounters' field order).
 func store(_ c: EventCounters, to out: UnsafeMutableRawPointer) {
     let fields = [c.denseSynapticOps, c.effectiveMACs, c.effectiveACs, c.inputEvents, c.outputEvents,
                   c.outputLevelSum, c.neuronUpdates, c.membraneReads, c.membraneWrites, c.weightReadBits,
-                  c.activationReadBits, c.activationWriteBits, c.inputTrafficBits, c.outputTrafficBits]
-        as InlineArray<14, UInt64>
-    for i in 0..<14 { out.storeBytes(of: fields[i], toByteOffset: 8 * i, as: UInt64.self) }
+                  c.activationReadBits, c.activationWriteBits, c.inputTrafficBits, c.outputTrafficBits,
+                  c.leakUpdates]
+        as InlineArray<15, UInt64>
+    for i in 0..<15 { out.storeBytes(of: fields[i], toByteOffset: 8 * i, as: UInt64.self) }
 }
 
 @c(joule_layer_counters)
@@ -286,6 +287,7 @@ public func joule_error_message(_ code: Int32) -> UnsafePointer<CChar> {
     case 18: s = "counter buffer too small: fewer counter entries than layers"
     case 19: s = "bad output layer: the last layer does not produce scores, or another layer does"
     case 20: s = "timesteps exceed plan: the compact plan was made for a smaller T (QNN codes packed in fewer bits, or streaming state sized for fewer steps); repack for this T"
+    case 21: s = "neurons need streaming: the model has leaky (or snnTorch-style) neurons, which have no QNN twin and no layer-wise schedule; bind it with JOULE_MODE_SNN_STREAMING"
     case 64: s = "bad argument: a NULL or misaligned pointer, an unknown mode or readout, or a layer index out of range"
     case 65: s = "not open: the handle was not opened by a successful joule_open"
     case 66: s = "not bound: call joule_bind first"

@@ -46,6 +46,10 @@ public enum JouleErrorCode: UInt8, Sendable {
     /// `T` needs more bits per activation code than the QNN plan packs its codes in (a compact
     /// plan made for a smaller `T`; `ArenaPlan.codeBits`).
     case timestepsExceedPlan = 20
+    /// The model has a layer whose neuron is not integrate-and-fire (a leak, or snnTorch's firing
+    /// and reset rules, `NeuronModel`): it has no QNN twin and no layer-wise schedule; bind it for
+    /// the streaming SNN.
+    case neuronsNeedStreaming = 21
 }
 
 /// An error from the core: what went wrong and where.

@@ -11,7 +11,9 @@
 ///   `E_add(acc)` (average) or `E_cmp(acc)` (max);
 /// - neurons: QNN `e.neuronUpdates · E_cmp(acc)` (requantisation, priced as one compare, *assumed*);
 ///   SNN `e.neuronUpdates · (E_add(acc) + E_cmp(acc)) + e.outputEvents · E_add(acc)` (integrate,
-///   threshold, reset by subtraction per spike).
+///   threshold, reset by subtraction per spike) `+ e.leakUpdates · E_mul(acc × leakBits)` (leaky
+///   neurons: the decay `⌊V · m / 2^s⌋` multiplies the membrane by the `s`-bit leak multiplier;
+///   the shift is free).
 ///
 /// On-chip memory
 /// - weights: `mem(stationarySNN ? min(e.weightReadBits, W) : e.weightReadBits, weightBits, on)`;
@@ -69,6 +71,7 @@ public enum LayerEnergyModel {
         case .snn:
             pj += real(e.neuronUpdates) * (ops.add(bits: acc) + ops.compare(bits: acc))
             pj += real(e.outputEvents) * ops.add(bits: acc)
+            if e.leakUpdates > 0 { pj += real(e.leakUpdates) * ops.multiply(acc, max(1, g.leakBits)) }
         }
         return pj
     }

@@ -31,6 +31,8 @@ public struct LayerGeometry: Equatable, Sendable {
     /// Whether the input is the model's analog (multi-valued, direct-encoded) input; in SNN mode such
     /// a layer multiplies once (`effectiveMACs`) and integrates the result as a constant current.
     public var analogInput: Bool
+    /// Bits of the leak multiplier of leaky neurons (the leak shift `s`: `m < 2^s`); 0 without leak.
+    public var leakBits: Int = 0
 
     /// Creates a geometry; every value is taken as given (no validation beyond the model's own).
     public init(kind: LayerKind, inC: Int, inH: Int, inW: Int, outC: Int, outH: Int, outW: Int,

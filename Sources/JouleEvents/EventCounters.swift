@@ -63,6 +63,9 @@ public struct EventCounters: Equatable, Sendable {
     /// Compulsory output traffic: size of the layer's output tensor in bits, once (QNN) or once per
     /// timestep as a spike map (SNN). The final layer's scores count 32 bits each.
     public var outputTrafficBits: UInt64 = 0
+    /// Membrane leaks applied (SNN, leaky neurons: one decay `⌊V · m / 2^s⌋` per neuron per
+    /// timestep, `NeuronModel`; 0 for integrate-and-fire and in the QNN). Priced as a multiply.
+    public var leakUpdates: UInt64 = 0
 
     public init() {}
 
@@ -83,5 +86,6 @@ public struct EventCounters: Equatable, Sendable {
         activationWriteBits &+= other.activationWriteBits
         inputTrafficBits &+= other.inputTrafficBits
         outputTrafficBits &+= other.outputTrafficBits
+        leakUpdates &+= other.leakUpdates
     }
 }

@@ -3,6 +3,9 @@
 
 Outputs, next to this script:
   tiny.json, tiny.safetensors   the model in the format of Models/README.md
+  tiny-leaky.json               the same weights with leaky neurons on every weighted layer
+                                (streaming SNN only: the C API's refusal of the other modes and
+                                its leak counters)
   tiny-input.bin                one input (C·H·W bytes, CHW order)
   tiny_expected.h               reference results for that input, computed in numpy by the Python
                                 integer model of Models/README.md (joule_format.integer,
@@ -158,6 +161,12 @@ def main():
         json.dump(model, f, indent=2)
         f.write("\n")
     safetensors.save(tensors, os.path.join(HERE, "tiny.safetensors"), sort_keys=True)
+    leaky = dict(model, name="tiny-leaky", layers=[
+        dict(L, neuron={"beta": 0.75, "resetDelay": True, "fireAboveThreshold": True})
+        if L["type"] in ("conv2d", "linear") else L for L in LAYERS])
+    with open(os.path.join(HERE, "tiny-leaky.json"), "w") as f:
+        json.dump(leaky, f, indent=2)
+        f.write("\n")
     x = make_input()
     with open(os.path.join(HERE, "tiny-input.bin"), "wb") as f:
         f.write(x.tobytes())

@@ -103,6 +103,16 @@ final class ModelDescriptionTests: XCTestCase {
             ("layer 'c1': field 'activation': only the last layer", { j, _ in self.layers(&j) { $0[0]["activation"] = "none" } }),
             ("duplicate layer name", { j, _ in self.layers(&j) { $0[1]["name"] = "c1" } }),
             ("field 'classes' has 2 names", { j, _ in j["classes"] = ["a", "b"] }),
+            ("layer 'c1': field 'neuron.beta' is 0.9, not a multiple of 2^-16", { j, _ in
+                self.layers(&j) { $0[0]["neuron"] = ["beta": 0.9] } }),
+            ("layer 'c1': field 'neuron.beta' must be between 0 and 1", { j, _ in
+                self.layers(&j) { $0[0]["neuron"] = ["beta": 1.5] } }),
+            ("layer 'p1': field 'neuron': only conv2d and linear layers", { j, _ in
+                self.layers(&j) { $0[1]["neuron"] = ["beta": 0.5] } }),
+            ("field 'layers[0].neuron': unknown field 'leak'", { j, _ in
+                self.layers(&j) { $0[0]["neuron"] = ["leak": 0.5] } }),
+            ("field 'layers[2].neuron.resetDelay' has the wrong type", { j, _ in
+                self.layers(&j) { $0[2]["neuron"] = ["resetDelay": "yes"] } }),
             ("tensor 'c1.weight' is missing", { _, t in t.removeAll { $0.name == "c1.weight" } }),
             ("tensor 'c1.multiplier' has dtype F32, expected I32", { _, t in
                 t[t.firstIndex { $0.name == "c1.multiplier" }!].dtype = "F32" }),

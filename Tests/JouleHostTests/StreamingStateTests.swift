@@ -44,6 +44,7 @@ final class StreamingStateTests: XCTestCase {
                     case .pooling: key = "pooling"
                     case .poolingBits: key = "pooling bits"
                     case .maxPoolCounts: key = "max"
+                    case .leaky, .leakyInput: key = "leaky"
                     }
                     forms[key, default: 0] += 1
                 }

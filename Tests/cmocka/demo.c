@@ -41,10 +41,11 @@ static void mark(long label) { (void)label; }
 
 static const char *const mode_names[3] = {"qnn", "snn-layerwise", "snn-streaming"};
 static const char *const readout_names[2] = {"membrane", "spikes"};
-static const char *const field_names[14] = {
+static const char *const field_names[15] = {
     "dense_synaptic_ops", "effective_macs", "effective_acs", "input_events", "output_events",
     "output_level_sum", "neuron_updates", "membrane_reads", "membrane_writes", "weight_read_bits",
-    "activation_read_bits", "activation_write_bits", "input_traffic_bits", "output_traffic_bits"};
+    "activation_read_bits", "activation_write_bits", "input_traffic_bits", "output_traffic_bits",
+    "leak_updates"};
 
 static int usage(void) {
     fprintf(stderr, "usage: joule-demo MODEL.jmod INPUT|seed:N [--mode qnn|snn-layerwise|snn-streaming] "
@@ -78,7 +79,7 @@ static uint8_t *read_file(const char *path, size_t *size) {
 static void print_counters(const char *label, const joule_counters_t *c) {
     const uint64_t *f = &c->dense_synaptic_ops;
     printf("%s", label);
-    for (int k = 0; k < 14; k++) printf(" %s=%llu", field_names[k], (unsigned long long)f[k]);
+    for (int k = 0; k < 15; k++) printf(" %s=%llu", field_names[k], (unsigned long long)f[k]);
     printf("\n");
 }
 

@@ -18,6 +18,9 @@
 
 extern const uint8_t joule_tiny_model[];
 extern const size_t joule_tiny_model_size;
+/* Tests/Fixtures/tiny-leaky.json: the same weights, leaky neurons on every weighted layer. */
+extern const uint8_t joule_tiny_leaky_model[];
+extern const size_t joule_tiny_leaky_model_size;
 
 #define ARENA_CAPACITY (64 * 1024)
 static _Alignas(16) uint8_t arena[ARENA_CAPACITY + 16];
@@ -125,7 +128,7 @@ static void test_open_and_info(void **state) {
     assert_int_equal(joule_layer_name(&m, TINY_LAYERS, name, sizeof name), JOULE_E_BAD_ARGUMENT);
     assert_int_equal(joule_layer_name(&m, 0, NULL, sizeof name), JOULE_E_BAD_ARGUMENT);
     assert_true(sizeof(joule_model_t) == JOULE_MODEL_BYTES);
-    assert_true(sizeof(joule_counters_t) == 14 * sizeof(uint64_t));
+    assert_true(sizeof(joule_counters_t) == 15 * sizeof(uint64_t));
 }
 
 static void test_arena_sizes(void **state) {
@@ -136,14 +139,14 @@ static void test_arena_sizes(void **state) {
     size_t l = joule_arena_size(&m, JOULE_MODE_SNN_LAYERWISE);
     size_t s = joule_arena_size(&m, JOULE_MODE_SNN_STREAMING);
     /* The arena bytes packmodel planned for each mode (read from the plans section, 16-aligned)
-     * plus 7 layers × 112 counter bytes: the same on every target. */
+     * plus 7 layers × 120 counter bytes: the same on every target. */
     const uint8_t *f = joule_tiny_model;
     uint32_t plans = section_offset(f, 3);
     size_t got[3] = {q, l, s};
     for (uint32_t mode = 0; mode < 3; mode++) {
         uint32_t planned = rd32(f + plans + 16 + mode * (16 + TINY_LAYERS * 24) + 4);
         assert_true(planned > 0);
-        assert_int_equal(got[mode], ((planned + 15u) & ~15u) + TINY_LAYERS * 112);
+        assert_int_equal(got[mode], ((planned + 15u) & ~15u) + TINY_LAYERS * 120);
     }
     /* Streaming keeps every layer's state for the whole run: the largest plan. (The QNN's default
      * plan carries the fast kernels' scratch — event scatter, dense convolution — and may exceed
@@ -182,7 +185,7 @@ static void check_qnn(uint32_t t, const int64_t *want_scores, const uint64_t *wa
         if (i == 0 || i == 3 || i == 5 || i == 6) assert_int_equal(c.effective_acs, 0);
         assert_true(c.effective_macs <= c.dense_synaptic_ops);
         const uint64_t *f = &c.dense_synaptic_ops, *g = &sum.dense_synaptic_ops;
-        for (int k = 0; k < 14; k++) ((uint64_t *)g)[k] += f[k];
+        for (int k = 0; k < 15; k++) ((uint64_t *)g)[k] += f[k];
     }
     assert_int_equal(joule_total_counters(&m, &total), JOULE_OK);
     assert_memory_equal(&total, &sum, sizeof total);
@@ -268,6 +271,39 @@ static void test_streaming_runs_and_counts(void **state) {
     int64_t spikes[TINY_OUTPUTS];
     run_once(&m, 4, JOULE_READOUT_SPIKE_COUNT, spikes);
     for (int j = 0; j < TINY_OUTPUTS; j++) assert_in_range(spikes[j], 0, 4);
+}
+
+/* Leaky neurons (format 1.2) run only in the streaming SNN: binding the other modes is refused,
+ * and every weighted layer counts one leak update per neuron and step, pooling none. */
+static void test_leaky_neurons_need_streaming(void **state) {
+    (void)state;
+    joule_model_t m;
+    assert_int_equal(joule_open(&m, joule_tiny_leaky_model, joule_tiny_leaky_model_size, NULL), JOULE_OK);
+    const uint32_t refused[2] = {JOULE_MODE_QNN, JOULE_MODE_SNN_LAYERWISE};
+    for (int k = 0; k < 2; k++) {
+        size_t need = joule_arena_size(&m, refused[k]);
+        assert_true(need > 0 && need <= ARENA_CAPACITY);
+        assert_int_equal(joule_bind(&m, arena, need, refused[k]), JOULE_E_NEURONS_NEED_STREAMING);
+        assert_int_equal(joule_set_input(&m, input, TINY_INPUT_BYTES), JOULE_E_NOT_BOUND);
+    }
+    bind_mode(&m, JOULE_MODE_SNN_STREAMING);
+    int64_t spikes[TINY_OUTPUTS];
+    run_once(&m, 4, JOULE_READOUT_SPIKE_COUNT, spikes);
+    for (int j = 0; j < TINY_OUTPUTS; j++) assert_in_range(spikes[j], 0, 4);
+    const int weighted[TINY_LAYERS] = {1, 0, 1, 1, 0, 1, 1};  /* conv1 pool1 conv2 conv3 pool2 fc1 fc */
+    uint64_t leaks = 0, spiked = 0;
+    for (uint32_t l = 0; l < TINY_LAYERS; l++) {
+        joule_counters_t c;
+        assert_int_equal(joule_layer_counters(&m, l, &c), JOULE_OK);
+        assert_true(c.neuron_updates > 0);
+        assert_int_equal(c.leak_updates, weighted[l] ? c.neuron_updates : 0);
+        leaks += c.leak_updates;
+        spiked += c.output_events;
+    }
+    assert_true(spiked > 0);
+    joule_counters_t total;
+    assert_int_equal(joule_total_counters(&m, &total), JOULE_OK);
+    assert_int_equal(total.leak_updates, leaks);
 }
 
 /* Same input, same mode → the same scores and counters; rebinding and other modes in between
@@ -482,7 +518,7 @@ static void test_error_messages(void **state) {
     const char *unknown = joule_error_message(1000);
     assert_string_equal(unknown, "unknown error code");
     assert_string_equal(joule_error_message(JOULE_OK), "ok");
-    for (int code = 1; code <= 20; code++) {
+    for (int code = 1; code <= JOULE_E_NEURONS_NEED_STREAMING; code++) {
         const char *s = joule_error_message(code);
         assert_non_null(s);
         assert_true(strlen(s) > 5);
@@ -490,7 +526,7 @@ static void test_error_messages(void **state) {
     }
     for (int code = JOULE_E_BAD_ARGUMENT; code <= JOULE_E_NO_RESULT; code++)
         assert_string_not_equal(joule_error_message(code), unknown);
-    const int32_t others[5] = {-1, 21, 63, 69, INT32_MAX};
+    const int32_t others[5] = {-1, 22, 63, 69, INT32_MAX};
     for (int k = 0; k < 5; k++) assert_string_equal(joule_error_message(others[k]), unknown);
     assert_string_equal(joule_error_message(JOULE_E_CHECKSUM_MISMATCH),
                         "checksum mismatch: the CRC-32 in the header does not match the file's bytes");
@@ -508,6 +544,7 @@ int main(void) {
         cmocka_unit_test(test_snn_layerwise_equals_qnn),
         cmocka_unit_test(test_spike_count_readout_in_range),
         cmocka_unit_test(test_streaming_runs_and_counts),
+        cmocka_unit_test(test_leaky_neurons_need_streaming),
         cmocka_unit_test(test_repeatable_and_boundary_t),
         cmocka_unit_test(test_open_truncated),
         cmocka_unit_test(test_open_bad_magic),

@@ -38,6 +38,9 @@ public struct LayerRecord: Sendable {
     /// (`StreamingState`), or any larger value; 0 (not stated: the streaming runs keep wide
     /// membranes) for the other layers, above 65535 and in files written before the field.
     public var streamWeightBound: Int = 0
+    /// The layer's neuron in the SNN (weighted layers; integrate-and-fire for pooling and in files
+    /// written before the field).
+    public var neuron: NeuronModel = .integrateAndFire
 
     /// Number of input values (`inC · inH · inW`).
     @inlinable public var inputCount: Int { inC * inH * inW }
@@ -90,7 +93,9 @@ public struct LayerRecord: Sendable {
             weightOffset: u32(F.offWeightOffset), weightBytes: u32(F.offWeightBytes),
             multiplierOffset: u32(F.offMultiplierOffset), biasOffset: u32(F.offBiasOffset),
             rowCountsOffset: u32(F.offRowCountsOffset), rowCount: u32(F.offRowCount),
-            lastReader: i16(F.offLastReader), streamWeightBound: u16(F.offStreamWeightBound))
+            lastReader: i16(F.offLastReader), streamWeightBound: u16(F.offStreamWeightBound),
+            neuron: NeuronModel(leakMultiplier: u16(F.offLeakMultiplier), leakShift: u8(F.offLeakShift),
+                                flags: u8(F.offNeuronFlags)))
     }
 
     public init(kind: LayerKind, weightBits: Int, activation: ActivationKind, shift: Int,
@@ -98,7 +103,8 @@ public struct LayerRecord: Sendable {
                 outC: Int, outH: Int, outW: Int, kernelH: Int, kernelW: Int,
                 strideH: Int, strideW: Int, padH: Int, padW: Int,
                 weightOffset: Int, weightBytes: Int, multiplierOffset: Int, biasOffset: Int,
-                rowCountsOffset: Int, rowCount: Int, lastReader: Int, streamWeightBound: Int = 0) {
+                rowCountsOffset: Int, rowCount: Int, lastReader: Int, streamWeightBound: Int = 0,
+                neuron: NeuronModel = .integrateAndFire) {
         self.kind = kind; self.weightBits = weightBits; self.activation = activation
         self.shift = shift; self.inputIndex = inputIndex; self.residualIndex = residualIndex
         self.inC = inC; self.inH = inH; self.inW = inW
@@ -110,5 +116,6 @@ public struct LayerRecord: Sendable {
         self.rowCountsOffset = rowCountsOffset; self.rowCount = rowCount
         self.lastReader = lastReader
         self.streamWeightBound = streamWeightBound
+        self.neuron = neuron
     }
 }

@@ -27,6 +27,7 @@ extension PackedModel {
                 try validateTensors(model.view, layer, index: i, dataStart: dataStart, dataEnd: dataEnd)
             }
             try validateWeightBound(model.view, layer, index: i, recordOffset: recordOffset)
+            try validateNeuron(layer, index: i, recordOffset: recordOffset)
         }
         guard model.layer(n - 1).outC == model.outputCount else {
             throw JouleError(.badOutputLayer, layer: n - 1)
@@ -49,7 +50,7 @@ extension PackedModel {
         guard view.u16(recordOffset + F.offLayerFlags)! == 0 else {
             throw JouleError(.badLayerRecord, layer: i, byteOffset: recordOffset + F.offLayerFlags)
         }
-        for o in (F.offStreamWeightBound + 2)..<F.offLayerName where view.u8(recordOffset + o)! != 0 {
+        for o in F.offLayerReserved..<F.offLayerName where view.u8(recordOffset + o)! != 0 {
             throw JouleError(.badLayerRecord, layer: i, byteOffset: recordOffset + o)
         }
         for o in 0..<F.layerNameBytes where view.u8(recordOffset + F.offLayerName + o)! >= 128 {
@@ -202,6 +203,15 @@ extension PackedModel {
         }
         guard stated >= StreamingState.weightBound(rows: view.base + layer.weightOffset, layer) else {
             throw JouleError(.badQuantization, layer: i, byteOffset: recordOffset + PackedFormat.offStreamWeightBound)
+        }
+    }
+
+    /// A weighted layer's neuron obeys `NeuronModel.isValid`; other layers keep integrate-and-fire
+    /// (all zero). The int64 bounds checked for integrate-and-fire hold for every neuron: the leak
+    /// never grows `|V|`, and the delayed reset subtracts what the immediate one would.
+    static func validateNeuron(_ layer: LayerRecord, index i: Int, recordOffset: Int) throws(JouleError) {
+        guard layer.neuron.isIntegrateAndFire || (layer.isWeighted && layer.neuron.isValid) else {
+            throw JouleError(.badLayerRecord, layer: i, byteOffset: recordOffset + PackedFormat.offLeakMultiplier)
         }
     }
 

@@ -1,11 +1,11 @@
-/// Layout constants of the packed model format, version 1.1 (documented field by field in
+/// Layout constants of the packed model format, version 1.2 (documented field by field in
 /// `Sources/JouleCore/Packed/README.md`). The reader (`PackedModel`) and the host packer both use
 /// these, so the two cannot drift.
 public enum PackedFormat {
     /// `"JMOD"` read as a little-endian `UInt32`.
     public static let magic: UInt32 = 0x444F_4D4A
     public static let versionMajor: UInt16 = 1
-    public static let versionMinor: UInt16 = 1
+    public static let versionMinor: UInt16 = 2
     /// Every tensor, section and arena buffer starts at a multiple of this.
     public static let alignment = 16
 
@@ -70,6 +70,13 @@ public enum PackedFormat {
     /// u16: the layer's streaming weight bound (`LayerRecord.streamWeightBound`; version 1.1,
     /// zero before).
     public static let offStreamWeightBound = 54
+    /// u16, u8, u8: the layer's neuron (`NeuronModel`: leak multiplier, leak shift, flags; version
+    /// 1.2, zero before).
+    public static let offLeakMultiplier = 56
+    public static let offLeakShift = 58
+    public static let offNeuronFlags = 59
+    /// First reserved (zero) byte of a layer record; reserved up to the name.
+    public static let offLayerReserved = 60
     /// Layers a model may have (bounds the validator's quadratic plan check).
     public static let maxLayers = 1024
     public static let offLayerName = 64

@@ -40,8 +40,15 @@ public struct Interpreter {
     var prepackIndex: UnsafePointer<UInt32>? = nil
 
     /// Binds `model` to `arena` for `mode`.
-    /// - Throws: `arenaTooSmall` when the arena is smaller than the plan or misaligned.
+    /// - Throws: `arenaTooSmall` when the arena is smaller than the plan or misaligned;
+    ///   `neuronsNeedStreaming` when a layer's neuron is not integrate-and-fire and `mode` is not
+    ///   the streaming SNN.
     public init(model: PackedModel, arena: UnsafeMutableRawBufferPointer, mode: ExecutionMode) throws(JouleError) {
+        if mode != .snnStreaming {
+            for i in 0..<model.layerCount where !model.layer(i).neuron.isIntegrateAndFire {
+                throw JouleError(.neuronsNeedStreaming, layer: i)
+            }
+        }
         let plan = model.plan(mode)
         guard let base = arena.baseAddress, Int(bitPattern: base) % PackedFormat.alignment == 0,
               arena.count >= plan.arenaBytes

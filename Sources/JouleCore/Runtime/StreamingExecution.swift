@@ -5,7 +5,8 @@
 /// consumers read in the same timestep; each step touches only the weight rows of the inputs
 /// that spiked in it. Reset by subtraction, threshold `2^S` (weighted layers) or `kh·kw` (average
 /// pooling); max pooling emits a spike whenever the running maximum of its inputs' spike counts
-/// grows. Results approach, but need not equal, the QNN's.
+/// grows. Results approach, but need not equal, the QNN's. Layers of leaky neurons
+/// (`NeuronModel`) keep their membranes whole (`streamLeaky`).
 extension Interpreter {
     func runStreaming(timesteps t: Int, readout: Readout, counters: UnsafeMutableBufferPointer<EventCounters>,
                       afterLayer: (Int) -> Void) {
@@ -30,7 +31,9 @@ extension Interpreter {
                 let layer = model.layer(i)
                 switch layer.kind {
                 case .conv2d, .linear:
-                    if layer.readsModelInput {
+                    if !layer.neuron.isIntegrateAndFire {
+                        streamLeaky(layer, index: i, step: step, timesteps: t, readout: readout, counters: &c)
+                    } else if layer.readsModelInput {
                         streamInputLayer(layer, index: i, step: step, timesteps: t, readout: readout, counters: &c)
                     } else {
                         streamWeighted(layer, index: i, step: step, timesteps: t, readout: readout, counters: &c)
@@ -172,5 +175,64 @@ extension Interpreter {
             spikes = neurons.fire(step: step, into: bytes(.output, layer: i))
         }
         setNeuronCounters(layer, spikes: spikes, step: step, timesteps: t, counters: &c)
+    }
+
+    /// A weighted layer of leaky neurons (`LeakyNeurons`): its step's input (the model input's
+    /// accumulators, gathered at step 1, or this step's input spikes scattered into the step
+    /// sums), then every neuron's decay, integration and compare. Counters as for
+    /// integrate-and-fire, plus one leak update per neuron and step where the membrane decays.
+    func streamLeaky(_ layer: LayerRecord, index i: Int, step: Int, timesteps t: Int,
+                     readout: Readout, counters c: inout EventCounters) {
+        let w = WeightedLayer(layer, in: model)
+        let n = layer.outputCount, outC = layer.outC
+        let sumBytes: Int
+        switch StreamingState.form(layer, timesteps: t, stateBytes: plan.region(.state, layer: i).bytes) {
+        case .leaky(let bytes): sumBytes = bytes
+        default: sumBytes = 4
+        }
+        let state = pointer(.state, layer: i)
+        let sums = state + n &* StreamingState.leakyMembraneBytes
+        let residual = residual(of: layer)
+        if layer.readsModelInput {
+            if step == 1 {
+                let src = source(of: layer)
+                c.denseSynapticOps = w.denseSynapticOps()
+                c.inputEvents = ByteCounts.nonZeroAndSum(src, count: layer.inputCount).nonZero
+                c.inputTrafficBits = UInt64(widening: layer.inputCount * 8)
+                var tally = WeightedLayer.EventTally()
+                let accumulators = sums.assumingMemoryBound(to: Int32.self)
+                w.gather(input: src, acc: int32s(.scratch, layer: i), tally: &tally) { pixel, acc in
+                    for j in 0..<outC { accumulators[pixel &* outC &+ j] = acc[j] }
+                }
+                setGatheredCounters(w, tally: tally, inputBits: 8, into: &c)
+            }
+        } else {
+            var tally = WeightedLayer.EventTally()
+            if sumBytes == 2 {
+                w.scatterSpikes(source(of: layer), into: sums.assumingMemoryBound(to: Int16.self), tally: &tally)
+            } else {
+                w.scatterSpikes(source(of: layer), into: sums.assumingMemoryBound(to: Int32.self), tally: &tally)
+            }
+            setSpikeTrainCounters(w, tally: tally, into: &c)
+            c.denseSynapticOps = w.denseSynapticOps()
+            c.activationReadBits = UInt64(widening: layer.inputCount)
+            c.inputTrafficBits = UInt64(widening: layer.inputCount)
+        }
+        if let residual {
+            let spikes = SpikeBits.population(residual, count: n)
+            c.inputEvents &+= spikes
+            c.effectiveACs &+= spikes
+            c.activationReadBits &+= UInt64(widening: n)
+            c.inputTrafficBits &+= UInt64(widening: n)
+        }
+        let neurons = LeakyNeurons(
+            w: w, neuron: layer.neuron, membranes: state, sums: sums,
+            sumBytes: layer.readsModelInput ? 4 : sumBytes, clearsSums: !layer.readsModelInput,
+            fired: (sums + n &* (layer.readsModelInput ? 4 : sumBytes)).assumingMemoryBound(to: UInt8.self),
+            residual: residual)
+        let spikes = layer.activation == .none ? neurons.score(readout: readout, into: int64s(.output, layer: i))
+            : neurons.fire(into: bytes(.output, layer: i))
+        setNeuronCounters(layer, spikes: spikes, step: step, timesteps: t, counters: &c)
+        if layer.neuron.leaks { c.leakUpdates = UInt64(widening: n) }
     }
 }

@@ -32,6 +32,11 @@
 ///   (`SpikeBits`, `ceil(n/8)` bytes each), computed at step 1; above it, where they do not fit
 ///   the region, and for an output layer reading the model input, `acc` (int32 per neuron), from
 ///   which each step's spikes (or scores) are computed.
+/// - weighted layer of leaky neurons (any `NeuronModel` but integrate-and-fire, whose membrane
+///   the decay keeps from splitting into `A` and `N`): `V` (int64), then the step's input sum
+///   (fed by spikes: int16 where the stated bound `b ≤ 32767`, so one step's sum is exact in 16
+///   bits, else int32; cleared after each update) or the model input's `acc` (int32, computed at
+///   step 1), then one byte per neuron: 1 if it fired in the last step (`LeakyNeurons`).
 /// - average pooling: over 1, 2, 4 or 8 inputs, `log2(window)` bit planes of the membrane (each a
 ///   `SpikeBits` map, `StreamingPooling.swift`); else (or where the planes do not fit the region)
 ///   the membrane per neuron (uint8 when the window has ≤ 128 inputs, so that it stays below
@@ -49,6 +54,8 @@ public enum StreamingState {
     static let byteMembraneWindow = 128
     /// Largest weight bound `b` for split membranes: one carry per step needs `b < K`.
     public static let maxSplitBound = 21845
+    /// Largest weight bound `b` for a leaky layer's int16 step sums (one step's sum is in `±b`).
+    public static let maxNarrowStepSumBound = 32767
 
     /// The constants of split membranes for one layer and `T`.
     struct Split: Equatable {
@@ -89,6 +96,10 @@ public enum StreamingState {
         case poolingBits(planes: Int)
         /// Max pooling counts.
         case maxPoolCounts
+        /// Leaky neurons fed by spikes: `V` (int64), step sums of `sumBytes` (2 or 4), spike bytes.
+        case leaky(sumBytes: Int)
+        /// Leaky neurons reading the model input: `V` (int64), `acc` (int32), spike bytes.
+        case leakyInput
     }
 
     /// The form `layer` takes in a run of `t` steps with a state region of `stateBytes` bytes:
@@ -104,6 +115,10 @@ public enum StreamingState {
     static func preferredForm(_ layer: LayerRecord, timesteps t: Int) -> Form {
         switch layer.kind {
         case .conv2d, .linear:
+            if !layer.neuron.isIntegrateAndFire {
+                guard !layer.readsModelInput else { return .leakyInput }
+                return .leaky(sumBytes: (1...maxNarrowStepSumBound).contains(layer.streamWeightBound) ? 2 : 4)
+            }
             if layer.readsModelInput {
                 return t <= maxTrainTimesteps && layer.activation == .quant ? .trains : .inputAccumulators
             }
@@ -119,7 +134,9 @@ public enum StreamingState {
 
     static func fallbackForm(_ layer: LayerRecord) -> Form {
         switch layer.kind {
-        case .conv2d, .linear: return layer.readsModelInput ? .inputAccumulators : .wide
+        case .conv2d, .linear:
+            if !layer.neuron.isIntegrateAndFire { return layer.readsModelInput ? .leakyInput : .leaky(sumBytes: 4) }
+            return layer.readsModelInput ? .inputAccumulators : .wide
         case .avgPool: return .pooling(membraneBytes: layer.kernelH * layer.kernelW <= byteMembraneWindow ? 1 : 4)
         case .maxPool: return .maxPoolCounts
         }
@@ -144,6 +161,9 @@ public enum StreamingState {
         countsOffset(layer, membraneBytes: membraneBytes) &+ layer.outputCount
     }
 
+    /// Bytes per neuron of a leaky layer's membrane `V`.
+    static let leakyMembraneBytes = 8
+
     /// Bytes of `layer`'s state in `form` for a run of `t` steps.
     static func bytes(_ form: Form, _ layer: LayerRecord, timesteps t: Int) -> Int {
         let n = layer.outputCount
@@ -160,6 +180,10 @@ public enum StreamingState {
             return planes &* SpikeBits.bytes(count: n)
         case .maxPoolCounts:
             return PackedFormat.aligned(layer.inputCount) &+ n
+        case .leaky(let sumBytes):
+            return n &* (leakyMembraneBytes &+ sumBytes &+ 1)
+        case .leakyInput:
+            return n &* (leakyMembraneBytes &+ 4 &+ 1)
         }
     }
 

@@ -11,13 +11,15 @@ public enum ModelWorkloads {
             nonZero += Int(file.model.view.u32(r.rowCountsOffset + 4 * row)!)
         }
         let codeBits = Requantize.codeBits(timesteps: timesteps)
-        return LayerGeometry(kind: r.kind, inC: r.inC, inH: r.inH, inW: r.inW, outC: r.outC, outH: r.outH, outW: r.outW,
+        var g = LayerGeometry(kind: r.kind, inC: r.inC, inH: r.inH, inW: r.inW, outC: r.outC, outH: r.outH, outW: r.outW,
                              kernelH: r.kind == .linear ? 1 : r.kernelH, kernelW: r.kind == .linear ? 1 : r.kernelW,
                              stride: max(1, r.strideH), padding: r.padH, weightBits: r.weightBits,
                              weightCount: r.rowCount * r.outC, nonZeroWeightCount: nonZero,
                              inputBits: r.readsModelInput ? 8 : codeBits,
                              outputBits: r.activation == .none ? 32 : codeBits, analogInput: r.readsModelInput,
                              emitsScores: r.activation == .none)
+        g.leakBits = r.neuron.leakShift
+        return g
     }
 
     /// One workload per layer for a run in `mode` with `counters`.

@@ -25,6 +25,45 @@ public struct ModelDescription: Decodable, Sendable {
         public var shift: Int?
         public var activation: String?
         public var residual: String?
+        public var neuron: Neuron?
+    }
+
+    /// A weighted layer's neuron in the SNN (`NeuronModel`); omitted, integrate-and-fire.
+    public struct Neuron: Decodable, Sendable {
+        /// Membrane decay per step, `0 ≤ β ≤ 1`, a multiple of 2^−16 (1: no leak).
+        public var beta: Double?
+        /// snnTorch's `reset_delay=True`: a spike's threshold is subtracted at the next step.
+        public var resetDelay: Bool?
+        /// snnTorch's Heaviside: fire when the membrane is above the threshold, not at it.
+        public var fireAboveThreshold: Bool?
+
+        public init(beta: Double? = nil, resetDelay: Bool? = nil, fireAboveThreshold: Bool? = nil) {
+            self.beta = beta
+            self.resetDelay = resetDelay
+            self.fireAboveThreshold = fireAboveThreshold
+        }
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case beta, resetDelay, fireAboveThreshold }
+
+        /// A misspelt field is an error, not a silent integrate-and-fire neuron.
+        struct AnyKey: CodingKey {
+            var stringValue: String
+            var intValue: Int? { nil }
+            init(stringValue: String) { self.stringValue = stringValue }
+            init?(intValue: Int) { nil }
+        }
+
+        public init(from decoder: Decoder) throws {
+            let known = Set(CodingKeys.allCases.map(\.rawValue))
+            if let unknown = try decoder.container(keyedBy: AnyKey.self).allKeys.first(where: { !known.contains($0.stringValue) }) {
+                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
+                    debugDescription: "unknown field '\(unknown.stringValue)' (expected beta, resetDelay, fireAboveThreshold)"))
+            }
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            beta = try c.decodeIfPresent(Double.self, forKey: .beta)
+            resetDelay = try c.decodeIfPresent(Bool.self, forKey: .resetDelay)
+            fireAboveThreshold = try c.decodeIfPresent(Bool.self, forKey: .fireAboveThreshold)
+        }
     }
 
     public var format: String

@@ -73,6 +73,12 @@ extension ModelDescription {
                 }
                 layer.residualIndex = r
             }
+            if let neuron = d.neuron {
+                guard layer.kind == .conv2d || layer.kind == .linear else {
+                    throw fail(d.name, "field 'neuron': only conv2d and linear layers have neurons")
+                }
+                layer.neuron = try Self.neuronModel(neuron) { fail(d.name, $0) }
+            }
             layers.append(layer)
             let index = layers.count - 1
             source[d.name] = index
@@ -91,6 +97,26 @@ extension ModelDescription {
         }
         return PackableModel(name: name, inputChannels: input.channels, inputHeight: input.height,
                              inputWidth: input.width, defaultTimesteps: timesteps, layers: layers)
+    }
+
+    /// The `NeuronModel` of a layer's `neuron` field: `β = m / 2^s` with the smallest `s ≤ 16`.
+    public static func neuronModel(_ n: Neuron, fail: (String) -> JouleHostError) throws -> NeuronModel {
+        var flags = 0
+        if n.fireAboveThreshold == true { flags |= NeuronModel.fireAboveThreshold }
+        if n.resetDelay == true { flags |= NeuronModel.resetAfterLeak }
+        let beta = n.beta ?? 1
+        guard beta.isFinite, beta >= 0, beta <= 1 else {
+            throw fail("field 'neuron.beta' must be between 0 and 1, got \(beta)")
+        }
+        if beta == 1 { return NeuronModel(leakMultiplier: 0, leakShift: 0, flags: flags) }
+        for s in 1...NeuronModel.maxLeakShift {
+            let scaled = beta * Double(1 << s)
+            if scaled == scaled.rounded() { return NeuronModel(leakMultiplier: Int(scaled), leakShift: s, flags: flags) }
+        }
+        let limit = Double(1 << NeuronModel.maxLeakShift)
+        let nearest = (beta * limit).rounded()
+        throw fail("field 'neuron.beta' is \(beta), not a multiple of 2^-16 (the leak is an integer multiply and "
+            + "shift); the nearest is \(nearest / limit) = \(Int(nearest))/65536")
     }
 
     private func pair(_ value: [Int]?, _ field: String, default def: [Int], layer: String,

@@ -46,6 +46,8 @@ public struct PackableLayer: Sendable {
     public var weights: [Int8]
     public var multipliers: [Int32]
     public var biases: [Int64]
+    /// The SNN's neuron (weighted layers; `NeuronModel`).
+    public var neuron: NeuronModel = .integrateAndFire
 
     public init(name: String, kind: LayerKind, inputIndex: Int, residualIndex: Int = -1,
                 inC: Int, inH: Int, inW: Int, outC: Int, outH: Int, outW: Int,
@@ -94,7 +96,7 @@ public struct PackableLayer: Sendable {
             padH: isLinear ? 0 : padH, padW: isLinear ? 0 : padW,
             weightOffset: 0, weightBytes: 0, multiplierOffset: 0, biasOffset: 0,
             rowCountsOffset: 0, rowCount: 0, lastReader: lastReader,
-            streamWeightBound: streamWeightBound)
+            streamWeightBound: streamWeightBound, neuron: neuron)
     }
 
     /// Weighted layers fed by spikes: `max_j max(Σ⁺_j, Σ⁻_j)` over output channel `j`'s positive

@@ -1,11 +1,11 @@
 import JouleCore
 import JouleEnergy
 
-/// The 14 event counters of one layer as a JSON object (names as in `EventCounters`).
+/// The 15 event counters of one layer as a JSON object (names as in `EventCounters`).
 public struct CounterRecord: Encodable, Equatable {
     public var denseSynapticOps, effectiveMACs, effectiveACs, inputEvents, outputEvents, outputLevelSum: UInt64
     public var neuronUpdates, membraneReads, membraneWrites, weightReadBits, activationReadBits: UInt64
-    public var activationWriteBits, inputTrafficBits, outputTrafficBits: UInt64
+    public var activationWriteBits, inputTrafficBits, outputTrafficBits, leakUpdates: UInt64
 
     public init(_ c: EventCounters) {
         denseSynapticOps = c.denseSynapticOps; effectiveMACs = c.effectiveMACs; effectiveACs = c.effectiveACs
@@ -13,7 +13,7 @@ public struct CounterRecord: Encodable, Equatable {
         neuronUpdates = c.neuronUpdates; membraneReads = c.membraneReads; membraneWrites = c.membraneWrites
         weightReadBits = c.weightReadBits; activationReadBits = c.activationReadBits
         activationWriteBits = c.activationWriteBits; inputTrafficBits = c.inputTrafficBits
-        outputTrafficBits = c.outputTrafficBits
+        outputTrafficBits = c.outputTrafficBits; leakUpdates = c.leakUpdates
     }
 }
 

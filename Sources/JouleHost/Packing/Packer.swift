@@ -170,6 +170,9 @@ public enum Packer {
         }
         w.put(Int16(r.lastReader), at: o + F.offLastReader)
         w.put(UInt16(r.streamWeightBound), at: o + F.offStreamWeightBound)
+        w.put(UInt16(r.neuron.leakMultiplier), at: o + F.offLeakMultiplier)
+        w.put(UInt8(r.neuron.leakShift), at: o + F.offLeakShift)
+        w.put(UInt8(r.neuron.flags), at: o + F.offNeuronFlags)
         w.putASCII(name, at: o + F.offLayerName, max: F.layerNameBytes)
     }
 }

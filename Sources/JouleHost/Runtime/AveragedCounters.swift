@@ -42,7 +42,7 @@ extension EventCounters {
         c.neuronUpdates = d(neuronUpdates); c.membraneReads = d(membraneReads); c.membraneWrites = d(membraneWrites)
         c.weightReadBits = d(weightReadBits); c.activationReadBits = d(activationReadBits)
         c.activationWriteBits = d(activationWriteBits); c.inputTrafficBits = d(inputTrafficBits)
-        c.outputTrafficBits = d(outputTrafficBits)
+        c.outputTrafficBits = d(outputTrafficBits); c.leakUpdates = d(leakUpdates)
         return c
     }
 }

@@ -8,24 +8,26 @@ public enum CounterTable {
         ("neuron upd", \.neuronUpdates), ("mem r/w", \.membraneReads), ("weight bits", \.weightReadBits),
         ("act rd bits", \.activationReadBits), ("act wr bits", \.activationWriteBits),
     ]
+    /// Shown only when some layer leaked (leaky neurons).
+    nonisolated(unsafe) public static let leakColumn: (String, KeyPath<EventCounters, UInt64>) = ("leak upd", \.leakUpdates)
 
     public static func render(names: [String], counters: [EventCounters]) -> String {
-        let widths = columns.map { max(11, $0.0.count) }
-        var out = pad("layer", 12)
-        for (k, c) in columns.enumerated() { out += lpad(c.0, widths[k] + 1) }
-        out += "\n"
         var total = EventCounters()
-        for (name, c) in zip(names, counters) {
-            total.add(c)
-            out += row(name, c, widths)
-        }
-        out += row("total", total, widths)
+        for c in counters { total.add(c) }
+        let shown = total.leakUpdates > 0 ? columns + [leakColumn] : columns
+        let widths = shown.map { max(11, $0.0.count) }
+        var out = pad("layer", 12)
+        for (k, c) in shown.enumerated() { out += lpad(c.0, widths[k] + 1) }
+        out += "\n"
+        for (name, c) in zip(names, counters) { out += row(name, c, shown, widths) }
+        out += row("total", total, shown, widths)
         return out
     }
 
-    static func row(_ name: String, _ c: EventCounters, _ widths: [Int]) -> String {
+    static func row(_ name: String, _ c: EventCounters, _ shown: [(String, KeyPath<EventCounters, UInt64>)],
+                    _ widths: [Int]) -> String {
         var line = pad(name, 12)
-        for (k, col) in columns.enumerated() { line += lpad("\(c[keyPath: col.1])", widths[k] + 1) }
+        for (k, col) in shown.enumerated() { line += lpad("\(c[keyPath: col.1])", widths[k] + 1) }
         return line + "\n"
     }
 }

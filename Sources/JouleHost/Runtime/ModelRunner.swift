@@ -33,7 +33,9 @@ public final class ModelRunner {
                                           arena: UnsafeMutableRawBufferPointer(rebasing: storage[0..<size]), mode: mode)
         } catch {
             storage.deallocate()
-            throw JouleHostError("\(file.path): \(PackedModelFile.describe(error)): the \(mode) plan needs "
+            let what = PackedModelFile.describe(error, layerName: error.layer >= 0 ? file.layerName(error.layer) : nil)
+            guard error.code == .arenaTooSmall else { throw JouleHostError("\(file.path): \(what)") }
+            throw JouleHostError("\(file.path): \(what): the \(mode) plan needs "
                 + "\(file.model.plan(mode).arenaBytes) bytes (16-byte aligned), the arena has \(size)")
         }
         arena = storage

@@ -104,6 +104,7 @@ extension JouleErrorCode: CustomStringConvertible {
         case .counterBufferTooSmall: return "COUNTER_BUFFER_TOO_SMALL"
         case .badOutputLayer: return "BAD_OUTPUT_LAYER"
         case .timestepsExceedPlan: return "TIMESTEPS_EXCEED_PLAN"
+        case .neuronsNeedStreaming: return "NEURONS_NEED_STREAMING"
         }
     }
 
@@ -131,6 +132,8 @@ extension JouleErrorCode: CustomStringConvertible {
         case .badOutputLayer: return "only the last layer may (and must) produce raw scores"
         case .timestepsExceedPlan:
             return "this compact plan was made for a smaller T (QNN codes packed in fewer bits, or streaming state sized for fewer steps): repack for this T"
+        case .neuronsNeedStreaming:
+            return "the model has leaky (or snnTorch-style) neurons, which only the streaming SNN runs (joule: --mode snn --schedule streaming)"
         }
     }
 }

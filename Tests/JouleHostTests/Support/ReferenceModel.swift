@@ -158,10 +158,13 @@ struct ReferenceModel {
         return out
     }
 
-    /// The streaming SNN, simulated step by step with dense gather loops.
+    /// The streaming SNN, simulated step by step with dense gather loops. Leaky neurons
+    /// (`NeuronModel`) as its contract states them: decay `⌊V · m / 2^s⌋` computed in 128 bits,
+    /// the delayed reset from the previous step's spike.
     func runStreaming(input: [UInt8], timesteps t: Int, spikeReadout: Bool = false) -> Output {
         let layers = model.layers
         var membranes = layers.map { Array(repeating: Int64(0), count: $0.outputCount) }
+        var lastSpikes = layers.map { Array(repeating: false, count: $0.outputCount) }
         var currents = layers.map { Array(repeating: Int64(0), count: $0.outputCount) }
         var seen = layers.map { Array(repeating: 0, count: $0.inputCount) }
         var emitted = layers.map { Array(repeating: 0, count: $0.outputCount) }
@@ -207,6 +210,25 @@ struct ReferenceModel {
                                     }
                                     let r = l.residualIndex >= 0 ? Int64(maps[l.residualIndex][j]) : 0
                                     current = Int64(l.multipliers[o]) * acc + l.biases[o] + r * threshold
+                                }
+                                let neuron = l.neuron
+                                if !neuron.isIntegrateAndFire {
+                                    var v = membranes[i][j]
+                                    if neuron.leakShift > 0 {
+                                        v = Int64((Int128(v) * Int128(neuron.leakMultiplier)) >> neuron.leakShift)
+                                    }
+                                    v += current
+                                    let delayed = neuron.flags & NeuronModel.resetAfterLeak != 0
+                                    if delayed && lastSpikes[i][j] { v -= threshold }
+                                    let strict = neuron.flags & NeuronModel.fireAboveThreshold != 0
+                                    let fires = (!isScores || spikeReadout) && (strict ? v > threshold : v >= threshold)
+                                    membranes[i][j] = fires && !delayed ? v - threshold : v
+                                    lastSpikes[i][j] = fires
+                                    let spike = fires ? 1 : 0
+                                    if isScores { if spikeReadout { scores[o] += Int64(spike) } else { scores[o] = v } }
+                                    else { maps[i][j] = spike }
+                                    c.outputEvents += UInt64(spike)
+                                    continue
                                 }
                                 if isScores && !spikeReadout {
                                     scores[o] += current
@@ -265,6 +287,7 @@ struct ReferenceModel {
                     c.inputTrafficBits = UInt64(x.count)
                 }
                 let updated = isScores ? l.outC : n
+                if l.neuron.leakShift > 0 { c.leakUpdates = UInt64(updated) }
                 c.neuronUpdates = UInt64(updated)
                 c.membraneReads = UInt64(updated)
                 c.membraneWrites = UInt64(updated)

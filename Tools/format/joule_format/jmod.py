@@ -9,7 +9,7 @@ once, inside the file) and the plan section's mode and layer counts. Anything el
 runtime's `PackedModel.open` does (a file the runtime rejects may still be read here).
 
 `Jmod.arena_size(mode)` is the C API's `joule_arena_size(model, mode)` (include/joule.h): the
-plan's arena bytes rounded up to 16, plus 112 bytes of counters per layer.
+plan's arena bytes rounded up to 16, plus 120 bytes of counters per layer (15 uint64 counters).
 """
 import struct
 import zlib
@@ -26,7 +26,7 @@ PLAN_HEADER_BYTES, PLAN_MODE_HEADER_BYTES, PLAN_LAYER_ENTRY_BYTES = 16, 16, 24
 #: Execution modes in plan order (their raw values are the indices).
 MODES = ("QNN", "SNN_LAYERWISE", "SNN_STREAMING")
 LAYER_KINDS = {1: "conv2d", 2: "linear", 3: "avgpool", 4: "maxpool"}
-COUNTER_BYTES_PER_LAYER = 112
+COUNTER_BYTES_PER_LAYER = 120
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,8 @@ layer's output (8, 3, 3)`; tensor errors name the `.safetensors` file).
 Checked: the document's fields and types; layer types, unique names, `input` / `residual`
 references (earlier kept layers only; no kept layer reads a training-only one); shapes chain
 (conv / pooling output sizes ≥ 1, residual shapes equal); only the last kept layer has
-activation "none", and it does; with tensors: every tensor a kept layer needs is present with
+activation "none", and it does; a `neuron` (leaky neurons, SNN streaming only) only on conv2d and
+linear layers, with β a multiple of 2^-16 in 0…1; with tensors: every tensor a kept layer needs is present with
 its dtype and shape, and the limits of Models/README.md hold (0 < M < 2^31, |B| < 2^47,
 0 ≤ S ≤ 48, int8 weights in −127…127 and int4 in −8…7, `fan_in·max|q|·255 < 2^31`, and the int64
 bound on A for any T ≤ 255). Within these limits the integer model's arithmetic is exact in
@@ -180,6 +181,17 @@ def _resolve_layers(doc, path):
             need(L["weightBits"] in (4, 8) and _is_int(L["weightBits"]), "field 'weightBits' must be 8 or 4")
             need(_is_int(L.get("shift")) and 0 <= L["shift"] <= 48, "field 'shift' must be an integer 0…48")
             need(L["activation"] in ("quant", "none"), "field 'activation' must be \"quant\" or \"none\"")
+        if L.get("neuron") is not None:
+            n = L["neuron"]
+            need(t in WEIGHTED, "field 'neuron': only conv2d and linear layers have neurons")
+            need(isinstance(n, dict) and set(n) <= {"beta", "resetDelay", "fireAboveThreshold"},
+                 "field 'neuron' must be an object with 'beta', 'resetDelay', 'fireAboveThreshold'")
+            beta = n.get("beta", 1)
+            need(isinstance(beta, (int, float)) and not isinstance(beta, bool) and 0 <= beta <= 1
+                 and float(beta) * 65536 == round(float(beta) * 65536),
+                 f"field 'neuron.beta' must be a multiple of 2^-16 in 0…1, got {beta!r}")
+            for flag in ("resetDelay", "fireAboveThreshold"):
+                need(isinstance(n.get(flag, False), bool), f"field 'neuron.{flag}' must be true or false")
         if L.get("residual") is not None:
             r = L["residual"]
             need(t in WEIGHTED, "only conv2d and linear layers take a residual")

@@ -54,8 +54,8 @@ def test_fields_and_arena_sizes(tmp_path):
     assert (second.kind, second.activation, second.input, second.residual) == ("linear", "none", 0, -1)
     assert (first.in_shape, first.out_shape, first.kernel, first.stride, first.padding) == \
         ((2, 5, 4), (3, 3, 2), (3, 3), (1, 1), (0, 1))
-    # joule_arena_size: plan bytes rounded up to 16, + 112 per layer
-    assert [m.arena_size(i) for i in range(3)] == [1008 + 224, 2000 + 224, 3008 + 224]
+    # joule_arena_size: plan bytes rounded up to 16, + 120 per layer
+    assert [m.arena_size(i) for i in range(3)] == [1008 + 240, 2000 + 240, 3008 + 240]
     assert m.arena_size("SNN_STREAMING") == m.arena_size(2)
 
 
@@ -65,8 +65,8 @@ def test_jmod_info_prints_the_facts_the_firmware_reads(tmp_path):
     out = subprocess.run([sys.executable, os.path.join(ROOT, "Tools", "lib", "jmod-info.py"), str(path)],
                          capture_output=True, text=True, check=True).stdout
     assert out == ("LAYERS=2\nINPUT_BYTES=40\nOUTPUTS=10\nDEFAULT_T=6\n"
-                   "PLAN_QNN=1000\nARENA_QNN=1232\nPLAN_SNN_LAYERWISE=2000\nARENA_SNN_LAYERWISE=2224\n"
-                   "PLAN_SNN_STREAMING=3001\nARENA_SNN_STREAMING=3232\n")
+                   "PLAN_QNN=1000\nARENA_QNN=1248\nPLAN_SNN_LAYERWISE=2000\nARENA_SNN_LAYERWISE=2240\n"
+                   "PLAN_SNN_STREAMING=3001\nARENA_SNN_STREAMING=3248\n")
     bad = tmp_path / "bad.jmod"
     bad.write_bytes(b"{}")
     r = subprocess.run([sys.executable, os.path.join(ROOT, "Tools", "lib", "jmod-info.py"), str(bad)],

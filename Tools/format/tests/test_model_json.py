@@ -77,6 +77,12 @@ CASES = [
     (lambda d, t: d["layers"][4].update(activation="quant"), J, "layer 'h': the last layer must be conv2d or linear"),
     (lambda d, t: d["layers"][0].update(activation="none"), J, "layer 'c': activation \"none\" is for the last layer"),
     (lambda d, t: d.update(classes=["a", "b"]), J, "2 class names for 3 outputs"),
+    (lambda d, t: d["layers"][0].update(neuron={"beta": 0.9}), J, "layer 'c': field 'neuron.beta' must be a multiple of 2^-16"),
+    (lambda d, t: d["layers"][1].update(neuron={"beta": 0.5}), J, "layer 'p': field 'neuron': only conv2d and linear"),
+    (lambda d, t: d["layers"][0].update(neuron={"leak": 0.5}), J, "layer 'c': field 'neuron' must be an object with"),
+    (lambda d, t: d["layers"][0].update(neuron={"resetDelay": 1}), J, "layer 'c': field 'neuron.resetDelay' must be true or false"),
+    (lambda d, t: d["layers"][0].update(neuron={"beta": 0.9375, "resetDelay": True, "fireAboveThreshold": True}),
+     None, None),                                                        # valid: a leaky layer
     (lambda d, t: t.pop("h.weight"), W, "layer 'h': tensor 'h.weight' is missing"),
     (lambda d, t: t.update({"c.multiplier": np.full(2, 100, np.int64)}), W,
      "layer 'c': tensor 'c.multiplier' has dtype I64, expected I32"),

@@ -1,0 +1,79 @@
+/// The streaming schedule's update of a weighted layer of leaky neurons (`NeuronModel`; state
+/// layout in `StreamingState`, `.leaky` and `.leakyInput`): per neuron and step, the membrane `V`
+/// decays, takes the step's current `M_j · a + B_j` (plus `2^S` for a residual spike), is compared
+/// with the threshold and reset by subtraction, in int64 (exact: `PackedModel.open` bounds `|V|`
+/// below 2^62). Neuron by neuron; the spikes are written as a `SpikeBits` map.
+struct LeakyNeurons {
+    let w: WeightedLayer
+    let neuron: NeuronModel
+    /// Channels-last `V` (int64, unaligned).
+    let membranes: UnsafeMutableRawPointer
+    /// Channels-last step sums (`sumBytes` 2 or 4; cleared as they are read) or, for a layer
+    /// reading the model input, its `acc` (int32, kept).
+    let sums: UnsafeMutableRawPointer
+    let sumBytes: Int
+    let clearsSums: Bool
+    /// Channels-last: 1 where the neuron fired in the last step.
+    let fired: UnsafeMutablePointer<UInt8>
+    /// This step's residual spike map, or nil.
+    let residual: UnsafePointer<UInt8>?
+
+    /// Updates neuron `o` (channel `j`) for one step; fires only if `canFire`. Returns `V` after
+    /// the current (before any reset of this step) and the spike.
+    @inline(__always)
+    func advance(_ o: Int, channel j: Int, canFire: Bool) -> (potential: Int64, spike: UInt8) {
+        let theta = Int64(1) &<< Int64(widening: w.record.shift)
+        let a: Int64
+        if sumBytes == 2 {
+            a = Int64(widening: Int32(sums.load(fromByteOffset: 2 &* o, as: Int16.self)))
+            if clearsSums { sums.storeBytes(of: Int16(0), toByteOffset: 2 &* o, as: Int16.self) }
+        } else {
+            a = Int64(widening: sums.load(fromByteOffset: 4 &* o, as: Int32.self))
+            if clearsSums { sums.storeBytes(of: Int32(0), toByteOffset: 4 &* o, as: Int32.self) }
+        }
+        var v = neuron.leak(membranes.loadUnaligned(fromByteOffset: 8 &* o, as: Int64.self))
+            &+ w.multiplier(j) &* a &+ w.bias(j)
+        if let residual, SpikeBits.bit(residual, o) != 0 { v &+= theta }
+        let resetAfterLeak = neuron.flags & NeuronModel.resetAfterLeak != 0
+        if resetAfterLeak && fired[o] != 0 { v &-= theta }
+        let above = neuron.flags & NeuronModel.fireAboveThreshold != 0 ? v > theta : v >= theta
+        let spike: UInt8 = canFire && above ? 1 : 0
+        membranes.storeBytes(of: resetAfterLeak || spike == 0 ? v : v &- theta, toByteOffset: 8 &* o, as: Int64.self)
+        fired[o] = spike
+        return (v, spike)
+    }
+
+    /// Fires every neuron for one step into the map `out`; returns the spikes.
+    func fire(into out: UnsafeMutablePointer<UInt8>) -> UInt64 {
+        let outC = w.record.outC
+        var writer = SpikeMapWriter(out)
+        var spikes: UInt64 = 0
+        var o = 0
+        for _ in 0..<(w.record.outH &* w.record.outW) {
+            for j in 0..<outC {
+                let spike = advance(o, channel: j, canFire: true).spike
+                spikes &+= UInt64(widening: spike)
+                writer.append(UInt(spike))
+                o &+= 1
+            }
+        }
+        writer.finish()
+        return spikes
+    }
+
+    /// The output layer's update: `scores[o]` becomes `V` (`.membrane`: the layer never fires)
+    /// or the spikes so far (`.spikeCount`); returns the spikes of this step.
+    func score(readout: Readout, into scores: UnsafeMutablePointer<Int64>) -> UInt64 {
+        var spikes: UInt64 = 0
+        for o in 0..<w.record.outputCount {
+            let (v, spike) = advance(o, channel: o % w.record.outC, canFire: readout == .spikeCount)
+            if readout == .membrane {
+                scores[o] = v
+            } else {
+                spikes &+= UInt64(widening: spike)
+                scores[o] &+= Int64(widening: spike)
+            }
+        }
+        return spikes
+    }
+}

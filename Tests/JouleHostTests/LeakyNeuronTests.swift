@@ -1,0 +1,151 @@
+@testable import JouleCore
+import Foundation
+import JouleHost
+import XCTest
+
+/// Leaky neurons (`Spiking/NeuronModel.swift`, `LeakyNeurons`): the streaming schedule held to
+/// the independent step-by-step reference (`ReferenceModel.runStreaming`: the decay in 128-bit
+/// arithmetic) on random models whose weighted layers take random leaks and snnTorch's firing and
+/// reset rules; the format's fields validated; the other modes refusing such models; the JSON
+/// field packed. snnTorch itself is the reference of `Tools/importer/tests/test_leaky.py`.
+final class LeakyNeuronTests: XCTestCase {
+    /// A random neuron: a quarter integrate-and-fire, else a leak of 1…8 shift bits (β = 0
+    /// included) with random flags.
+    func randomNeuron(_ rng: inout TestRNG) -> NeuronModel {
+        if rng.int(0...3) == 0 { return .integrateAndFire }
+        let s = rng.int(0...8)
+        let m = s == 0 ? 0 : rng.int(0...((1 << s) - 1))
+        return NeuronModel(leakMultiplier: m, leakShift: s, flags: rng.int(0...3))
+    }
+
+    func leakyModel(seed: UInt64) -> PackableModel {
+        var model = RandomModels.make(seed: seed, layers: 3 + Int(seed % 3), wide: seed % 2 == 0)
+        var rng = TestRNG(seed &* 7919)
+        for i in model.layers.indices where model.layers[i].kind == .conv2d || model.layers[i].kind == .linear {
+            model.layers[i].neuron = randomNeuron(&rng)
+        }
+        return model
+    }
+
+    func testLeakyModelsMatchStepByStep() throws {
+        var sumWidths: Set<Int> = [], leakyInputLayers = 0, delayed = 0, strict = 0, leakyScores = 0
+        for seed in UInt64(700)...739 {
+            let model = leakyModel(seed: seed)
+            let input = RandomModels.input(for: model, seed: seed)
+            let harness = try RuntimeHarness(model, compact: seed % 3 == 0)
+            for t in [[1, 6], [20], [3, 40]][Int(seed % 3)] where seed % 3 != 0 || t <= 6 {
+                for spikes in [false, true] {
+                    let expected = ReferenceModel(model: model).runStreaming(input: input, timesteps: t, spikeReadout: spikes)
+                    let got = try harness.run(input, mode: .snnStreaming, timesteps: t, readout: spikes ? .spikeCount : .membrane)
+                    XCTAssertEqual(got.layerValues, expected.layerValues, "seed \(seed) T \(t) spike totals per neuron")
+                    XCTAssertEqual(got.scores, expected.scores, "seed \(seed) T \(t) spikes \(spikes) scores")
+                    XCTAssertEqual(got.counters, expected.counters, "seed \(seed) T \(t) spikes \(spikes) counters")
+                }
+            }
+            let packed = harness.file.model
+            for i in 0..<packed.layerCount {
+                let layer = packed.layer(i)
+                guard !layer.neuron.isIntegrateAndFire else { continue }
+                XCTAssertEqual(layer.neuron, model.layers[i].neuron, "the record keeps the neuron")
+                switch StreamingState.form(layer, timesteps: 6, stateBytes: packed.plan(.snnStreaming).region(.state, layer: i).bytes) {
+                case .leaky(let w): sumWidths.insert(w)
+                case .leakyInput: leakyInputLayers += 1
+                default: XCTFail("seed \(seed) layer \(i): a leaky layer kept an integrate-and-fire form")
+                }
+                if layer.neuron.flags & NeuronModel.resetAfterLeak != 0 { delayed += 1 }
+                if layer.neuron.flags & NeuronModel.fireAboveThreshold != 0 { strict += 1 }
+                if layer.activation == .none { leakyScores += 1 }
+            }
+        }
+        // Spike-fed leaky layers keep int16 step sums where the bound is at most 32767, else int32.
+        XCTAssertEqual(sumWidths, [2, 4])
+        XCTAssertGreaterThan(leakyInputLayers, 0)
+        XCTAssertGreaterThan(delayed, 0)
+        XCTAssertGreaterThan(strict, 0)
+        XCTAssertGreaterThan(leakyScores, 0)
+    }
+
+    /// `leak` is `⌊v · m / 2^s⌋` for every membrane the validated model can hold.
+    func testLeakIsTheExactFloor() {
+        var rng = TestRNG(5)
+        let extremes: [Int64] = [0, 1, -1, (1 << 62) - 1, -(1 << 62) + 1, 1 << 40, -(1 << 40) - 3]
+        for s in 1...NeuronModel.maxLeakShift {
+            for m in [0, 1, (1 << s) - 1, rng.int(0...((1 << s) - 1))] {
+                let neuron = NeuronModel(leakMultiplier: m, leakShift: s, flags: 0)
+                for v in extremes + (0..<50).map({ _ in Int64(rng.int(-(1 << 40)...(1 << 40))) }) {
+                    let exact = (Int128(v) * Int128(m)) >> s
+                    XCTAssertEqual(Int128(neuron.leak(v)), exact, "v \(v) m \(m) s \(s)")
+                }
+            }
+        }
+        XCTAssertEqual(NeuronModel.integrateAndFire.leak(-7), -7)
+    }
+
+    /// Integrate-and-fire is the all-zero neuron and runs the unchanged paths; QNN and layer-wise
+    /// runs refuse a model with any other neuron, naming the layer, before touching the arena.
+    func testOtherModesRefuseLeakyModels() throws {
+        var model = RandomModels.make(seed: 750, layers: 4)
+        let leaky = model.layers.lastIndex { $0.kind == .conv2d || $0.kind == .linear }!
+        model.layers[leaky].neuron = NeuronModel(leakMultiplier: 3, leakShift: 2, flags: 0)
+        let file = try PackedModelFile(bytes: try Packer.pack(model).bytes, name: "m")
+        for mode in [ExecutionMode.qnn, .snnLayerwise] {
+            XCTAssertThrowsError(try ModelRunner(file: file, mode: mode)) {
+                XCTAssertTrue("\($0)".contains("[JOULE_E_NEURONS_NEED_STREAMING], layer \(leaky) ('\(model.layers[leaky].name)')"), "\($0)")
+            }
+            let arena = UnsafeMutableRawBufferPointer.allocate(byteCount: file.model.plan(mode).arenaBytes + 16, alignment: 16)
+            defer { arena.deallocate() }
+            XCTAssertThrowsError(try Interpreter(model: file.model, arena: arena, mode: mode)) {
+                XCTAssertEqual(($0 as? JouleError)?.code, .neuronsNeedStreaming)
+                XCTAssertEqual(($0 as? JouleError)?.layer, leaky)
+            }
+        }
+        XCTAssertNoThrow(try ModelRunner(file: file, mode: .snnStreaming))
+        XCTAssertTrue(NeuronModel.integrateAndFire.isIntegrateAndFire)
+        XCTAssertEqual(PackedFormat.versionMinor, 2)
+    }
+
+    /// The record's neuron bytes: only valid neurons on weighted layers open.
+    func testNeuronFieldsAreValidated() throws {
+        var model = RandomModels.make(seed: 751, layers: 4)
+        model.layers[0].neuron = NeuronModel(leakMultiplier: 15, leakShift: 4, flags: 3)
+        let bytes = try Packer.pack(model).bytes
+        let file = try PackedModelFile(bytes: bytes, name: "m")
+        XCTAssertEqual(file.model.layer(0).neuron, model.layers[0].neuron)
+        let record0 = file.model.layersOffset
+        func code(layer: Int, _ change: (inout [UInt8], Int) -> Void) -> JouleErrorCode? {
+            var b = bytes
+            change(&b, record0 + layer * PackedFormat.layerRecordBytes)
+            Packer.sealChecksum(&b)
+            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: b.count, alignment: 16)
+            defer { buffer.deallocate() }
+            b.withUnsafeBytes { buffer.copyMemory(from: $0) }
+            do { _ = try PackedModel.open(UnsafeRawBufferPointer(buffer)); return nil } catch { return error.code }
+        }
+        let pooling = model.layers.firstIndex { $0.kind == .avgPool || $0.kind == .maxPool }
+        typealias F = PackedFormat
+        XCTAssertEqual(code(layer: 0) { b, r in b[r + F.offLeakShift] = 17; b[r + F.offLeakMultiplier] = 0 }, .badLayerRecord)
+        XCTAssertEqual(code(layer: 0) { b, r in b[r + F.offLeakShift] = 4; b[r + F.offLeakMultiplier] = 16 }, .badLayerRecord)
+        XCTAssertEqual(code(layer: 0) { b, r in b[r + F.offLeakShift] = 0; b[r + F.offLeakMultiplier] = 1 }, .badLayerRecord)
+        XCTAssertEqual(code(layer: 0) { b, r in b[r + F.offNeuronFlags] = 4 }, .badLayerRecord)
+        XCTAssertNil(code(layer: 0) { b, r in b[r + F.offLeakShift] = 16; b[r + F.offLeakMultiplier] = 0xFF; b[r + F.offLeakMultiplier + 1] = 0xFF })
+        if let pooling {
+            XCTAssertEqual(code(layer: pooling) { b, r in b[r + F.offNeuronFlags] = 1 }, .badLayerRecord)
+        }
+        XCTAssertEqual(code(layer: 0) { b, r in b[r + F.offLayerReserved] = 1 }, .badLayerRecord)
+    }
+
+    /// The JSON `neuron` field becomes the smallest exact `m / 2^s`.
+    func testBetaPacksAsTheSmallestExactFraction() throws {
+        func model(_ n: ModelDescription.Neuron) throws -> NeuronModel {
+            try ModelDescription.neuronModel(n) { JouleHostError($0) }
+        }
+        XCTAssertEqual(try model(.init(beta: 0.5)), NeuronModel(leakMultiplier: 1, leakShift: 1, flags: 0))
+        XCTAssertEqual(try model(.init(beta: 0.9375, resetDelay: true, fireAboveThreshold: true)),
+                       NeuronModel(leakMultiplier: 15, leakShift: 4, flags: 3))
+        XCTAssertEqual(try model(.init(beta: 0)), NeuronModel(leakMultiplier: 0, leakShift: 1, flags: 0))
+        XCTAssertEqual(try model(.init(beta: 1, fireAboveThreshold: true)), NeuronModel(leakMultiplier: 0, leakShift: 0, flags: 1))
+        XCTAssertEqual(try model(.init()), .integrateAndFire)
+        XCTAssertEqual(try model(.init(beta: 65535.0 / 65536)), NeuronModel(leakMultiplier: 65535, leakShift: 16, flags: 0))
+        XCTAssertThrowsError(try model(.init(beta: 0.95)))
+    }
+}
