@@ -116,6 +116,10 @@ typedef struct joule_model_info {
     uint32_t reserved;           /* 0 */
 } joule_model_info_t;
 
+/* The ABI of this header: 2 since joule_counters_t gained leak_updates (15 fields, 120 bytes;
+ * version 1 had 14 fields and 112 bytes, and a program built against it must be rebuilt). */
+#define JOULE_ABI_VERSION 2
+
 /* Energy events one layer (or, summed, the whole model) really performed in one inference: the
  * core's EventCounters (Sources/JouleEvents/EventCounters.swift), same fields, same order, each a
  * count of events that happened. See that file for the exact definitions. */

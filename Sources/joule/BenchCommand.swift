@@ -27,8 +27,8 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Seed for the random input.")
     var seed: UInt64 = 1
 
-    @Option(help: "Modes to time, comma-separated: qnn, snn-layerwise, snn-streaming.")
-    var modes: String = "qnn,snn-layerwise,snn-streaming"
+    @Option(help: "Modes to time, comma-separated: qnn, snn-layerwise, snn-streaming (default: all three; snn-streaming alone for a model with leaky neurons).")
+    var modes: String?
 
     @Option(help: "Also write the results as JSON to this path (for Tools/bench; '-': standard output, no text; schema: docs/json-output.md).")
     var json: String?
@@ -51,7 +51,8 @@ struct BenchCommand: ParsableCommand {
             }
             let known: [(String, ExecutionMode, String)] = [("qnn", .qnn, "QNN"), ("snn-layerwise", .snnLayerwise, "SNN layer-wise"),
                                                              ("snn-streaming", .snnStreaming, "SNN streaming")]
-            let names = self.modes.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            let modes = self.modes ?? (file.model.hasLeakyNeurons ? "snn-streaming" : "qnn,snn-layerwise,snn-streaming")
+            let names = modes.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
             for name in names where !known.contains(where: { $0.0 == name }) {
                 throw JouleHostError("--modes: unknown mode '\(name)' (known: qnn, snn-layerwise, snn-streaming)")
             }

@@ -22,8 +22,8 @@ struct EnergyCommand: ParsableCommand {
     @Option(name: [.short, .long], help: "T (default: the model's).")
     var timesteps: Int?
 
-    @Option(help: "SNN schedule: layerwise or streaming.")
-    var schedule: Schedule = .layerwise
+    @Option(help: "SNN schedule: layerwise or streaming (the default, and the only one, for leaky neurons).")
+    var schedule: Schedule?
 
     @OptionGroup var budget: BudgetOptions
 
@@ -47,16 +47,24 @@ struct EnergyCommand: ParsableCommand {
             let file = try PackedModelFile(path: model)
             let t = timesteps ?? file.model.defaultTimesteps
             guard (1...255).contains(t) else { throw JouleHostError("--timesteps must be 1…255") }
+            let leaky = file.model.hasLeakyNeurons
+            let schedule = self.schedule ?? (leaky ? .streaming : .layerwise)
             let snnMode: ExecutionMode = schedule == .layerwise ? .snnLayerwise : .snnStreaming
+            // A leaky SNN has no exact QNN twin: the QNN of the same weights stands in, and is named.
+            let qnnFile = try file.leakFreeTwin()
             let boards = try BoardCatalog.loadAll(board == ["all"] ? [] : board)
             try budget.check(file, modes: [.qnn, snnMode], timesteps: t)
             let inputs = try EnergyInputs.load(file: file, input: input, images: images, dataset: dataset)
             try OutputFile.refuseInputs(json, svg)
-            let qnn = try AveragedCounters.run(file: file, mode: .qnn, timesteps: t, inputs: inputs)
+            let qnn = try AveragedCounters.run(file: qnnFile, mode: .qnn, timesteps: t, inputs: inputs)
             let snn = try AveragedCounters.run(file: file, mode: snnMode, timesteps: t, inputs: inputs)
             let names = (0..<file.model.layerCount).map(file.layerName)
             let out = TextOutput(json: json)
             var documents: [EnergyDocument.Board] = []
+            if leaky {
+                out("\(model) has leaky neurons, which have no exact QNN twin: the QNN below is the same weights "
+                    + "without the leak and firing rules (integrate-and-fire), an estimate of a QNN of this network")
+            }
             out("\(model): T = \(t), SNN \(schedule.rawValue), counters averaged over \(inputs.count) input(s); "
                 + String(format: "QNN activity %.4f, SNN spike rate %.4f",
                          ActivityRate.of(file.model, counters: qnn, timesteps: t),

@@ -41,14 +41,14 @@ struct EvalCommand: ParsableCommand {
             let data = try IDXDataset.load(named: dataset)
             if let expect { InputFiles.register(expect) }  // read after the run: protect it now
             try OutputFile.refuseInputs(json, writePredictions)
-            try budget.check(file, modes: [options.executionMode], timesteps: t)
+            try budget.check(file, modes: [options.executionMode(for: file.model)], timesteps: t)
             let count = min(limit ?? data.count, data.count)
-            let bar = ProgressBar(total: count, label: "\(options.label) T=\(t)")
-            let e = try Evaluation.run(file: file, mode: options.executionMode, timesteps: t, dataset: data,
+            let bar = ProgressBar(total: count, label: "\(options.label(for: file.model)) T=\(t)")
+            let e = try Evaluation.run(file: file, mode: options.executionMode(for: file.model), timesteps: t, dataset: data,
                                        limit: limit, threads: threads, readout: options.coreReadout) { bar.update($0) }
             bar.finish()
             let out = TextOutput(json: json)
-            out("\(model) on \(dataset) test (\(e.images) images), \(options.label), T = \(t)")
+            out("\(model) on \(dataset) test (\(e.images) images), \(options.label(for: file.model)), T = \(t)")
             out(String(format: "accuracy %.2f %% (%d/%d)", e.accuracy * 100, e.correct, e.images))
             out(String(format: "activation sparsity %.2f %%, spike rate s_r %.4f (hidden layers)", e.sparsity * 100, e.spikeRate))
             out("per layer:  sparsity  spike rate")

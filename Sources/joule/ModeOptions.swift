@@ -7,20 +7,24 @@ enum ReadoutOption: String, ExpressibleByArgument, CaseIterable { case membrane,
 
 /// How to run a model: the twin, `T`, the SNN schedule and read-out.
 struct ModeOptions: ParsableArguments {
-    @Option(help: "Twin to run: qnn or snn.")
-    var mode: TwinMode = .qnn
+    @Option(help: "Twin to run: qnn or snn (default: qnn; snn for a model with leaky neurons, which has no QNN twin).")
+    var mode: TwinMode?
 
     @Option(name: [.short, .long], help: "T: QNN activation levels 0…T / SNN timesteps (1…255; default: the model's).")
     var timesteps: Int?
 
-    @Option(help: "SNN schedule: layerwise (equals the QNN) or streaming (all layers step together).")
-    var schedule: Schedule = .layerwise
+    @Option(help: "SNN schedule: layerwise (equals the QNN) or streaming (all layers step together; the default and the only schedule for leaky neurons).")
+    var schedule: Schedule?
 
     @Option(help: "SNN read-out: membrane (scores = output membranes) or spikes (output spike counts).")
     var readout: ReadoutOption = .membrane
 
-    var executionMode: ExecutionMode {
-        mode == .qnn ? .qnn : (schedule == .layerwise ? .snnLayerwise : .snnStreaming)
+    /// The mode to run `model` in: as asked, else QNN, or for a model with leaky neurons the
+    /// streaming SNN (the only mode that runs them).
+    func executionMode(for model: PackedModel) -> ExecutionMode {
+        let leaky = model.hasLeakyNeurons
+        guard (mode ?? (leaky ? .snn : .qnn)) == .snn else { return .qnn }
+        return (schedule ?? (leaky ? .streaming : .layerwise)) == .layerwise ? .snnLayerwise : .snnStreaming
     }
 
     var coreReadout: Readout { readout == .membrane ? .membrane : .spikeCount }
@@ -33,8 +37,8 @@ struct ModeOptions: ParsableArguments {
 
     func resolvedTimesteps(_ model: PackedModel) -> Int { timesteps ?? model.defaultTimesteps }
 
-    var label: String {
-        switch executionMode {
+    func label(for model: PackedModel) -> String {
+        switch executionMode(for: model) {
         case .qnn: return "QNN"
         case .snnLayerwise: return "SNN layer-wise"
         case .snnStreaming: return "SNN streaming"

@@ -25,14 +25,14 @@ struct RunCommand: ParsableCommand {
         try reportingErrors {
             let file = try PackedModelFile(path: model)
             let t = options.resolvedTimesteps(file.model)
-            try budget.check(file, modes: [options.executionMode], timesteps: t)
+            try budget.check(file, modes: [options.executionMode(for: file.model)], timesteps: t)
             if let arenaBytes, arenaBytes > budget.maxArena {
                 throw JouleHostError("--arena-bytes \(arenaBytes) is over the budget of \(budget.maxArena) (--max-arena BYTES raises it)")
             }
             let bytes = try InputFile.read(path: input, expectedBytes: file.model.inputCount)
-            let runner = try ModelRunner(file: file, mode: options.executionMode, arenaBytes: arenaBytes)
+            let runner = try ModelRunner(file: file, mode: options.executionMode(for: file.model), arenaBytes: arenaBytes)
             let result = try runner.run(input: bytes, timesteps: t, readout: options.coreReadout)
-            print("\(options.label), T = \(t), arena \(file.model.plan(options.executionMode).arenaBytes) bytes")
+            print("\(options.label(for: file.model)), T = \(t), arena \(file.model.plan(options.executionMode(for: file.model)).arenaBytes) bytes")
             print("scores: " + result.scores.map(String.init).joined(separator: " "))
             print("predicted class: \(result.predictedClass)")
             let names = (0..<file.model.layerCount).map(file.layerName)

@@ -7,7 +7,7 @@ import XCTest
 /// the independent step-by-step reference (`ReferenceModel.runStreaming`: the decay in 128-bit
 /// arithmetic) on random models whose weighted layers take random leaks and snnTorch's firing and
 /// reset rules; the format's fields validated; the other modes refusing such models; the JSON
-/// field packed. snnTorch itself is the reference of `Tools/importer/tests/test_leaky.py`.
+/// field packed. snnTorch itself is the reference of `Tools/importer/tests/test_leaky_snntorch.py`.
 final class LeakyNeuronTests: XCTestCase {
     /// A random neuron: a quarter integrate-and-fire, else a leak of 1…8 shift bits (β = 0
     /// included) with random flags.

@@ -60,6 +60,29 @@ final class PackedValidationTests: XCTestCase {
 
     var firstWeighted: Int { model.layers.firstIndex { $0.kind == .conv2d || $0.kind == .linear }! }
 
+    /// A layer reading the model input takes no residual (its current must stay constant over the
+    /// streaming steps): the file is refused, and so is the JSON field.
+    func testResidualOnALayerReadingTheInputIsRefused() throws {
+        func conv(_ name: String, residual: Int) -> PackableLayer {
+            PackableLayer(name: name, kind: .conv2d, inputIndex: -1, residualIndex: residual, inC: 1, inH: 4, inW: 4,
+                          outC: 2, outH: 4, outW: 4, kernelH: 3, kernelW: 3, strideH: 1, strideW: 1, padH: 1, padW: 1,
+                          weightBits: 8, shift: 8, weights: [Int8](repeating: 1, count: 18), multipliers: [1, 1], biases: [0, 0])
+        }
+        var head = PackableLayer(name: "fc", kind: .linear, inputIndex: 1, inC: 2, inH: 4, inW: 4, outC: 2, outH: 1, outW: 1,
+                                 weightBits: 8, shift: 8, activation: .none, weights: [Int8](repeating: 1, count: 64),
+                                 multipliers: [1, 1], biases: [0, 0])
+        head.name = "fc"
+        let model = PackableModel(name: "m", inputChannels: 1, inputHeight: 4, inputWidth: 4, defaultTimesteps: 4,
+                                  layers: [conv("a", residual: -1), conv("b", residual: 0), head])
+        // The packer opens what it wrote, so the core's refusal reaches it.
+        XCTAssertThrowsError(try Packer.pack(model)) {
+            XCTAssertTrue("\($0)".contains("[JOULE_E_BAD_LAYER_INDEX], layer 1 ('b')"), "\($0)")
+        }
+        var fine = model
+        fine.layers[1].residualIndex = -1
+        XCTAssertNil(open(try Packer.pack(fine).bytes))
+    }
+
     func testIntactFileOpens() {
         XCTAssertNil(open(bytes))
         XCTAssertTrue(model.layers.contains { $0.residualIndex >= 0 }, "fixture should have a residual block")

@@ -90,7 +90,13 @@ static int run_one(joule_model_t *m, const joule_model_info_t *info, const uint8
     int64_t *scores = malloc(sizeof(int64_t) * (info->output_count ? info->output_count : 1));
     int rc = 1;
     if (!arena || !scores) { fprintf(stderr, "joule-demo: out of memory\n"); goto done; }
-    if (check(joule_bind(m, arena, need, mode), "bind")) goto done;
+    joule_status_t bound = joule_bind(m, arena, need, mode);
+    if (bound == JOULE_E_NEURONS_NEED_STREAMING) {  /* leaky neurons: a refusal, not a failure */
+        printf("run mode=%s T=%u refused: %s\n", mode_names[mode], (unsigned)t, joule_error_message(bound));
+        rc = 0;
+        goto done;
+    }
+    if (check(bound, "bind")) goto done;
     if (check(joule_set_input(m, input, info->input_bytes), "set input")) goto done;
     mark(1);
     joule_status_t ran = joule_run(m, t, readout);

@@ -129,6 +129,7 @@ static void test_open_and_info(void **state) {
     assert_int_equal(joule_layer_name(&m, 0, NULL, sizeof name), JOULE_E_BAD_ARGUMENT);
     assert_true(sizeof(joule_model_t) == JOULE_MODEL_BYTES);
     assert_true(sizeof(joule_counters_t) == 15 * sizeof(uint64_t));
+    assert_int_equal(JOULE_ABI_VERSION, 2);
 }
 
 static void test_arena_sizes(void **state) {

@@ -81,7 +81,9 @@ extension PackedModel {
             }
         }
         if layer.residualIndex != -1 {
-            guard layer.residualIndex >= 0, layer.residualIndex < i else {
+            // A layer reading the model input takes no residual: its current is constant over the
+            // steps (the streaming schedule's spike trains rely on it).
+            guard layer.residualIndex >= 0, layer.residualIndex < i, !layer.readsModelInput else {
                 throw JouleError(.badLayerIndex, layer: i, byteOffset: recordOffset + F.offResidualIndex)
             }
             let source = model.layer(layer.residualIndex)
@@ -207,8 +209,9 @@ extension PackedModel {
     }
 
     /// A weighted layer's neuron obeys `NeuronModel.isValid`; other layers keep integrate-and-fire
-    /// (all zero). The int64 bounds checked for integrate-and-fire hold for every neuron: the leak
-    /// never grows `|V|`, and the delayed reset subtracts what the immediate one would.
+    /// (all zero). The int64 bounds checked for integrate-and-fire hold for every neuron up to one
+    /// threshold: the leak never grows `|V|`, and the delayed reset subtracts what the immediate
+    /// one would, one step later (`|V| < 2^62 + 2^S`).
     static func validateNeuron(_ layer: LayerRecord, index i: Int, recordOffset: Int) throws(JouleError) {
         guard layer.neuron.isIntegrateAndFire || (layer.isWeighted && layer.neuron.isValid) else {
             throw JouleError(.badLayerRecord, layer: i, byteOffset: recordOffset + PackedFormat.offLeakMultiplier)

@@ -15,7 +15,8 @@ public struct PackedModel: Sendable {
     public let defaultTimesteps: Int
     /// Scores the last layer produces.
     public let outputCount: Int
-    let layersOffset: Int
+    /// File offset of the first layer record.
+    public let layersOffset: Int
     let plansOffset: Int
 
     /// Number of input bytes (`C · H · W`).

@@ -2,7 +2,7 @@
 /// layout in `StreamingState`, `.leaky` and `.leakyInput`): per neuron and step, the membrane `V`
 /// decays, takes the step's current `M_j · a + B_j` (plus `2^S` for a residual spike), is compared
 /// with the threshold and reset by subtraction, in int64 (exact: `PackedModel.open` bounds `|V|`
-/// below 2^62). Neuron by neuron; the spikes are written as a `SpikeBits` map.
+/// below `2^62 + 2^S`). Neuron by neuron; the spikes are written as a `SpikeBits` map.
 struct LeakyNeurons {
     let w: WeightedLayer
     let neuron: NeuronModel

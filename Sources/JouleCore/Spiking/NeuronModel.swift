@@ -15,10 +15,12 @@
 ///   other paths, bit for bit as before the field);
 /// - `β = m / 2^s` with `fireAboveThreshold` and `resetAfterLeak` is snnTorch's `Leaky` with
 ///   `reset_mechanism="subtract"` and its default `reset_delay=True`
-///   (`U_t = β·U_{t−1} + I_t − θ·S_{t−1}`, `S_t = [U_t > θ]`); without `resetAfterLeak` it is
-///   `reset_delay=False`. Where `V · m` is a multiple of `2^s` at every step (membrane values
-///   with `s · T` spare fractional bits) the floor never rounds and the spikes equal snnTorch's
-///   exact (float64) ones.
+///   (`U_t = β·U_{t−1} + I_t − θ·S_{t−1}`, `S_t = [U_t > θ]`). Where `V · m` is a multiple of
+///   `2^s` at every step (membrane values with `s · T` spare fractional bits) the floor never
+///   rounds and the spikes equal snnTorch's exact (float64) ones. Without `resetAfterLeak` the
+///   reset is immediate; that is not snnTorch's `reset_delay=False`, which decides a spike on
+///   `V − θ` whenever the previous reset left `V > θ` (the two agree while no membrane exceeds
+///   `2θ`; `Tools/importer/tests/test_leaky_snntorch.py` measures the difference).
 ///
 /// Only the streaming schedule runs a neuron other than integrate-and-fire: such a model has no
 /// QNN twin and no layer-wise schedule (`Interpreter` refuses them, `neuronsNeedStreaming`).
@@ -60,8 +62,8 @@ public struct NeuronModel: Equatable, Sendable {
             && leakMultiplier < 1 << leakShift && flags & ~NeuronModel.knownFlags == 0
     }
 
-    /// `⌊v · m / 2^s⌋` (or `v` without leak). Exact for every `v` the validated model can hold
-    /// (`|v| < 2^62`): `v = q · 2^s + r` with `0 ≤ r < 2^s`, so the floor is `q · m + ⌊r · m / 2^s⌋`.
+    /// `⌊v · m / 2^s⌋` (or `v` without leak). Exact for every int64 `v` (`m < 2^s` keeps both
+    /// terms in range): `v = q · 2^s + r` with `0 ≤ r < 2^s`, so the floor is `q · m + ⌊r · m / 2^s⌋`.
     @inline(__always)
     public func leak(_ v: Int64) -> Int64 {
         guard leakShift > 0 else { return v }

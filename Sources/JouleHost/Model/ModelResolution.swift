@@ -63,6 +63,9 @@ extension ModelDescription {
                 guard let r = source[residual], r >= 0 else {
                     throw fail(d.name, "field 'residual': no earlier kept layer is named '\(residual)'")
                 }
+                guard from >= 0 else {
+                    throw fail(d.name, "field 'residual': a layer reading the model input takes no residual")
+                }
                 guard layer.activation == .quant, layer.kind == .conv2d || layer.kind == .linear else {
                     throw fail(d.name, "field 'residual' needs a conv2d or linear layer with activation \"quant\"")
                 }

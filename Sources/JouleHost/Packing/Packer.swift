@@ -22,6 +22,12 @@ public enum Packer {
     public static func pack(_ model: PackableModel, compact: Bool = false) throws -> Summary {
         typealias F = PackedFormat
         let n = model.layers.count
+        for layer in model.layers where !layer.neuron.isIntegrateAndFire {
+            guard layer.kind == .conv2d || layer.kind == .linear, layer.neuron.isValid else {
+                throw JouleHostError("layer '\(layer.name)': neuron \(layer.neuron) is not valid (leak shift 0…16, "
+                    + "multiplier below 2^shift, flags 0…3, weighted layers only)")
+            }
+        }
         var records = model.layers.enumerated().map { i, layer in
             layer.record(lastReader: model.layers.indices.filter {
                 $0 > i && (model.layers[$0].inputIndex == i || model.layers[$0].residualIndex == i)

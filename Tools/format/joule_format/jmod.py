@@ -43,6 +43,7 @@ class Layer:
     kernel: tuple           # (h, w); stride and padding likewise
     stride: tuple
     padding: tuple
+    neuron: tuple = (0, 0, 0)  # (leak multiplier m, leak shift s, flags), format 1.2; (0, 0, 0) = IF
 
 
 @dataclass(frozen=True)
@@ -137,5 +138,6 @@ def _layer(data, at):
     dims = struct.unpack_from("<6H", data, at + 8)
     geometry = struct.unpack_from("<6B", data, at + 20)
     name = data[at + 64:at + 96].split(b"\0", 1)[0].decode("ascii", "replace")
+    neuron = struct.unpack_from("<HBB", data, at + 56)
     return Layer(name, LAYER_KINDS.get(kind, f"kind {kind}"), bits, "none" if activation == 0 else "quant",
-                 shift, inp, res, dims[:3], dims[3:], geometry[0:2], geometry[2:4], geometry[4:6])
+                 shift, inp, res, dims[:3], dims[3:], geometry[0:2], geometry[2:4], geometry[4:6], neuron)

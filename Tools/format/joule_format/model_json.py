@@ -195,6 +195,7 @@ def _resolve_layers(doc, path):
         if L.get("residual") is not None:
             r = L["residual"]
             need(t in WEIGHTED, "only conv2d and linear layers take a residual")
+            need(src != "input", "a layer reading the model input takes no residual")
             need(r in (shapes if dropped else kept_names), f"residual {r!r} is not an earlier kept layer")
             need(shapes[r] == out, f"residual '{r}' has shape {shapes[r]}, this layer's output {out}")
         if dropped:

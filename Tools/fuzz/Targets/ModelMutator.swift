@@ -4,7 +4,7 @@
 // needs new records, new arena plans and a new checksum. Half of the time this mutator instead
 // reads the model's structure (layer kinds, connections, geometry, weight widths, T), changes one
 // to three things consistently — T, the input's size or channels, a layer's kind, kernel, stride,
-// padding, output channels or weight width, a residual, compact plans — re-derives every shape
+// padding, output channels or weight width, a residual, a leaky neuron, compact plans — re-derives every shape
 // downstream, fills the weights with seeded values, and packs the result with the real packer
 // (which plans the arenas and seals the checksum). A mutant the packer rejects falls back to
 // libFuzzer's byte mutation.
@@ -33,6 +33,8 @@ struct LayerShape {
     var kernelH: Int, kernelW: Int, strideH: Int, strideW: Int, padH: Int, padW: Int
     var outC: Int
     var weightBits: Int
+    /// Weighted layers: the SNN's neuron (leaky ones run only in the streaming schedule).
+    var neuron: NeuronModel = .integrateAndFire
 }
 
 /// The structure of a model: input, `T`, layers.
@@ -48,7 +50,7 @@ struct ModelShape {
             let r = model.layer(i)
             return LayerShape(kind: r.kind, inputIndex: r.inputIndex, residualIndex: r.residualIndex,
                               kernelH: r.kernelH, kernelW: r.kernelW, strideH: r.strideH, strideW: r.strideW,
-                              padH: r.padH, padW: r.padW, outC: r.outC, weightBits: r.weightBits)
+                              padH: r.padH, padW: r.padW, outC: r.outC, weightBits: r.weightBits, neuron: r.neuron)
         }
         if layers.isEmpty { return nil }
     }
@@ -57,7 +59,7 @@ struct ModelShape {
     mutating func mutate(_ rng: inout MutantRandom) {
         let L = MutantLimits.self
         let i = rng.below(layers.count)
-        switch rng.below(9) {
+        switch rng.below(10) {
         case 0: timesteps = rng.inRange(1...L.maxTimesteps)
         case 1: inputHeight = rng.inRange(1...L.maxSide); inputWidth = rng.below(2) == 0 ? inputHeight : rng.inRange(1...L.maxSide)
         case 2: inputChannels = rng.inRange(1...4)
@@ -66,6 +68,9 @@ struct ModelShape {
         case 5: layers[i].strideH = rng.inRange(1...L.maxStride); layers[i].strideW = rng.inRange(1...L.maxStride)
         case 6: layers[i].padH = rng.inRange(0...2); layers[i].padW = rng.inRange(0...2)
         case 7: layers[i].outC = rng.inRange(1...L.maxChannels); layers[i].weightBits = rng.below(2) == 0 ? 8 : 4
+        case 8:  // a leaky neuron (or back to integrate-and-fire): any valid leak and flags
+            let s = rng.below(3) == 0 ? 0 : rng.inRange(1...NeuronModel.maxLeakShift)
+            layers[i].neuron = NeuronModel(leakMultiplier: s == 0 ? 0 : rng.below(1 << s), leakShift: s, flags: rng.below(4))
         default:
             if i > 0 { layers[i].residualIndex = rng.below(2) == 0 ? -1 : rng.below(i) }
             if layers.count < L.maxLayers, rng.below(3) == 0 {  // duplicate a layer after itself
@@ -126,7 +131,8 @@ struct ModelShape {
                 layer.multipliers = (0..<layer.outC).map { _ in Int32(rng.inRange(1...max(1, scale * 2))) }
                 layer.biases = (0..<layer.outC).map { _ in Int64(rng.inRange(-(1 << 14)...(1 << 14))) }
             }
-            if s.residualIndex >= 0, s.residualIndex < i, !last {
+            if kind == .conv2d || kind == .linear { layer.neuron = s.neuron }
+            if s.residualIndex >= 0, s.residualIndex < i, !last, source >= 0 {
                 let r = out[s.residualIndex]
                 if r.activation == .quant, r.outC == layer.outC, r.outH == layer.outH, r.outW == layer.outW {
                     layer.residualIndex = s.residualIndex
