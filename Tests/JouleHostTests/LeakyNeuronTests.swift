@@ -29,6 +29,7 @@ final class LeakyNeuronTests: XCTestCase {
 
     func testLeakyModelsMatchStepByStep() throws {
         var sumWidths: Set<Int> = [], leakyInputLayers = 0, delayed = 0, strict = 0, leakyScores = 0
+        var laneLayers = 0, laneResidual = 0, laneDelayed = 0, laneStrict = 0
         for seed in UInt64(700)...739 {
             let model = leakyModel(seed: seed)
             let input = RandomModels.input(for: model, seed: seed)
@@ -55,6 +56,13 @@ final class LeakyNeuronTests: XCTestCase {
                 if layer.neuron.flags & NeuronModel.resetAfterLeak != 0 { delayed += 1 }
                 if layer.neuron.flags & NeuronModel.fireAboveThreshold != 0 { strict += 1 }
                 if layer.activation == .none { leakyScores += 1 }
+                // Eight channels at a time (`LeakyNeurons.fire8`) on builds with vector lanes.
+                if layer.activation == .quant && layer.outC % 8 == 0 {
+                    laneLayers += 1
+                    if layer.residualIndex >= 0 { laneResidual += 1 }
+                    if layer.neuron.flags & NeuronModel.resetAfterLeak != 0 { laneDelayed += 1 }
+                    if layer.neuron.flags & NeuronModel.fireAboveThreshold != 0 { laneStrict += 1 }
+                }
             }
         }
         // Spike-fed leaky layers keep int16 step sums where the bound is at most 32767, else int32.
@@ -63,6 +71,10 @@ final class LeakyNeuronTests: XCTestCase {
         XCTAssertGreaterThan(delayed, 0)
         XCTAssertGreaterThan(strict, 0)
         XCTAssertGreaterThan(leakyScores, 0)
+        XCTAssertGreaterThan(laneLayers, 0)
+        XCTAssertGreaterThan(laneResidual, 0)
+        XCTAssertGreaterThan(laneDelayed, 0)
+        XCTAssertGreaterThan(laneStrict, 0)
     }
 
     /// `leak` is `⌊v · m / 2^s⌋` for every membrane the validated model can hold.
@@ -147,5 +159,43 @@ final class LeakyNeuronTests: XCTestCase {
         XCTAssertEqual(try model(.init()), .integrateAndFire)
         XCTAssertEqual(try model(.init(beta: 65535.0 / 65536)), NeuronModel(leakMultiplier: 65535, leakShift: 16, flags: 0))
         XCTAssertThrowsError(try model(.init(beta: 0.95)))
+    }
+}
+
+extension LeakyNeuronTests {
+    /// Membranes that land exactly on the threshold, where `fireAboveThreshold` decides: a linear
+    /// layer whose current is `θ/2` or `θ` per step (weights 1, `M = 1`, `B = 0`, `θ = 2^4`), with
+    /// eight outputs (the lane update) and three (neuron by neuron), each flag combination and
+    /// leak, against the reference; and the flag must change the spikes.
+    func testMembranesOnTheThreshold() throws {
+        for outC in [8, 3] {
+            for leak in [NeuronModel(leakMultiplier: 0, leakShift: 0, flags: 0), NeuronModel(leakMultiplier: 1, leakShift: 1, flags: 0)] {
+                var totals: [Int: [Int64]] = [:]
+                for flags in 0...3 {
+                    let neuron = NeuronModel(leakMultiplier: leak.leakMultiplier, leakShift: leak.leakShift, flags: flags)
+                    var hidden = PackableLayer(name: "fc1", kind: .linear, inputIndex: -1, inC: 1, inH: 1, inW: 2,
+                                               outC: outC, outH: 1, outW: 1, weightBits: 8, shift: 4,
+                                               weights: (0..<(outC * 2)).map { Int8($0 % 2 == 0 ? 1 : 0) },
+                                               multipliers: [Int32](repeating: 1, count: outC), biases: [Int64](repeating: 0, count: outC))
+                    hidden.neuron = neuron
+                    var head = PackableLayer(name: "fc2", kind: .linear, inputIndex: 0, inC: outC, inH: 1, inW: 1,
+                                             outC: 2, outH: 1, outW: 1, weightBits: 8, shift: 0, activation: .none,
+                                             weights: [Int8](repeating: 1, count: 2 * outC), multipliers: [1, 1], biases: [0, 0])
+                    head.neuron = neuron
+                    let model = PackableModel(name: "edge", inputChannels: 1, inputHeight: 1, inputWidth: 2,
+                                              defaultTimesteps: 6, layers: [hidden, head])
+                    let harness = try RuntimeHarness(model)
+                    for input: [UInt8] in [[8, 0], [16, 0]] {
+                        let expected = ReferenceModel(model: model).runStreaming(input: input, timesteps: 6, spikeReadout: true)
+                        let got = try harness.run(input, mode: .snnStreaming, timesteps: 6, readout: .spikeCount)
+                        XCTAssertEqual(got.layerValues, expected.layerValues, "outC \(outC) \(neuron) input \(input)")
+                        XCTAssertEqual(got.scores, expected.scores, "outC \(outC) \(neuron) input \(input)")
+                        XCTAssertEqual(got.counters, expected.counters, "outC \(outC) \(neuron) input \(input)")
+                        totals[flags, default: []].append(Int64(got.layerValues[0].reduce(0, +)))
+                    }
+                }
+                XCTAssertNotEqual(totals[0], totals[NeuronModel.fireAboveThreshold], "outC \(outC) \(leak): the strict threshold changed nothing")
+            }
+        }
     }
 }

@@ -2,7 +2,9 @@
 /// layout in `StreamingState`, `.leaky` and `.leakyInput`): per neuron and step, the membrane `V`
 /// decays, takes the step's current `M_j · a + B_j` (plus `2^S` for a residual spike), is compared
 /// with the threshold and reset by subtraction, in int64 (exact: `PackedModel.open` bounds `|V|`
-/// below `2^62 + 2^S`). Neuron by neuron; the spikes are written as a `SpikeBits` map.
+/// below `2^62 + 2^S`). In 64-bit lanes, eight channels at a time, where `outC` is a multiple of
+/// 8 and the target has vector lanes (`InstructionSet.laneNeuronUpdate`), else neuron by
+/// neuron; the same results. The spikes are written as a `SpikeBits` map.
 struct LeakyNeurons {
     let w: WeightedLayer
     let neuron: NeuronModel
@@ -43,11 +45,60 @@ struct LeakyNeurons {
         return (v, spike)
     }
 
+    /// `advance` for the eight neurons from `o` (channels `j…j+7`, `o` a multiple of 8), all
+    /// allowed to fire; returns their spikes as a byte (bit `k`: neuron `o + k`).
+    @inline(__always)
+    func fire8(_ o: Int, channel j: Int) -> UInt8 {
+        let shift = Int64(widening: w.record.shift)
+        let theta = SIMD8<Int64>(repeating: Int64(1) &<< shift)
+        let a: SIMD8<Int64>
+        if sumBytes == 2 {
+            a = SIMD8<Int64>(widening: SIMD8<Int32>(widening: sums.loadUnaligned(fromByteOffset: 2 &* o, as: SIMD8<Int16>.self)))
+            if clearsSums { sums.storeBytes(of: SIMD8<Int16>(), toByteOffset: 2 &* o, as: SIMD8<Int16>.self) }
+        } else {
+            a = SIMD8<Int64>(widening: sums.loadUnaligned(fromByteOffset: 4 &* o, as: SIMD8<Int32>.self))
+            if clearsSums { sums.storeBytes(of: SIMD8<Int32>(), toByteOffset: 4 &* o, as: SIMD8<Int32>.self) }
+        }
+        var v = membranes.loadUnaligned(fromByteOffset: 8 &* o, as: SIMD8<Int64>.self)
+        if neuron.leakShift > 0 {
+            let s = Int64(widening: neuron.leakShift), m = SIMD8<Int64>(repeating: Int64(widening: neuron.leakMultiplier))
+            v = (v &>> s) &* m &+ (((v & SIMD8(repeating: (1 &<< s) &- 1)) &* m) &>> s)
+        }
+        let multipliers = SIMD8<Int64>(widening: w.multipliers.loadUnaligned(fromByteOffset: 4 &* j, as: SIMD8<Int32>.self))
+        v = v &+ multipliers &* a &+ w.biases.loadUnaligned(fromByteOffset: 8 &* j, as: SIMD8<Int64>.self)
+        if let residual {
+            v &+= SIMD8<Int64>(widening: SpikeBits.unpackLanes(residual[o &>> 3])) &<< shift
+        }
+        let resetAfterLeak = neuron.flags & NeuronModel.resetAfterLeak != 0
+        if resetAfterLeak {
+            v &-= SIMD8<Int64>(widening: UnsafeRawPointer(fired + o).loadUnaligned(as: SIMD8<UInt8>.self)) &<< shift
+        }
+        // Below the threshold (or at it, when firing needs V > θ) exactly where this is ≥ 0; its
+        // sign bit, spread, is −1 for a spike.
+        let limit = neuron.flags & NeuronModel.fireAboveThreshold != 0 ? theta : theta &- 1
+        let spike = SIMD8<Int64>() &- ((limit &- v) &>> 63)
+        membranes.storeBytes(of: resetAfterLeak ? v : v &- (spike &<< shift), toByteOffset: 8 &* o, as: SIMD8<Int64>.self)
+        let spikeBytes = SIMD8<UInt8>(truncating: spike)
+        UnsafeMutableRawPointer(fired + o).storeBytes(of: spikeBytes, as: SIMD8<UInt8>.self)
+        return SpikeBits.packLanes(spikeBytes)
+    }
+
     /// Fires every neuron for one step into the map `out`; returns the spikes.
     func fire(into out: UnsafeMutablePointer<UInt8>) -> UInt64 {
         let outC = w.record.outC
         var writer = SpikeMapWriter(out)
         var spikes: UInt64 = 0
+        if InstructionSet.laneNeuronUpdate && outC & 7 == 0 {
+            var o = 0
+            while o < w.record.outputCount {
+                let byte = fire8(o, channel: o % outC)
+                spikes &+= UInt64(widening: byte.nonzeroBitCount)
+                writer.appendByte(byte)
+                o &+= 8
+            }
+            writer.finish()
+            return spikes
+        }
         var o = 0
         for _ in 0..<(w.record.outH &* w.record.outW) {
             for j in 0..<outC {
