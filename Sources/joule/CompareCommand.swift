@@ -57,6 +57,11 @@ struct CompareCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let file = try InferenceEnergy.open(model: model)
+            guard !file.model.hasLeakyNeurons else {
+                throw JouleHostError("\(model): leaky neurons have no exact QNN twin and no layer-wise schedule, which "
+                    + "this report compares; use `joule energy` (the streaming SNN against the leak-free QNN of the same "
+                    + "weights), `joule lifetime --model` or `joule eval`")
+            }
             let t = timesteps ?? file.model.defaultTimesteps
             let boards = try BoardCatalog.loadAll(board)
             let w = try Workload.load(path: WorkloadCatalog.resolve(workload))

@@ -116,6 +116,29 @@ final class LeakyNeuronTests: XCTestCase {
         XCTAssertEqual(PackedFormat.versionMinor, 2)
     }
 
+    /// The leak-free twin (the energy tools' QNN for a leaky model) opens, runs every mode, and
+    /// equals the same model packed without neurons, for default and compact plans.
+    func testLeakFreeTwinOpensAndRuns() throws {
+        for compact in [false, true] {
+            var model = RandomModels.make(seed: 752, layers: 5, wide: true)
+            let plain = try PackedModelFile(bytes: try Packer.pack(model, compact: compact).bytes, name: "plain")
+            for i in model.layers.indices where model.layers[i].kind == .conv2d || model.layers[i].kind == .linear {
+                model.layers[i].neuron = NeuronModel(leakMultiplier: 3, leakShift: 2, flags: 3)
+            }
+            let leaky = try PackedModelFile(bytes: try Packer.pack(model, compact: compact).bytes, name: "leaky")
+            let twin = try leaky.leakFreeTwin()
+            XCTAssertFalse(twin.model.hasLeakyNeurons)
+            XCTAssertTrue(leaky.model.hasLeakyNeurons)
+            let input = RandomModels.input(for: model, seed: 752)
+            for mode in [ExecutionMode.qnn, .snnLayerwise, .snnStreaming] {
+                let a = try ModelRunner(file: twin, mode: mode).run(input: input, timesteps: 6)
+                let b = try ModelRunner(file: plain, mode: mode).run(input: input, timesteps: 6)
+                XCTAssertEqual(a.scores, b.scores, "compact \(compact) \(mode)")
+                XCTAssertEqual(a.counters, b.counters, "compact \(compact) \(mode)")
+            }
+        }
+    }
+
     /// The record's neuron bytes: only valid neurons on weighted layers open.
     func testNeuronFieldsAreValidated() throws {
         var model = RandomModels.make(seed: 751, layers: 4)

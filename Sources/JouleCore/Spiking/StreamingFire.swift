@@ -53,11 +53,12 @@ struct StreamingNeurons {
         return (v, spike)
     }
 
-    /// Bytes of the per-step threshold table of a hidden integrate-and-fire layer without a
-    /// residual input, for runs up to `t` steps (`outC · t` int32), else 0.
+    /// Bytes of the per-step threshold table of a hidden layer without a residual input, for runs
+    /// up to `t` steps (`outC · t` int32), else 0. Leaky layers do not use it but are planned it
+    /// too, so that the leak-free twin of a leaky model (the same file with integrate-and-fire
+    /// neurons, `PackedModelFile.leakFreeTwin`) keeps a valid plan.
     static func thresholdTableBytes(_ layer: LayerRecord, timesteps t: Int) -> Int {
-        layer.activation == .quant && layer.residualIndex < 0 && !layer.readsModelInput && layer.neuron.isIntegrateAndFire
-            ? layer.outC &* t &* 4 : 0
+        layer.activation == .quant && layer.residualIndex < 0 && !layer.readsModelInput ? layer.outC &* t &* 4 : 0
     }
 
     /// Fires every neuron for step `t` in 32 bits: with `N` spikes so far (`N < t`), `V ≥ 2^S`

@@ -40,13 +40,18 @@ public struct InferenceEnergy: Sendable {
     }
 
     /// Runs `file` as QNN and SNN on `inputs`, averages the counters and prices both twins on `board`.
+    /// A model with leaky neurons runs its SNN streaming, and its QNN is the leak-free twin of the
+    /// same weights (`PackedModelFile.leakFreeTwin`; the origin says so).
     /// - Parameter progress: called after each run with (runs done, runs total).
     public static func measure(file: PackedModelFile, board: BoardFile, timesteps t: Int, streaming: Bool,
                                inputs: [[UInt8]], progress: (Int, Int) -> Void = { _, _ in }) throws -> InferenceEnergy {
+        let leaky = file.model.hasLeakyNeurons
+        let streaming = streaming || leaky
         let snnMode: ExecutionMode = streaming ? .snnStreaming : .snnLayerwise
+        let qnnFile = try file.leakFreeTwin()
         var done = 0
         func average(_ mode: ExecutionMode) throws -> [EventCounters] {
-            let runner = try ModelRunner(file: file, mode: mode)
+            let runner = try ModelRunner(file: mode == .qnn ? qnnFile : file, mode: mode)
             var sums = Array(repeating: EventCounters(), count: file.model.layerCount)
             for input in inputs {
                 let r = try runner.run(input: input, timesteps: t)
@@ -64,7 +69,8 @@ public struct InferenceEnergy: Sendable {
         var result = InferenceEnergy(
             joules: [.qnn: report.qnnTotal.total * 1e-12, .snn: report.snnTotal.total * 1e-12],
             origin: "\(file.path) on \(board.name), T = \(t), SNN \(streaming ? "streaming" : "layer-wise"), "
-                + "counters averaged over \(inputs.count) input(s)",
+                + "counters averaged over \(inputs.count) input(s)"
+                + (leaky ? "; leaky neurons: the QNN is the leak-free twin of the same weights" : ""),
             snnSpikeRate: ActivityRate.of(file.model, counters: snn, timesteps: t),
             qnnActivity: ActivityRate.of(file.model, counters: qnn, timesteps: t))
         result.board = board.profile
