@@ -15,7 +15,7 @@ final class LeakyNeuronTests: XCTestCase {
         if rng.int(0...3) == 0 { return .integrateAndFire }
         let s = rng.int(0...8)
         let m = s == 0 ? 0 : rng.int(0...((1 << s) - 1))
-        return NeuronModel(leakMultiplier: m, leakShift: s, flags: rng.int(0...3))
+        return NeuronModel(leakMultiplier: m, leakShift: s, flags: rng.int(0...NeuronModel.knownFlags))
     }
 
     func leakyModel(seed: UInt64) -> PackableModel {
@@ -29,7 +29,7 @@ final class LeakyNeuronTests: XCTestCase {
 
     func testLeakyModelsMatchStepByStep() throws {
         var sumWidths: Set<Int> = [], leakyInputLayers = 0, delayed = 0, strict = 0, leakyScores = 0
-        var laneLayers = 0, laneResidual = 0, laneDelayed = 0, laneStrict = 0
+        var laneLayers = 0, laneResidual = 0, laneDelayed = 0, laneStrict = 0, toZero = 0, laneToZero = 0
         for seed in UInt64(700)...739 {
             let model = leakyModel(seed: seed)
             let input = RandomModels.input(for: model, seed: seed)
@@ -55,6 +55,7 @@ final class LeakyNeuronTests: XCTestCase {
                 }
                 if layer.neuron.flags & NeuronModel.resetAfterLeak != 0 { delayed += 1 }
                 if layer.neuron.flags & NeuronModel.fireAboveThreshold != 0 { strict += 1 }
+                if layer.neuron.flags & NeuronModel.resetToZero != 0 { toZero += 1 }
                 if layer.activation == .none { leakyScores += 1 }
                 // Eight channels at a time (`LeakyNeurons.fire8`) on builds with vector lanes.
                 if layer.activation == .quant && layer.outC % 8 == 0 {
@@ -62,6 +63,7 @@ final class LeakyNeuronTests: XCTestCase {
                     if layer.residualIndex >= 0 { laneResidual += 1 }
                     if layer.neuron.flags & NeuronModel.resetAfterLeak != 0 { laneDelayed += 1 }
                     if layer.neuron.flags & NeuronModel.fireAboveThreshold != 0 { laneStrict += 1 }
+                    if layer.neuron.flags & NeuronModel.resetToZero != 0 { laneToZero += 1 }
                 }
             }
         }
@@ -75,6 +77,8 @@ final class LeakyNeuronTests: XCTestCase {
         XCTAssertGreaterThan(laneResidual, 0)
         XCTAssertGreaterThan(laneDelayed, 0)
         XCTAssertGreaterThan(laneStrict, 0)
+        XCTAssertGreaterThan(toZero, 0)
+        XCTAssertGreaterThan(laneToZero, 0)
     }
 
     /// `leak` is `⌊v · m / 2^s⌋` for every membrane the validated model can hold.
@@ -161,7 +165,8 @@ final class LeakyNeuronTests: XCTestCase {
         XCTAssertEqual(code(layer: 0) { b, r in b[r + F.offLeakShift] = 17; b[r + F.offLeakMultiplier] = 0 }, .badLayerRecord)
         XCTAssertEqual(code(layer: 0) { b, r in b[r + F.offLeakShift] = 4; b[r + F.offLeakMultiplier] = 16 }, .badLayerRecord)
         XCTAssertEqual(code(layer: 0) { b, r in b[r + F.offLeakShift] = 0; b[r + F.offLeakMultiplier] = 1 }, .badLayerRecord)
-        XCTAssertEqual(code(layer: 0) { b, r in b[r + F.offNeuronFlags] = 4 }, .badLayerRecord)
+        XCTAssertEqual(code(layer: 0) { b, r in b[r + F.offNeuronFlags] = 8 }, .badLayerRecord)
+        XCTAssertNil(code(layer: 0) { b, r in b[r + F.offNeuronFlags] = 7 })
         XCTAssertNil(code(layer: 0) { b, r in b[r + F.offLeakShift] = 16; b[r + F.offLeakMultiplier] = 0xFF; b[r + F.offLeakMultiplier + 1] = 0xFF })
         if let pooling {
             XCTAssertEqual(code(layer: pooling) { b, r in b[r + F.offNeuronFlags] = 1 }, .badLayerRecord)
@@ -177,6 +182,8 @@ final class LeakyNeuronTests: XCTestCase {
         XCTAssertEqual(try model(.init(beta: 0.5)), NeuronModel(leakMultiplier: 1, leakShift: 1, flags: 0))
         XCTAssertEqual(try model(.init(beta: 0.9375, resetDelay: true, fireAboveThreshold: true)),
                        NeuronModel(leakMultiplier: 15, leakShift: 4, flags: 3))
+        XCTAssertEqual(try model(.init(beta: 0.75, resetDelay: true, fireAboveThreshold: true, resetToZero: true)),
+                       NeuronModel(leakMultiplier: 3, leakShift: 2, flags: 7))
         XCTAssertEqual(try model(.init(beta: 0)), NeuronModel(leakMultiplier: 0, leakShift: 1, flags: 0))
         XCTAssertEqual(try model(.init(beta: 1, fireAboveThreshold: true)), NeuronModel(leakMultiplier: 0, leakShift: 0, flags: 1))
         XCTAssertEqual(try model(.init()), .integrateAndFire)
@@ -194,7 +201,7 @@ extension LeakyNeuronTests {
         for outC in [8, 3] {
             for leak in [NeuronModel(leakMultiplier: 0, leakShift: 0, flags: 0), NeuronModel(leakMultiplier: 1, leakShift: 1, flags: 0)] {
                 var totals: [Int: [Int64]] = [:]
-                for flags in 0...3 {
+                for flags in 0...NeuronModel.knownFlags {
                     let neuron = NeuronModel(leakMultiplier: leak.leakMultiplier, leakShift: leak.leakShift, flags: flags)
                     var hidden = PackableLayer(name: "fc1", kind: .linear, inputIndex: -1, inC: 1, inH: 1, inW: 2,
                                                outC: outC, outH: 1, outW: 1, weightBits: 8, shift: 4,

@@ -33,14 +33,16 @@ struct LeakyNeurons {
             a = Int64(widening: sums.load(fromByteOffset: 4 &* o, as: Int32.self))
             if clearsSums { sums.storeBytes(of: Int32(0), toByteOffset: 4 &* o, as: Int32.self) }
         }
-        var v = neuron.leak(membranes.loadUnaligned(fromByteOffset: 8 &* o, as: Int64.self))
-            &+ w.multiplier(j) &* a &+ w.bias(j)
-        if let residual, SpikeBits.bit(residual, o) != 0 { v &+= theta }
         let resetAfterLeak = neuron.flags & NeuronModel.resetAfterLeak != 0
-        if resetAfterLeak && fired[o] != 0 { v &-= theta }
+        let toZero = neuron.flags & NeuronModel.resetToZero != 0
+        let delayedReset = resetAfterLeak && fired[o] != 0
+        var v = delayedReset && toZero ? 0 : membranes.loadUnaligned(fromByteOffset: 8 &* o, as: Int64.self)
+        v = neuron.leak(v) &+ w.multiplier(j) &* a &+ w.bias(j)
+        if let residual, SpikeBits.bit(residual, o) != 0 { v &+= theta }
+        if delayedReset && !toZero { v &-= theta }
         let above = neuron.flags & NeuronModel.fireAboveThreshold != 0 ? v > theta : v >= theta
         let spike: UInt8 = canFire && above ? 1 : 0
-        membranes.storeBytes(of: resetAfterLeak || spike == 0 ? v : v &- theta, toByteOffset: 8 &* o, as: Int64.self)
+        membranes.storeBytes(of: resetAfterLeak || spike == 0 ? v : (toZero ? 0 : v &- theta), toByteOffset: 8 &* o, as: Int64.self)
         fired[o] = spike
         return (v, spike)
     }
@@ -60,6 +62,11 @@ struct LeakyNeurons {
             if clearsSums { sums.storeBytes(of: SIMD8<Int32>(), toByteOffset: 4 &* o, as: SIMD8<Int32>.self) }
         }
         var v = membranes.loadUnaligned(fromByteOffset: 8 &* o, as: SIMD8<Int64>.self)
+        let resetAfterLeak = neuron.flags & NeuronModel.resetAfterLeak != 0
+        let toZero = neuron.flags & NeuronModel.resetToZero != 0
+        let last = resetAfterLeak
+            ? SIMD8<Int64>(widening: UnsafeRawPointer(fired + o).loadUnaligned(as: SIMD8<UInt8>.self)) : SIMD8<Int64>()
+        if resetAfterLeak && toZero { v &= last &- 1 }  // lanes that spiked last step start from 0
         if neuron.leakShift > 0 {
             let s = Int64(widening: neuron.leakShift), m = SIMD8<Int64>(repeating: Int64(widening: neuron.leakMultiplier))
             v = (v &>> s) &* m &+ (((v & SIMD8(repeating: (1 &<< s) &- 1)) &* m) &>> s)
@@ -69,15 +76,13 @@ struct LeakyNeurons {
         if let residual {
             v &+= SIMD8<Int64>(widening: SpikeBits.unpackLanes(residual[o &>> 3])) &<< shift
         }
-        let resetAfterLeak = neuron.flags & NeuronModel.resetAfterLeak != 0
-        if resetAfterLeak {
-            v &-= SIMD8<Int64>(widening: UnsafeRawPointer(fired + o).loadUnaligned(as: SIMD8<UInt8>.self)) &<< shift
-        }
+        if resetAfterLeak && !toZero { v &-= last &<< shift }
         // Below the threshold (or at it, when firing needs V > θ) exactly where this is ≥ 0; its
         // sign bit, spread, is −1 for a spike.
         let limit = neuron.flags & NeuronModel.fireAboveThreshold != 0 ? theta : theta &- 1
         let spike = SIMD8<Int64>() &- ((limit &- v) &>> 63)
-        membranes.storeBytes(of: resetAfterLeak ? v : v &- (spike &<< shift), toByteOffset: 8 &* o, as: SIMD8<Int64>.self)
+        let reset = resetAfterLeak ? v : (toZero ? v & (spike &- 1) : v &- (spike &<< shift))
+        membranes.storeBytes(of: reset, toByteOffset: 8 &* o, as: SIMD8<Int64>.self)
         let spikeBytes = SIMD8<UInt8>(truncating: spike)
         UnsafeMutableRawPointer(fired + o).storeBytes(of: spikeBytes, as: SIMD8<UInt8>.self)
         return SpikeBits.packLanes(spikeBytes)

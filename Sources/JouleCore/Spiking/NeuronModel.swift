@@ -5,9 +5,10 @@
 /// `I_t = M_j · a_t + B_j + r_t · θ` at step `t` (`a_t` the accumulator of the step's input, `r_t`
 /// its residual spike), a neuron does
 ///
-///     V ← leak(V) + I_t − (resetAfterLeak ∧ spiked at t − 1 ? θ : 0)
+///     V ← leak(resetToZero ∧ resetAfterLeak ∧ spiked at t − 1 ? 0 : V) + I_t
+///           − (resetAfterLeak ∧ ¬resetToZero ∧ spiked at t − 1 ? θ : 0)
 ///     spike at t ⇔ (fireAboveThreshold ? V > θ : V ≥ θ)
-///     after a spike, unless resetAfterLeak: V ← V − θ
+///     after a spike, unless resetAfterLeak: V ← (resetToZero ? 0 : V − θ)
 ///
 /// with `leak(V) = ⌊V · m / 2^s⌋` (floor, exact in 64 bits: `(V >> s) · m + ((V mod 2^s) · m) >> s`)
 /// for leak multiplier `m` and leak shift `s`, or `leak(V) = V` when `s = 0`. So:
@@ -15,7 +16,8 @@
 ///   other paths, bit for bit as before the field);
 /// - `β = m / 2^s` with `fireAboveThreshold` and `resetAfterLeak` is snnTorch's `Leaky` with
 ///   `reset_mechanism="subtract"` and its default `reset_delay=True`
-///   (`U_t = β·U_{t−1} + I_t − θ·S_{t−1}`, `S_t = [U_t > θ]`). Where `V · m` is a multiple of
+///   (`U_t = β·U_{t−1} + I_t − θ·S_{t−1}`, `S_t = [U_t > θ]`); with `resetToZero` as well it is
+///   `reset_mechanism="zero"` (`U_t = β·(1 − S_{t−1})·U_{t−1} + I_t`). Where `V · m` is a multiple of
 ///   `2^s` at every step (membrane values with `s · T` spare fractional bits) the floor never
 ///   rounds and the spikes equal snnTorch's exact (float64) ones. Without `resetAfterLeak` the
 ///   reset is immediate; that is not snnTorch's `reset_delay=False`, which decides a spike on
@@ -29,7 +31,7 @@ public struct NeuronModel: Equatable, Sendable {
     public var leakMultiplier: Int
     /// `s`, 0 (no leak) or 1…`maxLeakShift`.
     public var leakShift: Int
-    /// `fireAboveThreshold` | `resetAfterLeak`.
+    /// `fireAboveThreshold` | `resetAfterLeak` | `resetToZero`.
     public var flags: Int
 
     /// Flag: fire when `V > θ` (snnTorch's Heaviside), not `V ≥ θ`.
@@ -37,8 +39,11 @@ public struct NeuronModel: Equatable, Sendable {
     /// Flag: a spike's `θ` is subtracted at the next step, after the leak (snnTorch's
     /// `reset_delay=True`), not right after the spike.
     public static let resetAfterLeak = 2
+    /// Flag: a spike resets the membrane to 0 instead of subtracting the threshold (snnTorch's
+    /// `reset_mechanism="zero"`; with `resetAfterLeak`, at the next step before the leak).
+    public static let resetToZero = 4
     /// Every flag this version defines.
-    public static let knownFlags = 3
+    public static let knownFlags = 7
     /// Largest leak shift: keeps `(V mod 2^s) · m` below 2^32.
     public static let maxLeakShift = 16
     /// Integrate-and-fire (all fields zero).

@@ -36,14 +36,17 @@ public struct ModelDescription: Decodable, Sendable {
         public var resetDelay: Bool?
         /// snnTorch's Heaviside: fire when the membrane is above the threshold, not at it.
         public var fireAboveThreshold: Bool?
+        /// snnTorch's `reset_mechanism="zero"`: a spike resets the membrane to 0.
+        public var resetToZero: Bool?
 
-        public init(beta: Double? = nil, resetDelay: Bool? = nil, fireAboveThreshold: Bool? = nil) {
+        public init(beta: Double? = nil, resetDelay: Bool? = nil, fireAboveThreshold: Bool? = nil, resetToZero: Bool? = nil) {
             self.beta = beta
             self.resetDelay = resetDelay
             self.fireAboveThreshold = fireAboveThreshold
+            self.resetToZero = resetToZero
         }
 
-        enum CodingKeys: String, CodingKey, CaseIterable { case beta, resetDelay, fireAboveThreshold }
+        enum CodingKeys: String, CodingKey, CaseIterable { case beta, resetDelay, fireAboveThreshold, resetToZero }
 
         /// A misspelt field is an error, not a silent integrate-and-fire neuron.
         struct AnyKey: CodingKey {
@@ -57,12 +60,13 @@ public struct ModelDescription: Decodable, Sendable {
             let known = Set(CodingKeys.allCases.map(\.rawValue))
             if let unknown = try decoder.container(keyedBy: AnyKey.self).allKeys.first(where: { !known.contains($0.stringValue) }) {
                 throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
-                    debugDescription: "unknown field '\(unknown.stringValue)' (expected beta, resetDelay, fireAboveThreshold)"))
+                    debugDescription: "unknown field '\(unknown.stringValue)' (expected beta, resetDelay, fireAboveThreshold, resetToZero)"))
             }
             let c = try decoder.container(keyedBy: CodingKeys.self)
             beta = try c.decodeIfPresent(Double.self, forKey: .beta)
             resetDelay = try c.decodeIfPresent(Bool.self, forKey: .resetDelay)
             fireAboveThreshold = try c.decodeIfPresent(Bool.self, forKey: .fireAboveThreshold)
+            resetToZero = try c.decodeIfPresent(Bool.self, forKey: .resetToZero)
         }
     }
 

@@ -107,6 +107,7 @@ extension ModelDescription {
         var flags = 0
         if n.fireAboveThreshold == true { flags |= NeuronModel.fireAboveThreshold }
         if n.resetDelay == true { flags |= NeuronModel.resetAfterLeak }
+        if n.resetToZero == true { flags |= NeuronModel.resetToZero }
         let beta = n.beta ?? 1
         guard beta.isFinite, beta >= 0, beta <= 1 else {
             throw fail("field 'neuron.beta' must be between 0 and 1, got \(beta)")

@@ -25,7 +25,7 @@ public enum Packer {
         for layer in model.layers where !layer.neuron.isIntegrateAndFire {
             guard layer.kind == .conv2d || layer.kind == .linear, layer.neuron.isValid else {
                 throw JouleHostError("layer '\(layer.name)': neuron \(layer.neuron) is not valid (leak shift 0…16, "
-                    + "multiplier below 2^shift, flags 0…3, weighted layers only)")
+                    + "multiplier below 2^shift, flags 0…7, weighted layers only)")
             }
         }
         var records = model.layers.enumerated().map { i, layer in

@@ -213,16 +213,17 @@ struct ReferenceModel {
                                 }
                                 let neuron = l.neuron
                                 if !neuron.isIntegrateAndFire {
-                                    var v = membranes[i][j]
+                                    let delayed = neuron.flags & NeuronModel.resetAfterLeak != 0
+                                    let toZero = neuron.flags & NeuronModel.resetToZero != 0
+                                    var v = delayed && toZero && lastSpikes[i][j] ? 0 : membranes[i][j]
                                     if neuron.leakShift > 0 {
                                         v = Int64((Int128(v) * Int128(neuron.leakMultiplier)) >> neuron.leakShift)
                                     }
                                     v += current
-                                    let delayed = neuron.flags & NeuronModel.resetAfterLeak != 0
-                                    if delayed && lastSpikes[i][j] { v -= threshold }
+                                    if delayed && !toZero && lastSpikes[i][j] { v -= threshold }
                                     let strict = neuron.flags & NeuronModel.fireAboveThreshold != 0
                                     let fires = (!isScores || spikeReadout) && (strict ? v > threshold : v >= threshold)
-                                    membranes[i][j] = fires && !delayed ? v - threshold : v
+                                    membranes[i][j] = fires && !delayed ? (toZero ? 0 : v - threshold) : v
                                     lastSpikes[i][j] = fires
                                     let spike = fires ? 1 : 0
                                     if isScores { if spikeReadout { scores[o] += Int64(spike) } else { scores[o] = v } }

@@ -184,13 +184,13 @@ def _resolve_layers(doc, path):
         if L.get("neuron") is not None:
             n = L["neuron"]
             need(t in WEIGHTED, "field 'neuron': only conv2d and linear layers have neurons")
-            need(isinstance(n, dict) and set(n) <= {"beta", "resetDelay", "fireAboveThreshold"},
-                 "field 'neuron' must be an object with 'beta', 'resetDelay', 'fireAboveThreshold'")
+            need(isinstance(n, dict) and set(n) <= {"beta", "resetDelay", "fireAboveThreshold", "resetToZero"},
+                 "field 'neuron' must be an object with 'beta', 'resetDelay', 'fireAboveThreshold', 'resetToZero'")
             beta = n.get("beta", 1)
             need(isinstance(beta, (int, float)) and not isinstance(beta, bool) and 0 <= beta <= 1
                  and float(beta) * 65536 == round(float(beta) * 65536),
                  f"field 'neuron.beta' must be a multiple of 2^-16 in 0…1, got {beta!r}")
-            for flag in ("resetDelay", "fireAboveThreshold"):
+            for flag in ("resetDelay", "fireAboveThreshold", "resetToZero"):
                 need(isinstance(n.get(flag, False), bool), f"field 'neuron.{flag}' must be true or false")
         if L.get("residual") is not None:
             r = L["residual"]

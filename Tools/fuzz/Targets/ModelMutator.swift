@@ -70,7 +70,7 @@ struct ModelShape {
         case 7: layers[i].outC = rng.inRange(1...L.maxChannels); layers[i].weightBits = rng.below(2) == 0 ? 8 : 4
         case 8:  // a leaky neuron (or back to integrate-and-fire): any valid leak and flags
             let s = rng.below(3) == 0 ? 0 : rng.inRange(1...NeuronModel.maxLeakShift)
-            layers[i].neuron = NeuronModel(leakMultiplier: s == 0 ? 0 : rng.below(1 << s), leakShift: s, flags: rng.below(4))
+            layers[i].neuron = NeuronModel(leakMultiplier: s == 0 ? 0 : rng.below(1 << s), leakShift: s, flags: rng.below(NeuronModel.knownFlags + 1))
         default:
             if i > 0 { layers[i].residualIndex = rng.below(2) == 0 ? -1 : rng.below(i) }
             if layers.count < L.maxLayers, rng.below(3) == 0 {  // duplicate a layer after itself

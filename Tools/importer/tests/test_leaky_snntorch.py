@@ -25,7 +25,7 @@ sys.path.insert(0, os.path.join(ROOT, "Tools", "format"))
 from joule_format import safetensors  # noqa: E402
 
 SIZES = [36, 20, 12, 6]          # input 1×6×6, two hidden layers, 6 outputs
-FIRE_ABOVE, RESET_AFTER_LEAK = 1, 2
+FIRE_ABOVE, RESET_AFTER_LEAK, RESET_TO_ZERO = 1, 2, 4
 
 
 def binaries():
@@ -108,8 +108,10 @@ def reference_counts(layers, image, T, m, s, flags, snntorch_immediate=False):
             spikes = []
             for j in range(len(q)):
                 acc = sum(int(q[j][i]) * inputs[i] for i in range(len(inputs)) if inputs[i])
-                v = ((V[k][j] * m) >> s if s else V[k][j]) + int(M[j]) * acc + int(B[j])
-                if flags & RESET_AFTER_LEAK and fired[k][j]:
+                zero = flags & RESET_TO_ZERO
+                start = 0 if zero and flags & RESET_AFTER_LEAK and fired[k][j] else V[k][j]
+                v = ((start * m) >> s if s else start) + int(M[j]) * acc + int(B[j])
+                if flags & RESET_AFTER_LEAK and fired[k][j] and not zero:
                     v -= theta
                 if snntorch_immediate:
                     carried = V[k][j] > theta
@@ -119,7 +121,7 @@ def reference_counts(layers, image, T, m, s, flags, snntorch_immediate=False):
                     spikes.append(int(spike))
                     continue
                 spike = v > theta if flags & FIRE_ABOVE else v >= theta
-                V[k][j] = v if flags & RESET_AFTER_LEAK or not spike else v - theta
+                V[k][j] = v if flags & RESET_AFTER_LEAK or not spike else (0 if zero else v - theta)
                 fired[k][j] = spike
                 counts[k][j] += spike
                 spikes.append(int(spike))
@@ -127,12 +129,12 @@ def reference_counts(layers, image, T, m, s, flags, snntorch_immediate=False):
     return [np.array(c) for c in counts]
 
 
-def snntorch_counts(layers, image, T, beta, reset_delay):
+def snntorch_counts(layers, image, T, beta, reset_delay, mechanism="subtract"):
     """snnTorch: nn.Linear-equivalent float64 currents q·M/2^S · x + B/2^S into Leaky neurons."""
     scale = float(1 << S_SHIFT)
     weights = [torch.tensor(q.astype(np.float64) * M[:, None].astype(np.float64) / scale) for q, M, _ in layers]
     biases = [torch.tensor(B.astype(np.float64) / scale) for _, _, B in layers]
-    lifs = [snn.Leaky(beta=beta, threshold=1.0, reset_mechanism="subtract", reset_delay=reset_delay) for _ in layers]
+    lifs = [snn.Leaky(beta=beta, threshold=1.0, reset_mechanism=mechanism, reset_delay=reset_delay) for _ in layers]
     mems = [torch.zeros(len(b), dtype=torch.float64) for b in biases]
     counts = [torch.zeros(len(b), dtype=torch.int64) for b in biases]
     x = torch.tensor(image.astype(np.float64))
@@ -186,14 +188,14 @@ def test_exact_leak_equals_snntorch_and_reference(tmp_path, beta, m, s):
     assert fired > 0, "the models must spike for the comparison to mean anything"
 
 
-@pytest.mark.parametrize("flags", [0, FIRE_ABOVE, RESET_AFTER_LEAK, FIRE_ABOVE | RESET_AFTER_LEAK])
+@pytest.mark.parametrize("flags", range(8))
 def test_rounding_leak_equals_reference(tmp_path, flags):
     """Leaks that round (β = 0.9 → 58982/65536; multipliers without spare bits): joule equals
     the integer contract exactly, for every flag combination."""
     rng = np.random.default_rng(17 + flags)
     layers = make_layers(rng, S_SHIFT, granule=1)
     neuron = {"beta": 58982 / 65536, "resetDelay": bool(flags & RESET_AFTER_LEAK),
-              "fireAboveThreshold": bool(flags & FIRE_ABOVE)}
+              "fireAboveThreshold": bool(flags & FIRE_ABOVE), "resetToZero": bool(flags & RESET_TO_ZERO)}
     fired = 0
     for image in images(rng, 3):
         got, _ = joule_all_layers(str(tmp_path), "round", layers, neuron, image)
@@ -243,3 +245,23 @@ def test_immediate_reset_difference_from_snntorch(tmp_path):
             differing += int((got[k] != theirs[k]).sum())
             neurons += got[k].size
     print(f"immediate reset vs snnTorch reset_delay=False: {differing} of {neurons} neuron spike counts differ")
+
+
+@pytest.mark.parametrize("beta,m,s", [(0.5, 1, 1), (0.875, 7, 3)])
+def test_reset_to_zero_equals_snntorch_and_reference(tmp_path, beta, m, s):
+    """snnTorch's `Leaky(reset_mechanism="zero")` (default `reset_delay=True`:
+    `U_t = β·(1 − S_{t−1})·U_{t−1} + I_t`) is `{"resetDelay": true, "fireAboveThreshold": true,
+    "resetToZero": true}`: identical spike counts per neuron where the leak is exact."""
+    rng = np.random.default_rng(int(beta * 1000) + 7)
+    layers = make_layers(rng, S_SHIFT, granule=1 << (s * T))
+    neuron = {"beta": beta, "resetDelay": True, "fireAboveThreshold": True, "resetToZero": True}
+    fired = 0
+    for image in images(rng):
+        got, _ = joule_all_layers(str(tmp_path), "zero", layers, neuron, image)
+        ref = reference_counts(layers, image, T, m, s, FIRE_ABOVE | RESET_AFTER_LEAK | RESET_TO_ZERO)
+        theirs = snntorch_counts(layers, image, T, beta, True, mechanism="zero")
+        for k in range(len(layers)):
+            np.testing.assert_array_equal(got[k], ref[k], err_msg=f"layer fc{k + 1} vs the integer reference")
+            np.testing.assert_array_equal(got[k], theirs[k], err_msg=f"layer fc{k + 1} vs snnTorch")
+        fired += sum(int(c.sum()) for c in ref)
+    assert fired > 0, "the models must spike for the comparison to mean anything"
