@@ -49,6 +49,10 @@ struct EnergyCommand: ParsableCommand {
             guard (1...255).contains(t) else { throw JouleHostError("--timesteps must be 1…255") }
             let leaky = file.model.hasLeakyNeurons
             let schedule = self.schedule ?? (leaky ? .streaming : .layerwise)
+            if leaky && schedule == .layerwise {
+                throw JouleHostError("\(model): leaky neurons run only in the streaming schedule (leave out --schedule, "
+                    + "or --schedule streaming)")
+            }
             let snnMode: ExecutionMode = schedule == .layerwise ? .snnLayerwise : .snnStreaming
             // A leaky SNN has no exact QNN twin: the QNN of the same weights stands in, and is named.
             let qnnFile = try file.leakFreeTwin()
@@ -88,7 +92,8 @@ struct EnergyCommand: ParsableCommand {
                 try JSONOutput.write(EnergyDocument(
                     model: model, timesteps: t, snnMode: snnMode.jsonName, inputs: inputs.count,
                     qnnActivity: ActivityRate.of(file.model, counters: qnn, timesteps: t),
-                    snnSpikeRate: ActivityRate.of(file.model, counters: snn, timesteps: t), boards: documents), to: json)
+                    snnSpikeRate: ActivityRate.of(file.model, counters: snn, timesteps: t),
+                    qnnIsLeakFreeTwin: leaky, boards: documents), to: json)
             }
         }
     }

@@ -78,13 +78,15 @@ struct LifetimeCommand: ParsableCommand {
         let boardFile: BoardFile
         do { boardFile = try BoardCatalog.load(w.board) } catch { throw JouleHostError("\(error)") }
         let file = try InferenceEnergy.open(model: path)
-        try budget.check(file, modes: [.qnn, w.model.streaming ? .snnStreaming : .snnLayerwise], timesteps: w.model.timesteps)
+        // A model with leaky neurons runs its SNN streaming (`InferenceEnergy.measure`).
+        let streaming = w.model.streaming || file.model.hasLeakyNeurons
+        try budget.check(file, modes: [.qnn, streaming ? .snnStreaming : .snnLayerwise], timesteps: w.model.timesteps)
         let inputs = try EnergyInputs.load(file: file, input: nil, images: images, dataset: dataset)
         try OutputFile.refuseInputs(json, svgPrefix.map { $0 + "-charge.svg" }, svgPrefix.map { $0 + "-sweep.svg" })
         let bar = ProgressBar(total: 2 * inputs.count, label: "measuring QNN and SNN")
         defer { bar.finish() }
         return try InferenceEnergy.measure(file: file, board: boardFile, timesteps: w.model.timesteps,
-                                           streaming: w.model.streaming, inputs: inputs) { done, _ in bar.update(done) }
+                                           streaming: streaming, inputs: inputs) { done, _ in bar.update(done) }
     }
 
     func write(_ svg: String, to path: String, _ out: TextOutput) throws {

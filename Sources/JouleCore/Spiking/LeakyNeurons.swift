@@ -1,7 +1,7 @@
 /// The streaming schedule's update of a weighted layer of leaky neurons (`NeuronModel`; state
 /// layout in `StreamingState`, `.leaky` and `.leakyInput`): per neuron and step, the membrane `V`
 /// decays, takes the step's current `M_j · a + B_j` (plus `2^S` for a residual spike), is compared
-/// with the threshold and reset by subtraction, in int64 (exact: `PackedModel.open` bounds `|V|`
+/// with the threshold and reset (by subtraction, or to zero), in int64 (exact: `PackedModel.open` bounds `|V|`
 /// below `2^62 + 2^S`). In 64-bit lanes, eight channels at a time, where `outC` is a multiple of
 /// 8 and the target has vector lanes (`InstructionSet.laneNeuronUpdate`), else neuron by
 /// neuron; the same results. The spikes are written as a `SpikeBits` map.

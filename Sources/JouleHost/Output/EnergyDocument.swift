@@ -31,11 +31,15 @@ public struct EnergyDocument: JSONDocument {
     public var inputs: Int
     /// `ActivityRate` of each twin's counters.
     public var qnnActivity: Double, snnSpikeRate: Double
+    /// True when the model has leaky neurons: the QNN priced is its leak-free twin (the same
+    /// weights with integrate-and-fire neurons), not an exact twin.
+    public var qnnIsLeakFreeTwin: Bool
     public var boards: [Board]
 
     public init(model: String, timesteps: Int, snnMode: String, inputs: Int, qnnActivity: Double,
-                snnSpikeRate: Double, boards: [Board]) {
+                snnSpikeRate: Double, qnnIsLeakFreeTwin: Bool = false, boards: [Board]) {
         self.model = model; self.timesteps = timesteps; self.snnMode = snnMode; self.inputs = inputs
-        self.qnnActivity = qnnActivity; self.snnSpikeRate = snnSpikeRate; self.boards = boards
+        self.qnnActivity = qnnActivity; self.snnSpikeRate = snnSpikeRate
+        self.qnnIsLeakFreeTwin = qnnIsLeakFreeTwin; self.boards = boards
     }
 }

@@ -133,7 +133,7 @@ extension JouleErrorCode: CustomStringConvertible {
         case .timestepsExceedPlan:
             return "this compact plan was made for a smaller T (QNN codes packed in fewer bits, or streaming state sized for fewer steps): repack for this T"
         case .neuronsNeedStreaming:
-            return "the model has leaky (or snnTorch-style) neurons, which only the streaming SNN runs (joule: --mode snn --schedule streaming)"
+            return "the model has leaky (or snnTorch-style) neurons, which only the streaming SNN runs (joule run/eval: --mode snn --schedule streaming, or leave both out; joule energy: --schedule streaming)"
         }
     }
 }

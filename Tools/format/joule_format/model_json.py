@@ -130,6 +130,7 @@ def _resolve_layers(doc, path):
     c, h, w = (doc["input"][k] for k in ("channels", "height", "width"))
     shapes = {"input": (c, h, w)}         # every layer's output shape, training-only ones too
     kept_names, training_only, layers = set(), [], []
+    model_input = {"input"}              # "input" and the flatten layers that pass it on unchanged
     prev = "input"                        # the default input: the previous kept layer
     for i, spec in enumerate(doc["layers"]):
         if not isinstance(spec, dict):
@@ -150,7 +151,9 @@ def _resolve_layers(doc, path):
         src = L.setdefault("input", prev)
         need(src in shapes, f"input {src!r} is not an earlier layer or 'input'")
         need(dropped or src == "input" or src in kept_names, f"input {src!r} is a training-only layer")
-        L["reads_input"] = src == "input"
+        L["reads_input"] = src in model_input
+        if t == "flatten" and src in model_input:
+            model_input.add(name)
         shape = L["in_shape"] = shapes[src]
         if t in ("conv2d",) + POOLING:
             need(len(shape) == 3, f"{t} needs a C×H×W input, '{src}' gives {shape}")
@@ -195,7 +198,7 @@ def _resolve_layers(doc, path):
         if L.get("residual") is not None:
             r = L["residual"]
             need(t in WEIGHTED, "only conv2d and linear layers take a residual")
-            need(src != "input", "a layer reading the model input takes no residual")
+            need(not L["reads_input"], "a layer reading the model input takes no residual")
             need(r in (shapes if dropped else kept_names), f"residual {r!r} is not an earlier kept layer")
             need(shapes[r] == out, f"residual '{r}' has shape {shapes[r]}, this layer's output {out}")
         if dropped:

@@ -128,3 +128,23 @@ def test_invalid_json_and_missing_weights_name_the_file(tmp_path):
     with pytest.raises(FileNotFoundError, match="t.safetensors"):
         model_json.load(str(tmp_path / "t.json"))
     assert model_json.load(str(tmp_path / "t.json"), weights=False).tensors is None
+
+
+def test_a_flatten_passes_the_model_input_on():
+    """A layer reading the model input through `flatten` reads the analog input (k = T) and takes
+    no residual, as packmodel's resolution says."""
+    doc = {"format": "joule-model", "version": 1, "name": "t", "weights": "t.safetensors",
+           "input": {"channels": 1, "height": 2, "width": 2, "scale": 1 / 255}, "timesteps": 2,
+           "layers": [{"name": "f", "type": "flatten"},
+                      {"name": "a", "type": "linear", "outFeatures": 4, "shift": 8},
+                      {"name": "h", "type": "linear", "outFeatures": 2, "shift": 8, "activation": "none"}]}
+    tensors = {"a.weight": np.ones((4, 4), np.int8), "a.multiplier": np.full(4, 10, np.int32),
+               "h.weight": np.ones((2, 4), np.int8), "h.multiplier": np.full(2, 10, np.int32)}
+    m = model_json.from_doc(doc, tensors, "t.json")
+    assert m.layer("a")["reads_input"] and not m.layer("h")["reads_input"]
+    doc["layers"][1]["input"] = "f"
+    doc["layers"].insert(2, {"name": "b", "type": "linear", "input": "f", "outFeatures": 4, "shift": 8,
+                             "residual": "a"})
+    tensors.update({"b.weight": np.ones((4, 4), np.int8), "b.multiplier": np.full(4, 10, np.int32)})
+    with pytest.raises(FormatError, match="layer 'b': a layer reading the model input takes no residual"):
+        model_json.from_doc(doc, tensors, "t.json")

@@ -24,7 +24,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.a
 sys.path.insert(0, os.path.join(ROOT, "Tools", "format"))
 from joule_format import safetensors  # noqa: E402
 
-SIZES = [36, 20, 12, 6]          # input 1×6×6, two hidden layers, 6 outputs
+SIZES = [36, 24, 16, 6]          # input 1×6×6, two hidden layers (multiples of 8: the lane update), 6 outputs
 FIRE_ABOVE, RESET_AFTER_LEAK, RESET_TO_ZERO = 1, 2, 4
 
 
@@ -254,14 +254,21 @@ def test_reset_to_zero_equals_snntorch_and_reference(tmp_path, beta, m, s):
     "resetToZero": true}`: identical spike counts per neuron where the leak is exact."""
     rng = np.random.default_rng(int(beta * 1000) + 7)
     layers = make_layers(rng, S_SHIFT, granule=1 << (s * T))
-    neuron = {"beta": beta, "resetDelay": True, "fireAboveThreshold": True, "resetToZero": True}
-    fired = 0
-    for image in images(rng):
-        got, _ = joule_all_layers(str(tmp_path), "zero", layers, neuron, image)
-        ref = reference_counts(layers, image, T, m, s, FIRE_ABOVE | RESET_AFTER_LEAK | RESET_TO_ZERO)
-        theirs = snntorch_counts(layers, image, T, beta, True, mechanism="zero")
-        for k in range(len(layers)):
-            np.testing.assert_array_equal(got[k], ref[k], err_msg=f"layer fc{k + 1} vs the integer reference")
-            np.testing.assert_array_equal(got[k], theirs[k], err_msg=f"layer fc{k + 1} vs snnTorch")
-        fired += sum(int(c.sum()) for c in ref)
-    assert fired > 0, "the models must spike for the comparison to mean anything"
+    changed = 0
+    # reset_delay=False is how snnTorch reads NIR's LIF (import_nir: reset_mechanism="zero").
+    for delayed in (True, False):
+        flags = FIRE_ABOVE | RESET_TO_ZERO | (RESET_AFTER_LEAK if delayed else 0)
+        neuron = {"beta": beta, "resetDelay": delayed, "fireAboveThreshold": True, "resetToZero": True}
+        fired = np.zeros(len(layers), dtype=int)
+        for image in images(rng):
+            got, _ = joule_all_layers(str(tmp_path), "zero", layers, neuron, image)
+            ref = reference_counts(layers, image, T, m, s, flags)
+            theirs = snntorch_counts(layers, image, T, beta, delayed, mechanism="zero")
+            for k in range(len(layers)):
+                np.testing.assert_array_equal(got[k], ref[k], err_msg=f"layer fc{k + 1} vs the integer reference")
+                np.testing.assert_array_equal(got[k], theirs[k], err_msg=f"layer fc{k + 1} vs snnTorch, delay {delayed}")
+                fired[k] += int(ref[k].sum())
+            subtract = reference_counts(layers, image, T, m, s, flags & ~RESET_TO_ZERO)
+            changed += sum(int((a != b).sum()) for a, b in zip(ref, subtract))
+        assert (fired > 0).all(), f"every layer must spike for the comparison to mean anything: {fired}"
+    assert changed > 0, "resetting to zero changed no spike count: the comparison would not see the flag"
