@@ -78,12 +78,7 @@ extension Interpreter {
         let mapBytes = SpikeBits.bytes(count: n), stride = mapBytes
         let accumulators = UnsafeMutableRawPointer(state).assumingMemoryBound(to: Int32.self)
         if step == 1 {
-            let src = source(of: layer)
-            c.denseSynapticOps = w.denseSynapticOps()
-            c.inputEvents = ByteCounts.nonZeroAndSum(src, count: layer.inputCount).nonZero
-            c.inputTrafficBits = UInt64(widening: layer.inputCount * 8)
-            var tally = WeightedLayer.EventTally()
-            w.gather(input: src, acc: int32s(.scratch, layer: i), tally: &tally) { pixel, acc in
+            gatherModelInput(w, layer, index: i, counters: &c) { pixel, acc in
                 if trains {
                     StreamingInput.writeTrains(pixel: pixel, outC: outC, timesteps: t, shift: s, stride: stride,
                                                trains: state) { j in
@@ -93,7 +88,6 @@ extension Interpreter {
                     for j in 0..<outC { accumulators[pixel &* outC &+ j] = acc[j] }
                 }
             }
-            setGatheredCounters(w, tally: tally, inputBits: 8, into: &c)
         }
         var spikes: UInt64 = 0
         if trains {
@@ -144,26 +138,14 @@ extension Interpreter {
             counts: (state + StreamingState.countsOffset(layer, membraneBytes: width)).assumingMemoryBound(to: UInt8.self),
             residualCounts: residual == nil ? nil
                 : (state + StreamingState.residualOffset(layer, membraneBytes: width)).assumingMemoryBound(to: UInt8.self))
-        var tally = WeightedLayer.EventTally()
-        if split != nil {
-            w.scatterSpikes(source(of: layer), into: state.assumingMemoryBound(to: Int16.self), tally: &tally)
-        } else {
-            w.scatterSpikes(source(of: layer), into: state.assumingMemoryBound(to: Int32.self), tally: &tally)
-        }
-        setSpikeTrainCounters(w, tally: tally, into: &c)
-        c.denseSynapticOps = w.denseSynapticOps()
-        c.activationReadBits = UInt64(widening: layer.inputCount)
-        c.inputTrafficBits = UInt64(widening: layer.inputCount)
+        scatterInputSpikes(w, layer, into: state, narrow: split != nil, counters: &c)
         if let residual, let counts = neurons.residualCounts {
             var spikes: UInt64 = 0
             SpikeBits.forEachSpike(residual, count: n) { o in
                 counts[o] &+= 1
                 spikes &+= 1
             }
-            c.inputEvents &+= spikes
-            c.effectiveACs &+= spikes
-            c.activationReadBits &+= UInt64(widening: n)
-            c.inputTrafficBits &+= UInt64(widening: n)
+            addResidualCounters(spikes: spikes, neurons: n, into: &c)
         }
         let spikes: UInt64
         if layer.activation == .none {
@@ -185,54 +167,74 @@ extension Interpreter {
                      readout: Readout, counters c: inout EventCounters) {
         let w = WeightedLayer(layer, in: model)
         let n = layer.outputCount, outC = layer.outC
-        let sumBytes: Int
-        switch StreamingState.form(layer, timesteps: t, stateBytes: plan.region(.state, layer: i).bytes) {
-        case .leaky(let bytes): sumBytes = bytes
-        default: sumBytes = 4
+        // Int16 step sums in the narrow `.leaky` form; int32 sums or the input layer's int32 `acc` else.
+        var sumBytes = 4
+        if case .leaky(let bytes) = StreamingState.form(layer, timesteps: t, stateBytes: plan.region(.state, layer: i).bytes) {
+            sumBytes = bytes
         }
         let state = pointer(.state, layer: i)
         let sums = state + n &* StreamingState.leakyMembraneBytes
         let residual = residual(of: layer)
         if layer.readsModelInput {
             if step == 1 {
-                let src = source(of: layer)
-                c.denseSynapticOps = w.denseSynapticOps()
-                c.inputEvents = ByteCounts.nonZeroAndSum(src, count: layer.inputCount).nonZero
-                c.inputTrafficBits = UInt64(widening: layer.inputCount * 8)
-                var tally = WeightedLayer.EventTally()
                 let accumulators = sums.assumingMemoryBound(to: Int32.self)
-                w.gather(input: src, acc: int32s(.scratch, layer: i), tally: &tally) { pixel, acc in
+                gatherModelInput(w, layer, index: i, counters: &c) { pixel, acc in
                     for j in 0..<outC { accumulators[pixel &* outC &+ j] = acc[j] }
                 }
-                setGatheredCounters(w, tally: tally, inputBits: 8, into: &c)
             }
         } else {
-            var tally = WeightedLayer.EventTally()
-            if sumBytes == 2 {
-                w.scatterSpikes(source(of: layer), into: sums.assumingMemoryBound(to: Int16.self), tally: &tally)
-            } else {
-                w.scatterSpikes(source(of: layer), into: sums.assumingMemoryBound(to: Int32.self), tally: &tally)
-            }
-            setSpikeTrainCounters(w, tally: tally, into: &c)
-            c.denseSynapticOps = w.denseSynapticOps()
-            c.activationReadBits = UInt64(widening: layer.inputCount)
-            c.inputTrafficBits = UInt64(widening: layer.inputCount)
+            scatterInputSpikes(w, layer, into: sums, narrow: sumBytes == 2, counters: &c)
         }
         if let residual {
-            let spikes = SpikeBits.population(residual, count: n)
-            c.inputEvents &+= spikes
-            c.effectiveACs &+= spikes
-            c.activationReadBits &+= UInt64(widening: n)
-            c.inputTrafficBits &+= UInt64(widening: n)
+            addResidualCounters(spikes: SpikeBits.population(residual, count: n), neurons: n, into: &c)
         }
         let neurons = LeakyNeurons(
-            w: w, neuron: layer.neuron, membranes: state, sums: sums,
-            sumBytes: layer.readsModelInput ? 4 : sumBytes, clearsSums: !layer.readsModelInput,
-            fired: (sums + n &* (layer.readsModelInput ? 4 : sumBytes)).assumingMemoryBound(to: UInt8.self),
-            residual: residual)
+            w: w, neuron: layer.neuron, membranes: state, sums: sums, sumBytes: sumBytes,
+            clearsSums: !layer.readsModelInput,
+            fired: (sums + n &* sumBytes).assumingMemoryBound(to: UInt8.self), residual: residual)
         let spikes = layer.activation == .none ? neurons.score(readout: readout, into: int64s(.output, layer: i))
             : neurons.fire(into: bytes(.output, layer: i))
         setNeuronCounters(layer, spikes: spikes, step: step, timesteps: t, counters: &c)
         if layer.neuron.leaks { c.leakUpdates = UInt64(widening: n) }
+    }
+
+    /// Step 1 of a weighted layer reading the model input: its accumulators gathered pixel by
+    /// pixel into `body` (`acc`: `outC` int32), counted as the multiplies they are.
+    @inline(__always)
+    func gatherModelInput(_ w: WeightedLayer, _ layer: LayerRecord, index i: Int, counters c: inout EventCounters,
+                          _ body: (Int, UnsafeMutablePointer<Int32>) -> Void) {
+        let src = source(of: layer)
+        c.denseSynapticOps = w.denseSynapticOps()
+        c.inputEvents = ByteCounts.nonZeroAndSum(src, count: layer.inputCount).nonZero
+        c.inputTrafficBits = UInt64(widening: layer.inputCount * 8)
+        var tally = WeightedLayer.EventTally()
+        w.gather(input: src, acc: int32s(.scratch, layer: i), tally: &tally, body)
+        setGatheredCounters(w, tally: tally, inputBits: 8, into: &c)
+    }
+
+    /// This step's input spikes added into `sums` (channels-last, int16 where `narrow`, else
+    /// int32), with the counters of a weighted layer fed by spikes: its synapses, its input map read.
+    @inline(__always)
+    func scatterInputSpikes(_ w: WeightedLayer, _ layer: LayerRecord, into sums: UnsafeMutableRawPointer, narrow: Bool,
+                            counters c: inout EventCounters) {
+        var tally = WeightedLayer.EventTally()
+        if narrow {
+            w.scatterSpikes(source(of: layer), into: sums.assumingMemoryBound(to: Int16.self), tally: &tally)
+        } else {
+            w.scatterSpikes(source(of: layer), into: sums.assumingMemoryBound(to: Int32.self), tally: &tally)
+        }
+        setSpikeTrainCounters(w, tally: tally, into: &c)
+        c.denseSynapticOps = w.denseSynapticOps()
+        c.activationReadBits = UInt64(widening: layer.inputCount)
+        c.inputTrafficBits = UInt64(widening: layer.inputCount)
+    }
+
+    /// The counters of `spikes` residual spikes added to `neurons` membranes (the residual map read).
+    @inline(__always)
+    func addResidualCounters(spikes: UInt64, neurons n: Int, into c: inout EventCounters) {
+        c.inputEvents &+= spikes
+        c.effectiveACs &+= spikes
+        c.activationReadBits &+= UInt64(widening: n)
+        c.inputTrafficBits &+= UInt64(widening: n)
     }
 }

@@ -91,27 +91,17 @@ struct LeakyNeurons {
     /// Fires every neuron for one step into the map `out`; returns the spikes.
     func fire(into out: UnsafeMutablePointer<UInt8>) -> UInt64 {
         let outC = w.record.outC
+        guard InstructionSet.laneNeuronUpdate && outC & 7 == 0 else {
+            return NeuronSweep.fire(w.record, into: out) { advance($0, channel: $1, canFire: $2) }
+        }
         var writer = SpikeMapWriter(out)
         var spikes: UInt64 = 0
-        if InstructionSet.laneNeuronUpdate && outC & 7 == 0 {
-            var o = 0
-            while o < w.record.outputCount {
-                let byte = fire8(o, channel: o % outC)
-                spikes &+= UInt64(widening: byte.nonzeroBitCount)
-                writer.appendByte(byte)
-                o &+= 8
-            }
-            writer.finish()
-            return spikes
-        }
         var o = 0
-        for _ in 0..<(w.record.outH &* w.record.outW) {
-            for j in 0..<outC {
-                let spike = advance(o, channel: j, canFire: true).spike
-                spikes &+= UInt64(widening: spike)
-                writer.append(UInt(spike))
-                o &+= 1
-            }
+        while o < w.record.outputCount {
+            let byte = fire8(o, channel: o % outC)
+            spikes &+= UInt64(widening: byte.nonzeroBitCount)
+            writer.appendByte(byte)
+            o &+= 8
         }
         writer.finish()
         return spikes
@@ -120,16 +110,6 @@ struct LeakyNeurons {
     /// The output layer's update: `scores[o]` becomes `V` (`.membrane`: the layer never fires)
     /// or the spikes so far (`.spikeCount`); returns the spikes of this step.
     func score(readout: Readout, into scores: UnsafeMutablePointer<Int64>) -> UInt64 {
-        var spikes: UInt64 = 0
-        for o in 0..<w.record.outputCount {
-            let (v, spike) = advance(o, channel: o % w.record.outC, canFire: readout == .spikeCount)
-            if readout == .membrane {
-                scores[o] = v
-            } else {
-                spikes &+= UInt64(widening: spike)
-                scores[o] &+= Int64(widening: spike)
-            }
-        }
-        return spikes
+        NeuronSweep.score(w.record, readout: readout, into: scores) { advance($0, channel: $1, canFire: $2) }
     }
 }

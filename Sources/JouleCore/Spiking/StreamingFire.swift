@@ -140,27 +140,20 @@ struct StreamingNeurons {
     func fire(step t: Int, into out: UnsafeMutablePointer<UInt8>) -> UInt64 {
         let r = w.record
         let outC = r.outC, plane = r.outH &* r.outW
+        let tt = Int64(widening: t)
+        guard outC & 7 == 0 else {
+            return NeuronSweep.fire(r, into: out) { advance($0, channel: $1, step: tt, canFire: $2) }
+        }
         var writer = SpikeMapWriter(out)
         var spikes: UInt64 = 0
-        let tt = Int64(widening: t)
-        if outC & 7 == 0 {
-            for pixel in 0..<plane {
-                var j = 0
-                while j < outC {
-                    let byte = split == nil ? fireWide8(pixel &* outC &+ j, channel: j, step: tt)
-                        : fireSplit8(pixel &* outC &+ j, channel: j, step: tt)
-                    spikes &+= UInt64(widening: byte.nonzeroBitCount)
-                    writer.appendByte(byte)
-                    j &+= 8
-                }
-            }
-        } else {
-            for pixel in 0..<plane {
-                for j in 0..<outC {
-                    let spike = advance(pixel &* outC &+ j, channel: j, step: tt, canFire: true).spike
-                    spikes &+= UInt64(widening: spike)
-                    writer.append(UInt(spike))
-                }
+        for pixel in 0..<plane {
+            var j = 0
+            while j < outC {
+                let byte = split == nil ? fireWide8(pixel &* outC &+ j, channel: j, step: tt)
+                    : fireSplit8(pixel &* outC &+ j, channel: j, step: tt)
+                spikes &+= UInt64(widening: byte.nonzeroBitCount)
+                writer.appendByte(byte)
+                j &+= 8
             }
         }
         writer.finish()
@@ -231,11 +224,43 @@ struct StreamingNeurons {
     /// never fires) or the spikes so far (`.spikeCount`); returns the spikes of this step.
     @inline(__always)
     func score(step t: Int, readout: Readout, into scores: UnsafeMutablePointer<Int64>) -> UInt64 {
-        let r = w.record
         let tt = Int64(widening: t)
+        return NeuronSweep.score(w.record, readout: readout, into: scores) { advance($0, channel: $1, step: tt, canFire: $2) }
+    }
+}
+
+/// The neuron-by-neuron loops both streaming neuron kinds share (`StreamingNeurons`,
+/// `LeakyNeurons`), over a layer's neurons in channels-last order. `advance(o, j, canFire)`
+/// updates neuron `o` of channel `j` for the step and returns its potential before any reset of
+/// this step and its spike (0 or 1).
+enum NeuronSweep {
+    /// Every neuron updated, allowed to fire; the spikes written as the map `out`. Returns them.
+    @inline(__always)
+    static func fire(_ r: LayerRecord, into out: UnsafeMutablePointer<UInt8>,
+                     _ advance: (Int, Int, Bool) -> (potential: Int64, spike: UInt8)) -> UInt64 {
+        var writer = SpikeMapWriter(out)
+        var spikes: UInt64 = 0
+        var o = 0
+        for _ in 0..<(r.outH &* r.outW) {
+            for j in 0..<r.outC {
+                let spike = advance(o, j, true).spike
+                spikes &+= UInt64(widening: spike)
+                writer.append(UInt(spike))
+                o &+= 1
+            }
+        }
+        writer.finish()
+        return spikes
+    }
+
+    /// The output layer's update: `scores[o]` becomes the potential (`.membrane`: the layer never
+    /// fires) or gains the spike (`.spikeCount`). Returns this step's spikes.
+    @inline(__always)
+    static func score(_ r: LayerRecord, readout: Readout, into scores: UnsafeMutablePointer<Int64>,
+                      _ advance: (Int, Int, Bool) -> (potential: Int64, spike: UInt8)) -> UInt64 {
         var spikes: UInt64 = 0
         for o in 0..<r.outputCount {
-            let (v, spike) = advance(o, channel: o % r.outC, step: tt, canFire: readout == .spikeCount)
+            let (v, spike) = advance(o, o % r.outC, readout == .spikeCount)
             if readout == .membrane {
                 scores[o] = v
             } else {
