@@ -8,4 +8,5 @@ venv="$repo/.venv-train"
 python3 -m venv "$venv"
 "$venv/bin/pip" install --upgrade pip >/dev/null
 "$venv/bin/pip" install -r "$here/requirements.txt"
+"$venv/bin/pip" install --no-deps -r "$here/requirements-nodeps.txt"
 echo "installed: $venv (activate with: source $venv/bin/activate)"

@@ -79,9 +79,27 @@ def main(argv=None):
     o.add_argument("--test-limit", type=int, default=None)
     o.add_argument("--sweep", type=int, nargs="*", default=[])
     o.add_argument("--report")
+    n = sub.add_parser("nir", help="a NIR graph (.nir) of IF / LIF / Threshold neurons, e.g. from snnTorch or Norse")
+    n.add_argument("graph", help="the .nir file")
+    n.add_argument("--name", required=True)
+    n.add_argument("--out", default="Models")
+    n.add_argument("-T", "--timesteps", type=int, required=True, help="steps the source framework simulates")
+    n.add_argument("--dt", type=float, help="the simulation timestep (needed for LIF: snnTorch 1e-4, Norse 1e-3)")
+    n.add_argument("--reset", default="zero", choices=["zero", "subtract"],
+                   help="a spike resets to 0 (NIR's v_reset) or subtracts the threshold")
+    n.add_argument("--fire-at-threshold", action="store_true", help="fire on v ≥ threshold (NIR: v > threshold)")
+    n.add_argument("--bits", type=int, default=8, choices=[8, 4])
+    n.add_argument("--input-shape", type=int, nargs=3, default=[1, 28, 28], metavar=("C", "H", "W"))
+    n.add_argument("--scale", type=float, default=1 / 255, help="input byte → the graph's input value")
+    n.add_argument("--reference", required=True, choices=["snntorch", "norse", "none"],
+                   help="the framework whose NIR import simulates the graph for the agreement report")
+    n.add_argument("--test-limit", type=int, default=None)
+    n.add_argument("--report", help="write the agreement as JSON here")
     a = ap.parse_args(argv)
     if a.source == "onnx":
         return main_onnx(a)
+    if a.source == "nir":
+        return main_nir(a)
 
     from joule_train import data
     model = load_module(a.module, a.weights)
@@ -150,6 +168,51 @@ def main_onnx(a):
     report(a, a.model, path, lambda t, folder: onnx_import.import_onnx(a.model, folder, a.name, T=t,
                                                                       input_scale=a.input_scale)[0],
            src, ties, x_test, y_test, "ONNX Runtime")
+    return 0
+
+
+def main_nir(a):
+    from joule_train import data
+
+    from . import joule_run, nir_import, nir_reference
+    if not os.path.exists(a.graph):
+        raise SystemExit(f"{a.graph}: no such file")
+    if not 1 <= a.timesteps <= 255:
+        raise SystemExit(f"-T {a.timesteps}: must be 1…255")
+    try:
+        path, readout, notes = nir_import.import_nir(
+            a.graph, a.out, a.name, a.timesteps, tuple(a.input_shape), a.scale, a.bits, a.dt, a.reset,
+            a.fire_at_threshold, classes=data.CLASSES, dataset="fashion-mnist",
+            metadata={"source": os.path.basename(a.graph)})
+    except UnsupportedModel as e:
+        print(f"joule_import: {a.graph}: {e}", file=sys.stderr)
+        return 2
+    jmod = joule_run.pack(path)
+    print(f"wrote {path} and {jmod} (read-out: {readout})")
+    for note in notes:
+        print(f"note: {note}")
+    if a.reference == "none":
+        return 0
+    x_test, y_test = data.load("test", limit=a.test_limit)
+    def progress(done, total):
+        print(f"\r{a.reference}: {done}/{total} images", end="\n" if done == total else "", file=sys.stderr, flush=True)
+    src, src_rate = nir_reference.simulate(a.graph, a.reference, x_test, a.scale, a.timesteps, a.dt, readout,
+                                           progress=progress)
+    preds, acc, rate = joule_run.evaluate(jmod, a.timesteps, readout, a.test_limit)
+    p = torch.from_numpy(preds.astype("int64"))
+    row = {"T": a.timesteps, "images": len(y_test), "joule_accuracy": acc,
+           "source_accuracy": float((src == y_test).double().mean()),
+           "agreement": float((p == src).double().mean()), "joule_spike_rate": rate, "source_spike_rate": src_rate}
+    print(f"test set: {len(y_test)} images; source: {a.reference} (its NIR import), T = {a.timesteps}, "
+          f"read-out: {readout}")
+    print(f"  Joule SNN accuracy  {acc * 100:6.2f} %   spike rate {rate * 100:.3f} %")
+    print(f"  {a.reference:<9} accuracy  {row['source_accuracy'] * 100:6.2f} %   spike rate {src_rate * 100:.3f} %")
+    print(f"  agreement           {row['agreement'] * 100:6.2f} %   (accuracy difference "
+          f"{(acc - row['source_accuracy']) * 100:+.2f} points)")
+    if a.report:
+        with replacing(a.report, "w") as f:
+            json.dump({"model": path, "source": a.graph, "reference": a.reference, "readout": readout,
+                       "notes": notes, "rows": [row]}, f, indent=1)
     return 0
 
 

@@ -50,20 +50,24 @@ def quantize_weighted(name, weight, bias, bits, unit, reads_input):
     s = s.double().numpy()
     b = bias.detach().double().numpy()
     m_real = s * unit
-    S = choose_shift(m_real, b)
-    M = np.maximum(np.round(m_real * 2.0 ** S), 1).astype(np.int64)
-    B = np.round(b * 2.0 ** S).astype(np.int64)
     qn = q.numpy()
     # limits of Models/README.md
     fan_in = int(np.prod(qn.shape[1:]))
     qmax = int(np.abs(qn).max(initial=0))
     acc_max = fan_in * max(qmax, 1) * 255
+    k_max = 255 if reads_input else 1  # k = T for a layer reading the model input
+    S = choose_shift(m_real, b)
+    while True:   # a wide layer reading the input lowers S until M·acc·T fits int64
+        M = np.maximum(np.round(m_real * 2.0 ** S), 1).astype(np.int64)
+        B = np.round(b * 2.0 ** S).astype(np.int64)
+        if S == 0 or int(M.max()) * acc_max * k_max + 255 * (int(np.abs(B).max(initial=0)) + 2 ** S) < 2 ** 62:
+            break
+        S -= 1
     assert acc_max < 2 ** 31, "acc may overflow int32"
     assert 0 < M.min() and M.max() < 2 ** 31, "multiplier out of range"
     assert M.max() >= 2 ** 14, f"max multiplier has < 15 significant bits (S={S})"
-    assert np.abs(B).max(initial=0) < 2 ** 47 and 0 <= S <= 48
-    k_max = 255 if reads_input else 1  # k = T for a layer reading the model input
-    assert int(M.max()) * acc_max * k_max + 255 * (int(np.abs(B).max(initial=0)) + 2 ** S) < 2 ** 63
+    assert np.abs(B).max(initial=0) < 2 ** 47 and 0 <= S <= 48, "bias out of range"
+    assert int(M.max()) * acc_max * k_max + 255 * (int(np.abs(B).max(initial=0)) + 2 ** S) < 2 ** 62
     if bits == 4:
         assert qn.min() >= -8 and qn.max() <= 7
     return {f"{name}.weight": qn.astype(np.int8),
