@@ -54,8 +54,19 @@ def _norse(graph, dt):
 def simulate(path, framework, images, scale, T, dt=None, readout="membrane", batch=500, progress=None):
     """(predictions int64 tensor, spike rate) of `framework` simulating the graph at `path` on
     `images` (uint8 N×C×H×W) for T steps."""
+    summed, rate = outputs(path, framework, images, scale, T, dt, readout, batch, progress)
+    return summed.argmax(1), rate
+
+
+def outputs(path, framework, images, scale, T, dt=None, readout="membrane", batch=500, progress=None,
+            dtype=torch.float32):
+    """(the graph's output summed over the T steps, N×K, spike rate); `dtype` float64 runs the
+    framework's module in double precision (exact for weights and inputs with few significant bits)."""
     graph = nir.read(path)
     net, neurons, run, spikes_of = _snntorch(graph) if framework == "snntorch" else _norse(graph, dt)
+    net.to(dtype)
+    casts = [m.register_forward_pre_hook(lambda m, args: tuple(a.to(dtype) for a in args))
+             for m in net.modules() if isinstance(m, (torch.nn.Linear, torch.nn.Conv2d))]   # snnTorch's spikes are float32 0/1
     for m in net.modules():
         if isinstance(m, torch.nn.Flatten) and m.start_dim == 0:
             m.start_dim = 1
@@ -69,16 +80,16 @@ def simulate(path, framework, images, scale, T, dt=None, readout="membrane", bat
     handles = [m.register_forward_hook(hook) for m in counted]
     first = next(v for v in graph.nodes.values() if isinstance(v, nir.Input))
     sample_shape = tuple(int(d) for d in np.asarray(list(first.input_type.values())[0]))
-    preds = []
+    sums = []
     with torch.no_grad():
         for i in range(0, len(images), batch):
             x = images[i:i + batch].double() * scale
-            x = x.float().reshape((x.shape[0],) + sample_shape)
+            x = x.to(dtype).reshape((x.shape[0],) + sample_shape)
             outs = run(x, T)
-            preds.append(torch.stack([o.reshape(o.shape[0], -1) for o in outs]).sum(0).argmax(1))
+            sums.append(torch.stack([o.reshape(o.shape[0], -1) for o in outs]).sum(0))
             if progress:
                 progress(min(i + batch, len(images)), len(images))
-    for h in handles:
+    for h in handles + casts:
         h.remove()
     rate = totals["spikes"] / totals["neurons"] if totals["neurons"] else 0.0
-    return torch.cat(preds), rate
+    return torch.cat(sums), rate
