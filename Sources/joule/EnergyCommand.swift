@@ -66,8 +66,9 @@ struct EnergyCommand: ParsableCommand {
             let out = TextOutput(json: json)
             var documents: [EnergyDocument.Board] = []
             if leaky {
-                out("\(model) has leaky neurons, which have no exact QNN twin: the QNN below is the same weights "
-                    + "without the leak and firing rules (integrate-and-fire), an estimate of a QNN of this network")
+                out("\(model) has leaky neurons (a leak, a reset to zero or a strict threshold), which have no exact "
+                    + "QNN twin: the QNN below is the same weights without the leak and firing rules "
+                    + "(integrate-and-fire), an estimate of a QNN of this network")
             }
             out("\(model): T = \(t), SNN \(schedule.rawValue), counters averaged over \(inputs.count) input(s); "
                 + String(format: "QNN activity %.4f, SNN spike rate %.4f",

@@ -1,6 +1,8 @@
-"""Command line: `python -m joule_import pytorch MODULE ...` (see Tools/importer/README.md).
+"""Command line: `python -m joule_import nir|pytorch|onnx ...` (see Tools/importer/README.md).
 
-MODULE is `file.py:factory` (a function returning the nn.Module; `--weights` loads a state dict
+`nir GRAPH.nir`: a NIR graph of IF / LIF / Threshold neurons (nir_import.py), packed, with an
+agreement report against snnTorch's or Norse's own NIR import (`--reference`).
+`pytorch MODULE`: MODULE is `file.py:factory` (a function returning the nn.Module; `--weights` loads a state dict
 into it) or a whole module saved with torch.save (`file.pt`). Calibration and agreement images
 come from Fashion-MNIST (padded to the input size). Exit status 2 with one line naming the node,
 its type and the reason when the model cannot be mapped; nothing is written then.
