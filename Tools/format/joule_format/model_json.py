@@ -258,7 +258,7 @@ def _check_tensors(L, tensors, wpath):
                           f"({int(q.min())}…{int(q.max())}, allowed {lo}…{hi})")
     if (M <= 0).any():
         raise FormatError(f"{where}: every multiplier must be > 0")
-    bmax = int(np.abs(B).max(initial=0))
+    bmax = max(abs(int(B.min())), abs(int(B.max()))) if B.size else 0   # np.abs(INT64_MIN) overflows
     if bmax >= 2 ** 47:
         raise FormatError(f"{where}: bias magnitude {bmax} ≥ 2^47")
     fan_in = math.prod(wshape[1:])

@@ -181,6 +181,15 @@ def main_nir(a):
         raise SystemExit(f"{a.graph}: no such file")
     if not 1 <= a.timesteps <= 255:
         raise SystemExit(f"-T {a.timesteps}: must be 1…255")
+    if a.reference != "none":
+        try:
+            why = nir_reference.unfaithful(nir_import.read(a.graph), a.reference, a.dt)
+        except UnsupportedModel as e:
+            why = str(e)
+        if why:
+            print(f"joule_import: {a.graph}: --reference {a.reference}: {why} (use another reference, or none)",
+                  file=sys.stderr)
+            return 2
     try:
         path, readout, notes = nir_import.import_nir(
             a.graph, a.out, a.name, a.timesteps, tuple(a.input_shape), a.scale, a.bits, a.dt, a.reset,

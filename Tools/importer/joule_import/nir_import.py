@@ -8,7 +8,8 @@ Joule layer; what lies between them folds exactly into the weights:
 - `Scale` (elementwise gain), `SumPool2d` and `AvgPool2d` (stride = kernel, no padding) between a
   neuron (or the input) and the next weighted node fold into that node's weights: pooling before a
   `Linear` spreads each weight over its window, pooling before a `Conv2d` makes a kernel `p` times
-  larger with `p` times the stride and padding; a `Scale` scales the input columns;
+  larger with `p` times the stride and padding; a `Scale` (one factor, one per input value, or
+  C×1×1 per channel) scales the input columns;
 - `SumPool2d` / `AvgPool2d` / `Scale` between a `Conv2d` and its neuron fold into the convolution
   (the pooled current of a `k×k` stride-`s` convolution is a `(k + s(p−1))`-wide convolution with
   stride `s·p`);
@@ -17,7 +18,8 @@ Joule layer; what lies between them folds exactly into the weights:
 Per step, with the step's input `x_t` (the input bytes times `--scale` for the first layer, the
 previous layer's spikes 0/1 after it), the neurons are, discretised as the frameworks do:
 
-    IF        v ← v + R·(W x_t + b)                     (Norse, Sinabs; NIR: dv/dt = R·I)
+    IF        v ← v + R·(W x_t + b)                     (NIR: dv/dt = R·I; Norse and Sinabs step
+                                                        v ← v + I and expect R = 1)
     LIF       v ← β·v + g·(W x_t + b),  β = 1 − dt/τ, g = dt·R/τ   (forward Euler; snnTorch's
               export writes R = τ/dt, so g = 1 there; Norse's box LIF writes R = 1)
     Threshold v ← W x_t + b                             (β = 0)
@@ -40,8 +42,9 @@ for LIF neurons (snnTorch's export assumes 1e-4, Norse's 1e-3).
 
 Refused, naming the node, its type and the reason: anything else (CubaLIF / CubaLI synapses, a
 leaky read-out LI, Delay, Conv1d, grouped or dilated convolutions, overlapping or padded pooling,
-non-zero v_leak or v_reset, per-neuron time constants within a layer, two weighted nodes or two
-neurons in a row, a neuron on the input, pooling after the last neuron).
+non-zero v_leak or v_reset, per-neuron time constants within a layer, biases of the wrong size,
+non-finite numbers, an input shape other than the data's, two weighted nodes or two neurons in a
+row, a neuron on the input, pooling after the last neuron).
 """
 from dataclasses import dataclass, field
 
@@ -147,7 +150,7 @@ def chain(graph):
 def _per_output(value, w, node_name, node, what):
     """A neuron parameter as one float per output channel of `w` (scalars broadcast; a
     convolution's must be the same over each channel's positions)."""
-    a = np.asarray(value, dtype=np.float64)
+    a = _finite(node_name, node, what, np.asarray(value, dtype=np.float64))
     n_out = int(np.prod(w.out_shape))
     if a.size == 1:
         return np.full(w.out_shape[0], float(a.ravel()[0]))
@@ -214,11 +217,13 @@ def _fold_pre(w, pre, name, node):
                 raise UnsupportedModel(name, _kind(node), "a convolution after a Flatten is not supported")
             w.in_shape = shape
         elif kind == "scale":
-            s = np.asarray(arg, dtype=np.float64)
+            s, scale_name = arg
             per_c = _scale_per_input(s, shape, w.kind == "conv2d")
             if per_c is None:
-                raise UnsupportedModel(name, _kind(node), f"the Scale of shape {tuple(s.shape)} before it does not fit "
-                                       f"its input {tuple(shape)}" + (" per channel" if w.kind == "conv2d" else ""))
+                raise UnsupportedModel(scale_name, "Scale", f"shape {tuple(s.shape)} does not fit its input "
+                                       f"{tuple(shape)}" + (f" per channel (it feeds the convolution '{name}')"
+                                                            if w.kind == "conv2d" else "")
+                                       + ": give one factor, one per value, or C×1×1")
             w.weight = w.weight * (per_c.reshape(1, -1, 1, 1) if w.kind == "conv2d" else per_c.reshape(1, -1))
             w.in_shape = shape
         else:   # pool: (ph, pw, average)
@@ -242,14 +247,17 @@ def _fold_pre(w, pre, name, node):
 
 
 def _scale_per_input(s, shape, per_channel):
-    """A Scale's factors per input value (per channel for a convolution), or None if they do not fit."""
-    try:
-        full = np.broadcast_to(s.reshape(shape) if s.size == int(np.prod(shape)) else s, shape)
-    except ValueError:
-        if len(shape) == 3 and s.size == shape[0]:
-            full = np.broadcast_to(s.reshape(-1, 1, 1), shape)
-        else:
-            return None
+    """A Scale's factors per input value (per channel for a convolution), or None where they do not
+    fit: one factor, one per input value, or one per channel given as C×1×1 (a bare vector of C is
+    ambiguous against a C×H×W map and refused)."""
+    if s.size == 1:
+        full = np.full(shape, float(s.ravel()[0]))
+    elif s.size == int(np.prod(shape)):
+        full = s.reshape(shape)
+    elif len(shape) == 3 and s.shape == (shape[0], 1, 1):
+        full = np.broadcast_to(s, shape)
+    else:
+        return None
     if not per_channel:
         return full.reshape(-1).copy()
     flat = full.reshape(shape[0], -1)
@@ -271,6 +279,23 @@ def _pool_after_conv(w, ph, pw, avg, name, node):
     w.out_shape = (w.out_shape[0], w.out_shape[1] // ph, w.out_shape[2] // pw)
 
 
+def _finite(name, node, what, a):
+    if not np.all(np.isfinite(a)):
+        raise UnsupportedModel(name, _kind(node), f"{what} has values that are not finite numbers")
+    return a
+
+
+def _bias(name, node, n_out):
+    """The node's bias (zeros where it has none), one per output."""
+    b = getattr(node, "bias", None)
+    if b is None:
+        return np.zeros(n_out)
+    b = _finite(name, node, "bias", np.asarray(b, dtype=np.float64).ravel())
+    if b.size != n_out:
+        raise UnsupportedModel(name, _kind(node), f"bias has {b.size} values for {n_out} outputs")
+    return b
+
+
 def _weighted(name, node, shape):
     if isinstance(node, nir.Conv2d):
         if len(shape) != 3:
@@ -279,23 +304,25 @@ def _weighted(name, node, shape):
             raise UnsupportedModel(name, "Conv2d", f"grouped convolution (groups={node.groups}) is not supported")
         if _pair(node.dilation, name, node, "dilation") != (1, 1):
             raise UnsupportedModel(name, "Conv2d", f"dilated convolution (dilation={node.dilation}) is not supported")
-        if isinstance(node.padding, str):
-            raise UnsupportedModel(name, "Conv2d", f"padding '{node.padding}' is not supported (give it as numbers)")
-        wt = np.asarray(node.weight, dtype=np.float64)
+        padding = node.padding
+        if isinstance(padding, str):
+            if padding != "valid":
+                raise UnsupportedModel(name, "Conv2d", f"padding '{padding}' is not supported (give it as numbers)")
+            padding = 0
+        wt = _finite(name, node, "weight", np.asarray(node.weight, dtype=np.float64))
         if wt.ndim != 4 or wt.shape[1] != shape[0]:
             raise UnsupportedModel(name, "Conv2d", f"weight shape {wt.shape} does not read {shape[0]} channels")
-        stride, pad = _pair(node.stride, name, node, "stride"), _pair(node.padding, name, node, "padding")
+        stride, pad = _pair(node.stride, name, node, "stride"), _pair(padding, name, node, "padding")
         oh = (shape[1] + 2 * pad[0] - wt.shape[2]) // stride[0] + 1
         ow = (shape[2] + 2 * pad[1] - wt.shape[3]) // stride[1] + 1
         if oh < 1 or ow < 1:
             raise UnsupportedModel(name, "Conv2d", f"kernel {wt.shape[2:]} does not fit the {shape[1]}×{shape[2]} input")
-        bias = np.zeros(wt.shape[0]) if node.bias is None else np.asarray(node.bias, dtype=np.float64).ravel()
-        return Weighted(name, "conv2d", wt, bias, shape, (wt.shape[0], oh, ow), stride, pad, np.ones(wt.shape[0]))
-    wt = np.asarray(node.weight, dtype=np.float64)
+        return Weighted(name, "conv2d", wt, _bias(name, node, wt.shape[0]), shape, (wt.shape[0], oh, ow), stride, pad, np.ones(wt.shape[0]))
+    wt = _finite(name, node, "weight", np.asarray(node.weight, dtype=np.float64))
     if wt.ndim != 2 or wt.shape[1] != int(np.prod(shape)):
         raise UnsupportedModel(name, _kind(node), f"weight shape {wt.shape} does not read the {int(np.prod(shape))} "
                                f"values of its input {tuple(shape)}")
-    bias = np.asarray(node.bias, dtype=np.float64).ravel() if isinstance(node, nir.Affine) else np.zeros(wt.shape[0])
+    bias = _bias(name, node, wt.shape[0]) if isinstance(node, nir.Affine) else np.zeros(wt.shape[0])
     return Weighted(name, "linear", wt, bias, tuple(shape), (wt.shape[0],), row_scale=np.ones(wt.shape[0]))
 
 
@@ -309,14 +336,30 @@ def _pool_args(name, node):
     return k[0], k[1], isinstance(node, nir.AvgPool2d)
 
 
+def _check_input(name, declared, input_shape):
+    """The graph's declared input against the data's C×H×W: a flat input by its size, a 2-D one as
+    1×H×W, a 3-D one (or 4-D with a batch of 1) exactly."""
+    if not declared:
+        return
+    dims = tuple(int(d) for d in np.asarray(list(declared.values())[0]).ravel())
+    if len(dims) in (2, 4) and dims[0] == 1:   # a batch of one
+        dims = dims[1:]
+    shown = "×".join(map(str, input_shape))
+    if len(dims) <= 1:
+        size = int(np.prod(dims)) if dims else 1
+        if size != int(np.prod(input_shape)):
+            raise UnsupportedModel(name, "Input", f"declares {size} values; the data's input is {shown} = "
+                                   f"{int(np.prod(input_shape))} (--input-shape)")
+    elif (dims if len(dims) == 3 else (1,) + dims) != input_shape:
+        raise UnsupportedModel(name, "Input", f"declares {'×'.join(map(str, dims))}; the data's input is {shown} "
+                               "(--input-shape)")
+
+
 def plan(graph, input_shape, dt=None, reset="zero", fire_at_threshold=False):
     """The Joule layers of `graph` as [Weighted] and the read-out ("membrane" or "spikes")."""
     nodes = chain(graph)
     declared = next(v for _, v in nodes if isinstance(v, nir.Input)).input_type
-    size = int(np.prod(np.asarray(list(declared.values())[0]))) if declared else None
-    if size is not None and size != int(np.prod(input_shape)):
-        raise UnsupportedModel(nodes[0][0], "Input", f"declares {size} values; the data's input is "
-                               f"{'×'.join(map(str, input_shape))} = {int(np.prod(input_shape))} (--input-shape)")
+    _check_input(nodes[0][0], declared, tuple(input_shape))
     shape, pre, current, layers = tuple(input_shape), [], None, []
     for at, (name, node) in enumerate(nodes[1:-1], start=1):
         kind = _kind(node)
@@ -346,11 +389,11 @@ def plan(graph, input_shape, dt=None, reset="zero", fire_at_threshold=False):
             if 0 in shape:
                 raise UnsupportedModel(name, kind, f"a {ph}×{pw} window does not fit the input")
         elif isinstance(node, nir.Scale):
-            s = np.asarray(node.scale, dtype=np.float64)
+            s = _finite(name, node, "scale", np.asarray(node.scale, dtype=np.float64))
             if current is not None:
                 current.row_scale = current.row_scale * _per_output(s, current, name, node, "scale")
             else:
-                pre.append(("scale", shape, s))
+                pre.append(("scale", shape, (s, name)))
         elif isinstance(node, NEURONS):
             if current is None:
                 where = "the input" if not layers else f"the neuron '{layers[-1].neuron_node}'"
@@ -369,8 +412,6 @@ def plan(graph, input_shape, dt=None, reset="zero", fire_at_threshold=False):
         else:
             raise UnsupportedModel(name, kind, "this node type is not supported")
     if current is not None:
-        if pre:
-            raise UnsupportedModel(nodes[-1][0], "Output", "unexpected nodes before the output")
         layers.append(current)
         return layers, "membrane"
     if not layers:

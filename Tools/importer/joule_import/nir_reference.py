@@ -16,6 +16,26 @@ import numpy as np
 import torch
 
 FRAMEWORKS = ("snntorch", "norse")
+SNNTORCH_DT = 1e-4   # snnTorch's import_from_nir hard-codes this timestep for LIF
+
+
+def unfaithful(graph, framework, dt):
+    """Why `framework`'s NIR import would not simulate `graph` as NIR (and Joule) define it, or
+    None: the node types it maps faithfully (snnTorch reads IF as Leaky(β = 0.9) with reset by
+    subtraction, and steps LIF with dt = 1e-4 whatever was trained; Norse ignores an IF's or a
+    LIF's r and has no AvgPool2d, Scale, Threshold or I)."""
+    ok = {"snntorch": (nir.Input, nir.Output, nir.Affine, nir.Linear, nir.Conv2d, nir.Flatten, nir.AvgPool2d, nir.LIF),
+          "norse": (nir.Input, nir.Output, nir.Affine, nir.Linear, nir.Conv2d, nir.Flatten, nir.SumPool2d, nir.IF,
+                    nir.LIF)}[framework]
+    for name, node in graph.nodes.items():
+        kind = type(node).__name__
+        if not isinstance(node, ok):
+            return f"node '{name}' ({kind}): {framework}'s NIR import does not simulate it as NIR defines it"
+        if framework == "snntorch" and isinstance(node, nir.LIF) and (dt is None or abs(dt - SNNTORCH_DT) > 1e-12):
+            return f"node '{name}' (LIF): snnTorch's NIR import steps LIF with dt = 1e-4, not --dt {dt}"
+        if framework == "norse" and isinstance(node, (nir.IF, nir.LIF)) and not np.allclose(np.asarray(node.r), 1.0):
+            return f"node '{name}' ({kind}): Norse's NIR import ignores r, which is not 1 here"
+    return None
 
 
 def _snntorch(graph):

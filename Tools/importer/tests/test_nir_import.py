@@ -13,12 +13,12 @@ import pytest
 import snntorch as snn
 import torch
 import torch.nn as nn
-from joule_format import safetensors
 from snntorch.export_nir import export_to_nir
 
-from joule_import import __main__ as cli
+from joule_import import __main__ as cli   # puts Tools/format (joule_format) on the path
 from joule_import import joule_run, nir_import, nir_reference
 from joule_import.errors import UnsupportedModel
+from joule_format import safetensors  # noqa: E402 (after joule_import)
 
 SCALE = 1 / 256          # input bytes / 256: exact in binary floating point
 
@@ -100,6 +100,29 @@ def norse_if_graph(rng, tmp_path, sizes=(36, 16, 8, 5)):
 
 def test_norse_if_graph_counts_equal_norse(tmp_path):
     check_counts(norse_if_graph(np.random.default_rng(2), tmp_path), "norse", (1, 6, 6), 7, tmp_path)
+
+
+def test_thresholds_and_gains_fold_into_the_weights(tmp_path):
+    """A hand-written LIF graph with thresholds other than 1 (per neuron, powers of two) and an
+    input gain dt·R/τ = 1/8, simulated by Norse's NIR import at dt = 1e-3 (its LIF steps
+    v ← v + dt/τ·(I − v)): every output neuron's spike count equal."""
+    rng = np.random.default_rng(7)
+    sizes, tau = (36, 16, 5), 8e-3
+    nodes, edges, prev = {"input": nir.Input(input_type=np.array([36]))}, [], "input"
+    for k, (a, b) in enumerate(zip(sizes, sizes[1:])):
+        nodes[f"fc{k}"] = nir.Affine(weight=exact((b, a), rng, 7 if k == 0 else 2),
+                                     bias=rng.integers(-4, 9, size=b) * 2.0 ** -3)
+        theta = 2.0 ** rng.integers(-1, 3, size=b)
+        nodes[f"lif{k}"] = nir.LIF(tau=np.full(b, tau), r=np.ones(b), v_leak=np.zeros(b), v_threshold=theta)
+        edges += [(prev, f"fc{k}"), (f"fc{k}", f"lif{k}")]
+        prev = f"lif{k}"
+    nodes["output"] = nir.Output(output_type=np.array([sizes[-1]]))
+    edges.append((prev, "output"))
+    path = str(tmp_path / "lif-theta.nir")
+    nir.write(path, nir.NIRGraph(nodes=nodes, edges=edges))
+    json_path = check_counts(path, "norse", (1, 6, 6), 8, tmp_path, dt=1e-3)
+    import json
+    assert {l["neuron"]["beta"] for l in json.load(open(json_path))["layers"] if "neuron" in l} == {0.875}
 
 
 def test_subtract_at_threshold_if_is_the_qnn_twin(tmp_path):
@@ -196,7 +219,7 @@ def test_pooling_folds_equal_torch():
             expected = chain(x)
             assert folded.shape == expected.shape, w.node
             torch.testing.assert_close(folded, expected, rtol=1e-12, atol=1e-12)
-    assert cases[1][0] is not None and layers[1].in_shape == (2, 5, 5)
+    assert layers[1].in_shape == (2, 5, 5)   # the odd case ran
 
 
 def conv(rng, o, c, k=3, **kw):
@@ -217,14 +240,16 @@ REFUSALS = [
                                      edges=[("input", "0"), ("0", "1"), ("1", "2"), ("2", "output"), ("1", "0")]),
      "'0' (Affine): receives 2 edges (input, 1): merges and recurrent connections"),
     ("merge", lambda: graph(affine(R, 8, 36), IF(8), affine(R, 8, 36),
-                            edges=[("input", "0"), ("0", "1"), ("input", "2"), ("2", "1"), ("1", "output")]),
-     "'input' (Input): feeds 2 nodes"),
+                            edges=[("input", "0"), ("0", "1"), ("2", "1"), ("1", "output")]),
+     "'1' (IF): receives 2 edges (0, 2): merges"),
     ("subgraph", lambda: graph(affine(R, 8, 36), graph(IF(8), shape=(8,))), "'1' (NIRGraph): subgraphs"),
     ("CubaLIF", lambda: graph(affine(R, 8, 36), nir.CubaLIF(tau_syn=np.ones(8), tau_mem=np.ones(8), r=np.ones(8),
                                                             v_leak=np.zeros(8), v_threshold=np.ones(8))),
      "'1' (CubaLIF): current-based"),
     ("LI read-out", lambda: graph(affine(R, 8, 36), nir.LI(tau=np.ones(8), r=np.ones(8), v_leak=np.zeros(8))),
      "'1' (LI): a leaky integrator read-out"),
+    ("CubaLI", lambda: graph(affine(R, 8, 36), nir.CubaLI(tau_syn=np.ones(8), tau_mem=np.ones(8), r=np.ones(8),
+                                                          v_leak=np.zeros(8))), "'1' (CubaLI): current-based"),
     ("Delay", lambda: graph(affine(R, 8, 36), IF(8), nir.Delay(delay=np.ones(8))), "'2' (Delay): delays"),
     ("Conv1d", lambda: graph(nir.Conv1d(input_shape=36, weight=np.ones((2, 1, 3)), stride=1, padding=0, dilation=1,
                                         groups=1, bias=np.zeros(2)), shape=(1, 36)), "'0' (Conv1d): 1-D convolutions"),
@@ -233,6 +258,21 @@ REFUSALS = [
     ("overlapping pooling", lambda: graph(conv(R, 4, 1), IF(1), nir.SumPool2d(kernel_size=np.array([2, 2]),
                                           stride=np.array([1, 1]), padding=np.array([0, 0])), shape=(1, 6, 6)),
      "'2' (SumPool2d): pooling with stride (1, 1)"),
+    ("padded pooling", lambda: graph(conv(R, 4, 1), IF(1), nir.AvgPool2d(kernel_size=np.array([2, 2]),
+                                     stride=np.array([2, 2]), padding=np.array([1, 1])), shape=(1, 6, 6)),
+     "'2' (AvgPool2d): pooling with stride (2, 2) and padding (1, 1)"),
+    ("padding after an odd pool", lambda: graph(conv(R, 2, 1, padding=1), IF(1), nir.SumPool2d(
+        kernel_size=np.array([2, 2]), stride=np.array([2, 2]), padding=np.array([0, 0])), conv(R, 3, 2, padding=1), IF(1),
+        shape=(1, 5, 5)), "'3' (Conv2d): padding after pooling 2×2 of a 5×5 map"),
+    ("string padding", lambda: graph(nir.Conv2d(input_shape=None, weight=np.ones((2, 1, 3, 3)), bias=np.zeros(2), stride=1,
+                                                padding="same", dilation=1, groups=1), IF(1), shape=(1, 6, 6)),
+     "'0' (Conv2d): padding 'same' is not supported"),
+    ("bias size", lambda: graph(nir.Affine(weight=np.ones((8, 36)), bias=np.zeros(7)), IF(8)), "'0' (Affine): bias has 7 values for 8"),
+    ("non-finite weight", lambda: graph(nir.Affine(weight=np.full((8, 36), np.nan), bias=np.zeros(8)), IF(8)),
+     "'0' (Affine): weight has values that are not finite"),
+    ("ambiguous Scale", lambda: graph(conv(R, 4, 1, padding=1), IF(1), nir.Scale(scale=np.ones(4)), nir.Flatten(
+        input_type=None, start_dim=0), affine(R, 5, 4 * 6 * 6), IF(5), shape=(1, 6, 6)),
+     "'2' (Scale): shape (4,) does not fit its input (4, 6, 6)"),
     ("v_leak", lambda: graph(affine(R, 8, 36), nir.LIF(tau=np.ones(8), r=np.ones(8), v_leak=np.full(8, 0.1),
                                                        v_threshold=np.ones(8))), "'1' (LIF): v_leak must be 0"),
     ("v_reset", lambda: graph(affine(R, 8, 36), nir.IF(r=np.ones(8), v_threshold=np.ones(8), v_reset=np.full(8, -1.0))),
@@ -247,6 +287,7 @@ REFUSALS = [
     ("two weighted nodes", lambda: graph(affine(R, 8, 36), affine(R, 5, 8)), "'1' (Affine): follows the weighted node '0'"),
     ("two neurons", lambda: graph(affine(R, 8, 36), IF(8), IF(8)), "'2' (IF): follows the neuron '1'"),
     ("input size", lambda: graph(affine(R, 8, 36), IF(8), shape=(40,)), "'input' (Input): declares 40 values"),
+    ("input shape", lambda: graph(conv(R, 2, 1), IF(1), shape=(1, 4, 9)), "'input' (Input): declares 1×4×9; the data's input is 1×6×6"),
     ("weight shape", lambda: graph(affine(R, 8, 35), IF(8)), "'0' (Affine): weight shape (8, 35)"),
     ("pooled read-out", lambda: graph(conv(R, 2, 1), IF(1), nir.SumPool2d(kernel_size=np.array([2, 2]),
                                       stride=np.array([2, 2]), padding=np.array([0, 0])), shape=(1, 6, 6)),
@@ -261,8 +302,9 @@ def test_refusals_name_node_type_and_reason(name, make, message):
     dt = None if name == "LIF without dt" else 1e-4
     g = make()
     declared = tuple(int(d) for d in g.nodes["input"].input_type["input"])
+    data = (1, 6, 6) if name == "input shape" or len(declared) != 3 else declared
     with pytest.raises(UnsupportedModel) as e:
-        nir_import.plan(g, declared if len(declared) == 3 else (1, 6, 6), dt=dt)
+        nir_import.plan(g, data, dt=dt)
     assert message in str(e.value)
 
 
@@ -277,6 +319,11 @@ def test_cli_refuses_with_status_2_and_writes_nothing(tmp_path, capsys):
     assert cli.main(["nir", path, "--name", "m", "--out", str(out), "-T", "4", "--reference", "none",
                      "--input-shape", "1", "6", "6"]) == 2
     assert "node 'syn' (CubaLIF): current-based" in capsys.readouterr().err
+    assert not out.exists() or not os.listdir(out)
+    norse_graph = norse_if_graph(np.random.default_rng(8), tmp_path)
+    assert cli.main(["nir", norse_graph, "--name", "m", "--out", str(out), "-T", "4", "--reference", "snntorch",
+                     "--input-shape", "1", "6", "6"]) == 2
+    assert "--reference snntorch: node '1' (IF): snntorch's NIR import does not simulate it" in capsys.readouterr().err
     assert not out.exists() or not os.listdir(out)
     junk = tmp_path / "junk.nir"
     junk.write_bytes(b"not hdf5")

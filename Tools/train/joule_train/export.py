@@ -41,6 +41,11 @@ def export_layer(m, bits, unit, reads_input):
     return quantize_weighted(m.spec["name"], m.weight.detach(), m.bias.detach(), bits, unit, reads_input)
 
 
+def _abs_max(a):
+    """max |a| as a Python integer (np.abs of INT64_MIN overflows)."""
+    return max(abs(int(a.min())), abs(int(a.max()))) if a.size else 0
+
+
 def quantize_weighted(name, weight, bias, bits, unit, reads_input):
     """The tensors (`<name>.weight` int8, `.multiplier` int32, `.bias` int64, `.weight_scale`) and
     the shift of one weighted layer whose real pre-activation, in units of one activation level,
@@ -50,6 +55,7 @@ def quantize_weighted(name, weight, bias, bits, unit, reads_input):
     s = s.double().numpy()
     b = bias.detach().double().numpy()
     m_real = s * unit
+    assert np.all(np.isfinite(m_real)) and np.all(np.isfinite(b)), "weights or biases are not finite"
     qn = q.numpy()
     # limits of Models/README.md
     fan_in = int(np.prod(qn.shape[1:]))
@@ -60,14 +66,14 @@ def quantize_weighted(name, weight, bias, bits, unit, reads_input):
     while True:   # a wide layer reading the input lowers S until M·acc·T fits int64
         M = np.maximum(np.round(m_real * 2.0 ** S), 1).astype(np.int64)
         B = np.round(b * 2.0 ** S).astype(np.int64)
-        if S == 0 or int(M.max()) * acc_max * k_max + 255 * (int(np.abs(B).max(initial=0)) + 2 ** S) < 2 ** 62:
+        if S == 0 or int(M.max()) * acc_max * k_max + 255 * (_abs_max(B) + 2 ** S) < 2 ** 62:
             break
         S -= 1
     assert acc_max < 2 ** 31, "acc may overflow int32"
     assert 0 < M.min() and M.max() < 2 ** 31, "multiplier out of range"
     assert M.max() >= 2 ** 14, f"max multiplier has < 15 significant bits (S={S})"
-    assert np.abs(B).max(initial=0) < 2 ** 47 and 0 <= S <= 48, "bias out of range"
-    assert int(M.max()) * acc_max * k_max + 255 * (int(np.abs(B).max(initial=0)) + 2 ** S) < 2 ** 62
+    assert _abs_max(B) < 2 ** 47 and 0 <= S <= 48, "bias out of range"
+    assert int(M.max()) * acc_max * k_max + 255 * (_abs_max(B) + 2 ** S) < 2 ** 62
     if bits == 4:
         assert qn.min() >= -8 and qn.max() <= 7
     return {f"{name}.weight": qn.astype(np.int8),
