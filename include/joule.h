@@ -141,6 +141,19 @@ typedef struct joule_counters {
     uint64_t leak_updates;           /* SNN leaky neurons: membrane decays (one per neuron per step) */
 } joule_counters_t;
 
+/* Energy of one layer (or, summed, the whole model) in the last inference, in picojoules, as the
+ * analytical energy model (Sources/JouleEnergy, Boards/README.md) prices its counters on a
+ * compiled-in board profile: compute, on-chip memory, off-chip memory and network-on-chip, and
+ * their sum. A QNN run is priced as the QNN twin, an SNN run (either schedule) as the SNN twin, at
+ * the run's T — what `joule energy` reports for the same input. */
+typedef struct joule_energy {
+    double compute_pj;
+    double on_chip_pj;
+    double off_chip_pj;
+    double network_pj;
+    double total_pj;
+} joule_energy_t;
+
 /* ---- Functions ------------------------------------------------------------------------------ */
 
 /* Validates `size` bytes at `bytes` as a packed model (header, CRC-32, sections, every layer record,
@@ -186,6 +199,20 @@ joule_status_t joule_layer_counters(const joule_model_t *model, uint32_t layer, 
 
 /* Copies the sum over all layers of the last run's counters. */
 joule_status_t joule_total_counters(const joule_model_t *model, joule_counters_t *counters);
+
+/* Number of compiled-in board profiles (the files Boards/NAME.json, in name order; Tools/gen-builtin-boards). */
+uint32_t joule_board_count(void);
+
+/* A static, NUL-terminated name of board `board` (its file's name, e.g. "nrf52840-cortex-m4-64mhz"),
+ * or NULL when `board` >= joule_board_count(). */
+const char *joule_board_name(uint32_t board);
+
+/* The energy of layer `layer` in the last run on board `board` (JOULE_E_NO_RESULT before a run;
+ * JOULE_E_BAD_ARGUMENT for a layer or board out of range or a NULL `energy`). */
+joule_status_t joule_layer_energy(const joule_model_t *model, uint32_t layer, uint32_t board, joule_energy_t *energy);
+
+/* The energy of the last run on board `board`: the sum of its layers'. */
+joule_status_t joule_total_energy(const joule_model_t *model, uint32_t board, joule_energy_t *energy);
 
 /* A static, NUL-terminated English description of `code` ("unknown error code" for others). */
 const char *joule_error_message(joule_status_t code);

@@ -6,8 +6,10 @@
  *   2. joule_bench_run_marked (BenchHook.swift: joule_run with a callback after each layer) from
  *      mark 3, one mark per layer: instructions per layer (marks 3 → 4 … 3+layers).
  * Both runs' scores must agree; they are printed as "scores: …", the second run's event counters
- * as "counters: …" (the host's `joule run` total row, same order) and the kernel that ran each
- * layer (`LayerKernel` raw values, the run's kernel log) as "kernels: …".
+ * as "counters: …" (the host's `joule run` total row, same order), the kernel that ran each
+ * layer (`LayerKernel` raw values, the run's kernel log) as "kernels: …", and the run's energy on
+ * the compiled-in nrf52840-cortex-m4-64mhz board read back through the C API
+ * (joule_total_energy), rounded to picojoules, as "energy: …".
  */
 #include <stdint.h>
 
@@ -27,6 +29,17 @@ static joule_model_t model;
 static _Alignas(16) uint8_t arena[JOULE_FW_ARENA_BYTES];
 
 static void layer_mark(uint32_t layer) { (void)layer; bench_mark(); }
+
+/* The index of the compiled-in board named `name`, or joule_board_count() when there is none. */
+static uint32_t board_named(const char *name) {
+    uint32_t b = 0;
+    for (; b < joule_board_count(); b++) {
+        const char *n = joule_board_name(b), *w = name;
+        while (*n && *n == *w) { n++; w++; }
+        if (*n == *w) break;
+    }
+    return b;
+}
 
 static void check(const char *what, joule_status_t s) {
     if (s == JOULE_OK) return;
@@ -66,6 +79,10 @@ int main(void) {
                              c.weight_read_bits, c.activation_read_bits, c.activation_write_bits };
     sh_puts("\ncounters:");
     for (uint32_t k = 0; k < sizeof row / sizeof row[0]; k++) { sh_puts(" "); sh_put_i64((int64_t)row[k]); }
+    joule_energy_t e;
+    check("joule_total_energy", joule_total_energy(&model, board_named("nrf52840-cortex-m4-64mhz"), &e));
+    sh_puts("\nenergy: ");
+    sh_put_i64((int64_t)(e.total_pj + 0.5));
     sh_puts("\nkernels:");
     for (uint32_t i = 0; i < JOULE_FW_LAYERS; i++) { sh_puts(" "); sh_put_i64(kernels[i]); }
     sh_puts("\nstack "); sh_put_i64(stack_used()); sh_puts("\n");

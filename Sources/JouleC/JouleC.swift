@@ -32,6 +32,8 @@ struct Handle {
     var mode: ExecutionMode
     var model: PackedModel
     var arena: UnsafeMutableRawPointer?
+    /// T of the last successful run (its counters' T, which the energy estimate prices).
+    var timesteps: UInt16 = 0
 
     var plan: ArenaPlan { model.plan(mode) }
 
@@ -210,6 +212,7 @@ func runHandle(_ p: UnsafeMutableRawPointer?, _ timesteps: UInt32, _ readout: UI
     } catch {
         return status(error)
     }
+    h.pointee.timesteps = UInt16(truncatingIfNeeded: t)
     h.pointee.state = .hasResult
     return CStatus.ok
 }

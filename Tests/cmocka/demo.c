@@ -1,14 +1,15 @@
 /*
- * joule-demo: runs a packed model (.jmod) on one input through the C API and prints scores and
- * counters in a stable text format (one `key value…` record per line, integers only), so that
- * Tools/cross-test can compare the output of different architectures byte for byte.
+ * joule-demo: runs a packed model (.jmod) on one input through the C API and prints scores,
+ * counters and the energy estimate on every compiled-in board in a stable text format (one
+ * `key value…` record per line; integers, and picojoules as %.17g), so that Tools/cross-test can
+ * compare the output of different architectures byte for byte and the energies with `joule energy`.
  *
  * Usage: joule-demo MODEL.jmod INPUT [options]
  *   INPUT            raw C·H·W bytes (CHW order), or `seed:N` for deterministic pseudo-random bytes
  *   --mode M         qnn | snn-layerwise | snn-streaming   (default qnn)
  *   -T N             timesteps 1…255                       (default: the model's)
  *   --readout R      membrane | spikes                     (default membrane)
- *   --layers         also print every layer's counters
+ *   --layers         also print every layer's counters and energies
  *   --matrix         run every mode × T ∈ {1, default, 255} × read-out (membrane only for the QNN)
  * Exit status: 0 on success, 1 on a Joule error (its message on stderr), 2 on bad usage.
  * With JOULE_DEMO_MARKS set in the environment (Linux only), each joule_run is framed by two
@@ -83,6 +84,11 @@ static void print_counters(const char *label, const joule_counters_t *c) {
     printf("\n");
 }
 
+static void print_energy(const joule_energy_t *e) {
+    printf(" total=%.17g compute=%.17g on_chip=%.17g off_chip=%.17g network=%.17g\n", e->total_pj, e->compute_pj,
+           e->on_chip_pj, e->off_chip_pj, e->network_pj);
+}
+
 static int run_one(joule_model_t *m, const joule_model_info_t *info, const uint8_t *input, uint32_t mode,
                    uint32_t t, uint32_t readout, int layers) {
     size_t need = joule_arena_size(m, mode);
@@ -124,6 +130,17 @@ static int run_one(joule_model_t *m, const joule_model_info_t *info, const uint8
     }
     if (check(joule_total_counters(m, &c), "total counters")) goto done;
     print_counters("total", &c);
+    for (uint32_t b = 0; b < joule_board_count(); b++) {
+        joule_energy_t e;
+        for (uint32_t i = 0; layers && i < info->layer_count; i++) {
+            if (check(joule_layer_energy(m, i, b, &e), "layer energy")) goto done;
+            printf("energy layer %u board=%s", (unsigned)i, joule_board_name(b));
+            print_energy(&e);
+        }
+        if (check(joule_total_energy(m, b, &e), "total energy")) goto done;
+        printf("energy total board=%s", joule_board_name(b));
+        print_energy(&e);
+    }
     rc = 0;
 done:
     free(arena);

@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <math.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -494,6 +495,80 @@ static void test_call_order_and_result_buffers(void **state) {
     assert_int_equal(joule_get_scores(&m, scores, TINY_OUTPUTS), JOULE_E_NO_RESULT);
 }
 
+/* ---- Energy estimate ------------------------------------------------------------------------ */
+
+static void assert_parts_sum(const joule_energy_t *e) {
+    double parts = e->compute_pj + e->on_chip_pj + e->off_chip_pj + e->network_pj;
+    assert_true(e->compute_pj >= 0 && e->on_chip_pj >= 0 && e->off_chip_pj >= 0 && e->network_pj >= 0);
+    assert_true(fabs(e->total_pj - parts) <= 1e-9 * parts);
+}
+
+/* Every compiled-in board prices the last run: layers sum to the total, the twin follows the
+ * bound mode and T the run's (exact values are checked against `joule energy` by Tools/cross-test). */
+static void test_energy_estimate(void **state) {
+    (void)state;
+    uint32_t boards = joule_board_count();
+    assert_true(boards >= 5);
+    int nrf = 0;
+    for (uint32_t b = 0; b < boards; b++) {
+        const char *name = joule_board_name(b);
+        assert_non_null(name);
+        assert_true(strlen(name) > 0);
+        if (!strcmp(name, "nrf52840-cortex-m4-64mhz")) nrf = 1;
+        for (uint32_t c = 0; c < b; c++) assert_string_not_equal(name, joule_board_name(c));
+    }
+    assert_true(nrf);
+    assert_null(joule_board_name(boards));
+
+    joule_model_t m;
+    joule_energy_t e, layer;
+    int64_t scores[TINY_OUTPUTS];
+    open_tiny(&m);
+    assert_int_equal(joule_total_energy(&m, 0, &e), JOULE_E_NOT_BOUND);
+    double totals[3][2];   /* [QNN T=4, SNN layer-wise T=4, SNN layer-wise T=9][first board, last board] */
+    const uint32_t modes[3] = {JOULE_MODE_QNN, JOULE_MODE_SNN_LAYERWISE, JOULE_MODE_SNN_LAYERWISE};
+    const uint32_t ts[3] = {4, 4, 9};
+    for (int k = 0; k < 3; k++) {
+        bind_mode(&m, modes[k]);
+        assert_int_equal(joule_total_energy(&m, 0, &e), JOULE_E_NO_RESULT);
+        assert_int_equal(joule_layer_energy(&m, 0, 0, &e), JOULE_E_NO_RESULT);
+        run_once(&m, ts[k], JOULE_READOUT_MEMBRANE, scores);
+        for (uint32_t b = 0; b < boards; b++) {
+            joule_energy_t sum = {0};
+            for (uint32_t i = 0; i < TINY_LAYERS; i++) {
+                assert_int_equal(joule_layer_energy(&m, i, b, &layer), JOULE_OK);
+                assert_parts_sum(&layer);
+                sum.compute_pj += layer.compute_pj;
+                sum.on_chip_pj += layer.on_chip_pj;
+                sum.off_chip_pj += layer.off_chip_pj;
+                sum.network_pj += layer.network_pj;
+                sum.total_pj += layer.total_pj;
+            }
+            assert_int_equal(joule_total_energy(&m, b, &e), JOULE_OK);
+            assert_parts_sum(&e);
+            assert_true(e.total_pj > 0);
+            assert_true(fabs(e.total_pj - sum.total_pj) <= 1e-9 * e.total_pj);
+            assert_true(fabs(e.compute_pj - sum.compute_pj) <= 1e-9 * e.total_pj);
+            if (b == 0) totals[k][0] = e.total_pj;
+            if (b == boards - 1) totals[k][1] = e.total_pj;
+        }
+        assert_int_equal(joule_layer_energy(&m, TINY_LAYERS, 0, &e), JOULE_E_BAD_ARGUMENT);
+        assert_int_equal(joule_layer_energy(&m, 0, boards, &e), JOULE_E_BAD_ARGUMENT);
+        assert_int_equal(joule_total_energy(&m, boards, &e), JOULE_E_BAD_ARGUMENT);
+        assert_int_equal(joule_total_energy(&m, 0, NULL), JOULE_E_BAD_ARGUMENT);
+        assert_int_equal(joule_layer_energy(&m, 0, 0, NULL), JOULE_E_BAD_ARGUMENT);
+    }
+    /* The SNN twin is priced differently from the QNN on the same T, and more steps cost more. */
+    assert_true(totals[0][0] != totals[1][0] && totals[0][1] != totals[1][1]);
+    assert_true(totals[2][0] > totals[1][0] && totals[2][1] > totals[1][1]);
+    assert_int_equal(joule_set_input(&m, input, TINY_INPUT_BYTES), JOULE_OK);  /* discards the result */
+    assert_int_equal(joule_total_energy(&m, 0, &e), JOULE_E_NO_RESULT);
+    joule_model_t closed;
+    memset(&closed, 0, sizeof closed);
+    assert_int_equal(joule_total_energy(&closed, 0, &e), JOULE_E_NOT_OPEN);
+    assert_int_equal(joule_total_energy(NULL, 0, &e), JOULE_E_BAD_ARGUMENT);
+}
+
 static void test_unopened_handle(void **state) {
     (void)state;
     joule_model_t m;
@@ -547,6 +622,7 @@ int main(void) {
         cmocka_unit_test(test_streaming_runs_and_counts),
         cmocka_unit_test(test_leaky_neurons_need_streaming),
         cmocka_unit_test(test_repeatable_and_boundary_t),
+        cmocka_unit_test(test_energy_estimate),
         cmocka_unit_test(test_open_truncated),
         cmocka_unit_test(test_open_bad_magic),
         cmocka_unit_test(test_open_bad_version),

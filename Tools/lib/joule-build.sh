@@ -25,23 +25,25 @@ stale() {
   [ -n "$(find "$@" -newer "$target" -type f 2>/dev/null | head -n 1)" ]
 }
 
-# build_joule_lib OUTDIR TARGET AR SWIFTFLAGS...: compiles JouleEvents and JouleCore (modules) and
-# JouleC (the C exports, importing them) in Embedded mode, allocation-free, into OUTDIR/libjoule.a.
+# build_joule_lib OUTDIR TARGET AR SWIFTFLAGS...: compiles JouleEvents, JouleCore and JouleEnergy
+# (modules) and JouleC (the C exports, importing them) in Embedded mode, allocation-free, into
+# OUTDIR/libjoule.a.
 build_joule_lib() {
   local out=$1 target=$2 ar=$3; shift 3
   local lib="$out/libjoule.a"
   mkdir -p "$out"
-  if ! stale "$lib" "$ROOT/Sources/JouleEvents" "$ROOT/Sources/JouleCore" "$ROOT/Sources/JouleC" \
-       "$ROOT/Tools/lib/joule-build.sh" "$out/flags"; then
+  if ! stale "$lib" "$ROOT/Sources/JouleEvents" "$ROOT/Sources/JouleCore" "$ROOT/Sources/JouleEnergy" \
+       "$ROOT/Sources/JouleC" "$ROOT/Tools/lib/joule-build.sh" "$out/flags"; then
     if [ "$(cat "$out/flags" 2>/dev/null)" = "$target $*" ]; then
       echo "  libjoule.a up to date ($target)"
       return 0
     fi
   fi
   echo "$target $*" >"$out/flags"
-  echo "  swiftc $target: JouleEvents + JouleCore + JouleC (Embedded, -no-allocations, $*)"
-  local core events
+  echo "  swiftc $target: JouleEvents + JouleCore + JouleEnergy + JouleC (Embedded, -no-allocations, $*)"
+  local core events energy
   core=$(find "$ROOT/Sources/JouleCore" -name '*.swift' | sort)
+  energy=$(find "$ROOT/Sources/JouleEnergy" -name '*.swift' | sort)
   events=$(find "$ROOT/Sources/JouleEvents" -name '*.swift' | sort)
   # shellcheck disable=SC2086
   "$SWIFTC" -target "$target" "${EMBEDDED_FLAGS[@]}" "$@" -module-name JouleEvents \
@@ -51,11 +53,16 @@ build_joule_lib() {
   "$SWIFTC" -target "$target" "${EMBEDDED_FLAGS[@]}" "$@" -module-name JouleCore -I "$out" \
     -emit-module -emit-module-path "$out/JouleCore.swiftmodule" -c $core -o "$out/JouleCore.o" \
     || die "compiling JouleCore for $target failed"
+  # shellcheck disable=SC2086
+  "$SWIFTC" -target "$target" "${EMBEDDED_FLAGS[@]}" "$@" -module-name JouleEnergy -I "$out" \
+    -emit-module -emit-module-path "$out/JouleEnergy.swiftmodule" -c $energy -o "$out/JouleEnergy.o" \
+    || die "compiling JouleEnergy for $target failed"
   "$SWIFTC" -target "$target" "${EMBEDDED_FLAGS[@]}" "$@" -module-name JouleC -I "$out" \
     -c "$ROOT"/Sources/JouleC/*.swift -o "$out/JouleC.o" \
     || die "compiling JouleC for $target failed"
   rm -f "$lib"
-  "$ar" rcs "$lib" "$out/JouleEvents.o" "$out/JouleCore.o" "$out/JouleC.o" || die "archiving $lib failed"
+  "$ar" rcs "$lib" "$out/JouleEvents.o" "$out/JouleCore.o" "$out/JouleEnergy.o" "$out/JouleC.o" \
+    || die "archiving $lib failed"
 }
 
 # pack_model JSON OUT.jmod [PACKMODEL FLAGS...]: packs with the host packer (built once into
@@ -87,4 +94,27 @@ pack_model() {
   mkdir -p "$(dirname "$jmod")"
   "$packer" "$json" -o "$jmod" "$@" >"$jmod.txt" || die "packmodel $json failed"
   echo "  packed $(basename "$json") -> $jmod ($(stat -c %s "$jmod") bytes)"
+}
+
+# host_joule: prints the path of a host `joule` tool: $JOULE if set; else an up-to-date release
+# build; else a debug build of our own in .build-capi.
+host_joule() {
+  local tool=${JOULE:-}
+  local sources=("$ROOT/Sources/JouleHost" "$ROOT/Sources/JouleCore" "$ROOT/Sources/JouleEvents" "$ROOT/Sources/JouleEnergy"
+                 "$ROOT/Sources/joule")
+  if [ -z "$tool" ] && [ -x "$ROOT/.build/release/joule" ] && ! stale "$ROOT/.build/release/joule" "${sources[@]}"; then
+    tool="$ROOT/.build/release/joule"
+  fi
+  if [ -z "$tool" ]; then
+    tool="$ROOT/.build-capi/debug/joule"
+    if stale "$tool" "${sources[@]}"; then
+      echo "  swift build --product joule (scratch path .build-capi)" >&2
+      mkdir -p "$ROOT/.build-cross"
+      (cd "$ROOT" && swift build --scratch-path .build-capi --product joule >"$ROOT/.build-cross/joule-build.log" 2>&1) \
+        || { tail -n 30 "$ROOT/.build-cross/joule-build.log" >&2; die "building joule failed"; }
+      touch "$tool"
+    fi
+  fi
+  [ -x "$tool" ] || die "joule $tool not found"
+  echo "$tool"
 }

@@ -121,8 +121,16 @@ def main(dirs, dsp=False):
                 model_pj = json.load(open(energy_path))["boards"][0]["qnn" if mode == "qnn" else "snn"]["totalPJ"]
                 counted_pj = total * pj_per_cycle
                 cm_pj = cm_total * pj_per_cycle if cm_total else None
-                energy_rows.append(f"| {name} | {label} | {model_pj / 1e6:,.1f} | {total:,} | {counted_pj / 1e6:,.1f} | "
-                                   f"{model_pj / counted_pj:.2f} | "
+                # The same estimate read back through the C API on the emulated M4 (rounded to pJ).
+                device = ints(line_after(os.path.join(d, f"joule-{mode}.out"), "energy:") or "")
+                device_pj = device[0] if device else None
+                if device_pj is None or abs(device_pj - model_pj) > 1:
+                    print(f"m4-bench: {name} {mode}: the M4's joule_total_energy ({device_pj} pJ) is not the host's "
+                          f"board model ({model_pj:.0f} pJ)", file=sys.stderr)
+                    ok = False
+                energy_rows.append(f"| {name} | {label} | {model_pj / 1e6:,.1f} | "
+                                   f"{f'{device_pj / 1e6:,.1f}' if device_pj is not None else '—'} | {total:,} | "
+                                   f"{counted_pj / 1e6:,.1f} | {model_pj / counted_pj:.2f} | "
                                    f"{f'{cm_pj / 1e6:,.1f}' if cm_pj else '—'} |")
                 energy_board = (board["name"], pj_per_cycle)
             cm_cells = (f"{cm_total:,} | {total / cm_total:.2f}" if cm_total else "— | —")
@@ -165,9 +173,9 @@ def main(dirs, dsp=False):
         print(f"\nMCU energy per inference on {name}: the board's analytical model (`joule energy`, from the "
               f"run's event counters) against the instructions executed × its {pj:g} pJ per cycle "
               f"(one cycle per instruction: a lower bound, loads and taken branches take 2+)\n")
-        print("| model | mode | board model µJ | instructions | instructions × pJ/cycle µJ | model / instructions | "
-              "CMSIS-NN instructions × pJ/cycle µJ |")
-        print("|---|---|---:|---:|---:|---:|---:|")
+        print("| model | mode | board model µJ | read back on the M4 (C API) µJ | instructions | "
+              "instructions × pJ/cycle µJ | model / instructions | CMSIS-NN instructions × pJ/cycle µJ |")
+        print("|---|---|---:|---:|---:|---:|---:|---:|")
         print("\n".join(energy_rows))
     if not ok:
         print("m4-bench: the emulated M4's scores or event counters differ from the host's", file=sys.stderr)

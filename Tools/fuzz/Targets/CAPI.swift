@@ -55,7 +55,7 @@ public func fuzzCAPI(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     var lastRunOK = false
 
     while at + 1 < size {
-        let op = input[at] % 11, arg = input[at + 1]
+        let op = input[at] % 13, arg = input[at + 1]
         at += 2
         var status: Int32 = 0
         switch op {
@@ -106,10 +106,22 @@ public func fuzzCAPI(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         case 9:
             status = joule_total_counters(handle, arg & 1 == 0 ? scratch : nil)
             if lastRunOK, arg & 1 == 0 { precondition(status == 0, "counters unreadable after a run: \(status)") }
-        default:
+        case 11:
+            status = joule_layer_energy(handle, UInt32(arg % 12), UInt32(arg >> 4) % 7, arg & 0x80 == 0 ? scratch : nil)
+        case 12:
+            let board = UInt32(arg >> 1) % 7
+            status = joule_total_energy(handle, board, arg & 1 == 0 ? scratch : nil)
+            if lastRunOK, arg & 1 == 0, board < joule_board_count() {
+                precondition(status == 0, "energy unreadable after a run: \(status)")
+                let total = scratch.load(fromByteOffset: 32, as: Double.self)
+                precondition(total.isFinite && total >= 0, "energy \(total) after a run")
+            }
+        case 10:
             let code = Int32(Int8(bitPattern: arg))
             let message = joule_error_message(code)
             precondition(strlen(message) > 0, "empty message for \(code)")
+        default:
+            preconditionFailure("op \(op) out of range")
         }
         precondition(documented(status), "undocumented status \(status) from op \(op)")
     }

@@ -1,4 +1,6 @@
-/// The shape of one layer: tensor sizes, kernel, stride, padding and the bit widths of its data.
+/// The shape of one layer: tensor sizes, kernel, stride, padding and the bit widths of its data —
+/// what the core knows of a layer (`PackedModel.geometry(layer:timesteps:)`) and the energy model
+/// prices with its counters (`LayerWorkload`).
 ///
 /// Plain integers so that a device can fill it from its packed model without allocation. Sizes are
 /// element counts, widths are bits. For pooling layers the weight fields are 0.
@@ -56,20 +58,6 @@ public struct LayerGeometry: Equatable, Sendable {
     @inlinable public var outputElements: Int { outC * outH * outW }
     /// Bits of all weights, `weightCount · weightBits`.
     @inlinable public var weightStorageBits: Int { weightCount * weightBits }
-
-    /// Bits of one input element as `twin` reads it: 1 for spikes, else `inputBits` (codes, or
-    /// the analog model input in both twins).
-    @inlinable
-    public func inputWidth(_ twin: Twin) -> Int {
-        twin == .snn && !analogInput ? 1 : inputBits
-    }
-
-    /// Bits of one output element as `twin` writes it: 1 for spikes, else `outputBits` (codes,
-    /// or the scores, which both twins write once at `outputBits`).
-    @inlinable
-    public func outputWidth(_ twin: Twin) -> Int {
-        twin == .snn && !emitsScores ? 1 : outputBits
-    }
 
     /// Fan-in of one output neuron: `inC·kernelH·kernelW` for conv, `inC·inH·inW` for linear,
     /// `kernelH·kernelW` for pooling. Padding is not subtracted (interior neurons).
