@@ -2,7 +2,11 @@
 """Prints Tools/m4-bench's tables (Markdown) from its result folders and fails (exit 1) when the
 emulated M4's scores or event counters differ from the host's. Standard library only (joule_format.jmod for shapes).
 
-Usage: m4-bench-report.py [--dsp] RESULT_DIR...
+Usage: m4-bench-report.py [--dsp] [--joule PATH --workloads DIR] RESULT_DIR...
+--joule, --workloads: also the battery table: each smartwatch workload's lifetime (`joule lifetime`,
+its duty-cycle simulator) with the energy per inference each deployment's measured instructions
+give (× the board's pJ per cycle): CMSIS-NN's dense QNN, Joule's QNN, Joule's layer-wise and
+streaming SNN, beside the board model's estimate for Joule's QNN and SNN.
 --dsp: the images were built with the DSP gather (BOARD_ISA armdsp): fails unless the QNN and the
 layer-wise SNN ran every convolution and fully connected layer with int8 weights with it (the kernel
 log the bench image prints; the streaming schedule has its own per-step scatter).
@@ -12,12 +16,15 @@ joule-<mode>.{out,marks,size}, firmware-<mode>.size, cmsis.{out,marks,size}, ene
 Marks (insnpc plugin, "mark N: X insns since previous mark"): Joule: mark 2 = joule_run, marks
 4…3+L = the L layers of the marked second run (streaming: 4…3+T·L, layer i of step s at
 4 + s·L + i); CMSIS-NN: marks 2…L+1 = its L layers."""
+import copy
 import glob
 import json
 import math
 import os
 import re
+import subprocess
 import sys
+import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "format"))
 from joule_format import jmod  # noqa: E402
@@ -72,9 +79,46 @@ KERNEL_TAGS = {0: "G", 1: "P", 2: "s", 3: "-", 4: "D", 5: "S", 6: "M"}
 DSP_GATHER = 6
 
 
-def main(dirs, dsp=False):
+def lifetimes(joule, workload, qnn_uj, snn_uj, origin):
+    """(QNN days, SNN days) of `joule lifetime` on `workload` with these energies per inference."""
+    w = copy.deepcopy(workload)
+    w["model"]["energyPerInferenceMicrojoules"] = {
+        "qnn": {"value": qnn_uj, "source": origin}, "snn": {"value": snn_uj, "source": origin}}
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "workload.json")
+        with open(path, "w") as f:
+            json.dump(w, f)
+        done = subprocess.run([joule, "lifetime", path, "--json", "-", "--svg-prefix", os.path.join(tmp, "l")],
+                              capture_output=True, text=True)
+        if done.returncode != 0:
+            sys.exit(f"m4-bench: joule lifetime failed: {done.stderr.strip()}")
+    days = {t["twin"]: t["lifetimeDaysSimulated"] for t in json.loads(done.stdout)["twins"]}
+    return days["qnn"], days["snn"]
+
+
+def battery_table(joule, workload_dir, measured):
+    """Markdown rows: each workload × model, lifetime in days per deployment. `measured`: model
+    name → {deployment: µJ per inference}."""
+    lines = ["| workload | inferences/h (or schedule) | model | CMSIS-NN QNN | Joule QNN | Joule SNN layer-wise | "
+             "Joule SNN streaming | board model QNN / SNN |", "|---|---:|---|---:|---:|---:|---:|---:|"]
+    for path in sorted(glob.glob(os.path.join(workload_dir, "*.json"))):
+        workload = json.load(open(path))
+        rate = workload["schedule"].get("inferencesPerHour", {}).get("value", workload["schedule"].get("kind", "—"))
+        for name, uj in measured.items():
+            origin = "instructions on the emulated Cortex-M4 (Tools/m4-bench) × the board's pJ per cycle"
+            cm = uj.get("cmsis")
+            q, c = lifetimes(joule, workload, uj["qnn"], cm if cm else uj["qnn"], origin)
+            lw, st = lifetimes(joule, workload, uj["snn-layerwise"], uj["snn-streaming"], origin)
+            mq, ms = lifetimes(joule, workload, uj["model-qnn"], uj["model-snn"], "the board model")
+            lines.append(f"| {workload['name']} | {rate} | {name} | {f'{c:.2f}' if cm else '—'} | {q:.2f} | {lw:.2f} | "
+                         f"{st:.2f} | {mq:.2f} / {ms:.2f} |")
+    return "\n".join(lines)
+
+
+def main(dirs, dsp=False, joule=None, workloads=None):
     ok = True
     rows, layer_tables, energy_rows = [], [], []
+    measured = {}
     for d in dirs:
         jpath = glob.glob(os.path.join(d, "*-compact.jmod"))[0]
         m = jmod.read(jpath)
@@ -133,6 +177,12 @@ def main(dirs, dsp=False):
                                    f"{counted_pj / 1e6:,.1f} | {model_pj / counted_pj:.2f} | "
                                    f"{f'{cm_pj / 1e6:,.1f}' if cm_pj else '—'} |")
                 energy_board = (board["name"], pj_per_cycle)
+                uj = measured.setdefault(name, {})
+                uj[mode] = counted_pj / 1e6
+                if mode != "snn-streaming":
+                    uj["model-qnn" if mode == "qnn" else "model-snn"] = model_pj / 1e6
+                if cm_pj:
+                    uj["cmsis"] = cm_pj / 1e6
             cm_cells = (f"{cm_total:,} | {total / cm_total:.2f}" if cm_total else "— | —")
             cm_sz = f"{cm_size[0]:,} / {cm_size[1]:,} / {cm_size[2]:,}" if cm_size else "—"
             rows.append(f"| {name} | {label} | {m.default_T} | {total:,} | {cm_cells} | "
@@ -177,6 +227,14 @@ def main(dirs, dsp=False):
               "instructions × pJ/cycle µJ | model / instructions | CMSIS-NN instructions × pJ/cycle µJ |")
         print("|---|---|---:|---:|---:|---:|---:|---:|")
         print("\n".join(energy_rows))
+    full = [n for n, uj in measured.items() if all(k in uj for k in ("qnn", "snn-layerwise", "snn-streaming"))]
+    if joule and workloads and full:
+        name, pj = energy_board
+        print(f"\nBattery lifetime in days per smartwatch workload (`joule lifetime`, Workloads/*.json, on {name}) "
+              f"when one inference costs the instructions executed × {pj:g} pJ (a lower bound: one cycle per "
+              f"instruction); the last column prices the run's counters with the board model instead (SNN: "
+              f"layer-wise)\n")
+        print(battery_table(joule, workloads, {n: measured[n] for n in full}))
     if not ok:
         print("m4-bench: the emulated M4's scores or event counters differ from the host's", file=sys.stderr)
         sys.exit(1)
@@ -187,4 +245,11 @@ if __name__ == "__main__":
         sys.exit(__doc__)
     args = sys.argv[1:]
     dsp = "--dsp" in args
-    main([a for a in args if a != "--dsp"], dsp=dsp)
+    args = [a for a in args if a != "--dsp"]
+    opts = {}
+    for key in ("--joule", "--workloads"):
+        if key in args:
+            k = args.index(key)
+            opts[key[2:]] = args[k + 1]
+            del args[k:k + 2]
+    main(args, dsp=dsp, **opts)
