@@ -23,7 +23,7 @@
  * joule_error_message() turns a code into a static string. The functions are not thread-safe
  * for one handle; distinct handles (with distinct arenas) are independent.
  *
- * The implementation is Swift (Sources/JouleC over Sources/JouleCore), compiled in Embedded
+ * The implementation is Swift (Sources/JouleC over Sources/JouleCore and Sources/JouleEnergy), compiled in Embedded
  * mode; link the static library produced by Tools/cross-test or Tools/firmware.
  */
 #ifndef JOULE_H
@@ -65,7 +65,7 @@ typedef int32_t joule_status_t;
 #define JOULE_E_TIMESTEPS_EXCEED_PLAN    20  /* the compact plan was made for a smaller T (QNN code bits, streaming state) */
 #define JOULE_E_NEURONS_NEED_STREAMING   21  /* leaky / snnTorch-style neurons: bind JOULE_MODE_SNN_STREAMING */
 /* C API only. */
-#define JOULE_E_BAD_ARGUMENT             64  /* NULL/misaligned pointer, unknown mode/readout, bad layer index */
+#define JOULE_E_BAD_ARGUMENT             64  /* NULL/misaligned pointer, unknown mode/readout, bad layer or board index */
 #define JOULE_E_NOT_OPEN                 65  /* the handle was not opened by a successful joule_open */
 #define JOULE_E_NOT_BOUND                66  /* joule_bind has not succeeded on this handle */
 #define JOULE_E_NO_INPUT                 67  /* joule_run without joule_set_input since the last run/bind */
@@ -207,11 +207,14 @@ uint32_t joule_board_count(void);
  * or NULL when `board` >= joule_board_count(). */
 const char *joule_board_name(uint32_t board);
 
-/* The energy of layer `layer` in the last run on board `board` (JOULE_E_NO_RESULT before a run;
- * JOULE_E_BAD_ARGUMENT for a layer or board out of range or a NULL `energy`). */
+/* The energy of layer `layer` in the last run on board `board`. Status: JOULE_E_NOT_OPEN,
+ * JOULE_E_NOT_BOUND, or JOULE_E_NO_RESULT (no successful joule_run since the last bind or input),
+ * checked first; then JOULE_E_BAD_ARGUMENT for a layer or board out of range or a NULL `energy`
+ * (and for a NULL or misaligned `model`). */
 joule_status_t joule_layer_energy(const joule_model_t *model, uint32_t layer, uint32_t board, joule_energy_t *energy);
 
-/* The energy of the last run on board `board`: the sum of its layers'. */
+/* The energy of the last run on board `board`: the sum of its layers'. Statuses as for
+ * joule_layer_energy. */
 joule_status_t joule_total_energy(const joule_model_t *model, uint32_t board, joule_energy_t *energy);
 
 /* A static, NUL-terminated English description of `code` ("unknown error code" for others). */

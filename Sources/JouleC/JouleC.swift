@@ -2,8 +2,9 @@
 //
 // Embedded-Swift subset, allocation-free: every byte the API touches is the caller's — the packed
 // model (read in place), the handle storage (`joule_model_t`, JOULE_MODEL_BYTES bytes) and the
-// arena. Compiled with swiftc by `Tools/cross-test` and `Tools/firmware` (not a SwiftPM target:
-// SwiftPM cannot compile JouleCore twice). Keep the numbers here in step with `include/joule.h`;
+// arena. Compiled with swiftc by `Tools/lib/joule-build.sh` (for `Tools/cross-test`,
+// `Tools/firmware`, `Tools/m4-bench`) and `Tools/fuzz/build` (not a SwiftPM target: SwiftPM cannot
+// compile JouleCore twice). Keep the numbers here in step with `include/joule.h`;
 // `Tools/cross-test host` checks the error codes against `JouleErrorCode`.
 
 import JouleCore
@@ -291,7 +292,7 @@ public func joule_error_message(_ code: Int32) -> UnsafePointer<CChar> {
     case 19: s = "bad output layer: the last layer does not produce scores, or another layer does"
     case 20: s = "timesteps exceed plan: the compact plan was made for a smaller T (QNN codes packed in fewer bits, or streaming state sized for fewer steps); repack for this T"
     case 21: s = "neurons need streaming: the model has leaky (or snnTorch-style) neurons, which have no QNN twin and no layer-wise schedule; bind it with JOULE_MODE_SNN_STREAMING"
-    case 64: s = "bad argument: a NULL or misaligned pointer, an unknown mode or readout, or a layer index out of range"
+    case 64: s = "bad argument: a NULL or misaligned pointer, an unknown mode or readout, or a layer or board index out of range"
     case 65: s = "not open: the handle was not opened by a successful joule_open"
     case 66: s = "not bound: call joule_bind first"
     case 67: s = "no input: call joule_set_input before every joule_run"

@@ -30,7 +30,10 @@ func energyInputs(_ p: UnsafeRawPointer?, _ board: UInt32, _ out: UnsafeMutableR
     guard h.pointee.state == .hasResult else {
         return (nil, nil, h.pointee.state == .opened ? CStatus.notBound : CStatus.noResult)
     }
-    guard out != nil, let profile = BuiltInBoards.profile(Int(board)) else { return (nil, nil, CStatus.badArgument) }
+    // Compared as UInt32 first: Int(board) traps on 32-bit targets for board ≥ 2^31.
+    guard out != nil, board < UInt32(BuiltInBoards.count),
+          let profile = BuiltInBoards.profile(Int(truncatingIfNeeded: board))
+    else { return (nil, nil, CStatus.badArgument) }
     return (h, profile, CStatus.ok)
 }
 
@@ -39,8 +42,8 @@ public func joule_board_count() -> UInt32 { UInt32(BuiltInBoards.count) }
 
 @c(joule_board_name)
 public func joule_board_name(_ board: UInt32) -> UnsafePointer<CChar>? {
-    guard Int(board) < BuiltInBoards.count else { return nil }
-    return UnsafeRawPointer(BuiltInBoards.name(Int(board)).utf8Start).assumingMemoryBound(to: CChar.self)
+    guard board < UInt32(BuiltInBoards.count) else { return nil }
+    return UnsafeRawPointer(BuiltInBoards.name(Int(truncatingIfNeeded: board)).utf8Start).assumingMemoryBound(to: CChar.self)
 }
 
 @c(joule_layer_energy)

@@ -519,6 +519,8 @@ static void test_energy_estimate(void **state) {
     }
     assert_true(nrf);
     assert_null(joule_board_name(boards));
+    assert_null(joule_board_name(0x80000000u));   /* beyond a 32-bit target's Int */
+    assert_null(joule_board_name(UINT32_MAX));
 
     joule_model_t m;
     joule_energy_t e, layer;
@@ -555,6 +557,9 @@ static void test_energy_estimate(void **state) {
         assert_int_equal(joule_layer_energy(&m, TINY_LAYERS, 0, &e), JOULE_E_BAD_ARGUMENT);
         assert_int_equal(joule_layer_energy(&m, 0, boards, &e), JOULE_E_BAD_ARGUMENT);
         assert_int_equal(joule_total_energy(&m, boards, &e), JOULE_E_BAD_ARGUMENT);
+        assert_int_equal(joule_total_energy(&m, 0x80000000u, &e), JOULE_E_BAD_ARGUMENT);
+        assert_int_equal(joule_layer_energy(&m, 0, UINT32_MAX, &e), JOULE_E_BAD_ARGUMENT);
+        assert_int_equal(joule_layer_energy(&m, UINT32_MAX, 0, &e), JOULE_E_BAD_ARGUMENT);
         assert_int_equal(joule_total_energy(&m, 0, NULL), JOULE_E_BAD_ARGUMENT);
         assert_int_equal(joule_layer_energy(&m, 0, 0, NULL), JOULE_E_BAD_ARGUMENT);
     }

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Prints Tools/m4-bench's tables (Markdown) from its result folders and fails (exit 1) when the
-emulated M4's scores or event counters differ from the host's. Standard library only (joule_format.jmod for shapes).
+emulated M4's scores or event counters differ from the host's, or its energy estimate read back
+through the C API (`energy:`) is missing or differs from the host's board model. Standard library only (joule_format.jmod for shapes).
 
 Usage: m4-bench-report.py [--dsp] [--joule PATH --workloads DIR] RESULT_DIR...
 --joule, --workloads: also the battery table: each smartwatch workload's lifetime (`joule lifetime`,
@@ -236,7 +237,8 @@ def main(dirs, dsp=False, joule=None, workloads=None):
               f"layer-wise)\n")
         print(battery_table(joule, workloads, {n: measured[n] for n in full}))
     if not ok:
-        print("m4-bench: the emulated M4's scores or event counters differ from the host's", file=sys.stderr)
+        print("m4-bench: the emulated M4's scores, event counters or energy read-back differ from the host's "
+              "(see above)", file=sys.stderr)
         sys.exit(1)
 
 
