@@ -1,8 +1,9 @@
 """One inference of a peer runtime on a Cortex-A core, framed for instruction counting: run by an
 arm64 Python under qemu-aarch64 with the insnmark plugin (Tools/a-bench). Builds the runtime's
 session (one thread), runs a warm-up inference, then one inference between two guest syscalls
-0x4A4F (labels 1 and 2) that the plugin turns into the instructions of that inference alone, and
-prints the output and its argmax.
+0x4A4F (labels 1 and 2) that the plugin turns into the instructions of that inference plus one
+mark call through ctypes; labels 3 and 4 frame nothing, so their count is that call's cost
+(Tools/a-bench subtracts it). Prints the output and its argmax.
 Usage: python arm_peer.py litert|onnxruntime MODEL INPUT.bin C H W"""
 import ctypes
 import sys
@@ -31,6 +32,8 @@ def main():
         mark(1)
         it.invoke()
         mark(2)
+        mark(3)
+        mark(4)
         y = it.get_tensor(out["index"]).reshape(-1)
     else:
         import onnxruntime as ort
@@ -43,8 +46,11 @@ def main():
         feed = {"input": x[None].astype(np.uint8)}
         sess.run(None, feed)
         mark(1)
-        y = sess.run(None, feed)[0].reshape(-1)
+        outputs = sess.run(None, feed)
         mark(2)
+        mark(3)
+        mark(4)
+        y = outputs[0].reshape(-1)
     print("output:", " ".join(str(v) for v in y.tolist()))
     print("argmax:", int(np.argmax(y)))
 
