@@ -71,6 +71,18 @@ func handle(_ p: UnsafeRawPointer?) -> (UnsafeMutablePointer<Handle>?, Int32) {
     return (h, CStatus.ok)
 }
 
+/// The handle of a finished run (`handle`'s checks, then a successful `joule_run` since the last
+/// bind or input), or the status that says why not: not bound, or no result.
+@inline(__always)
+func resultHandle(_ p: UnsafeRawPointer?) -> (UnsafeMutablePointer<Handle>?, Int32) {
+    let (h, s) = handle(p)
+    guard let h else { return (nil, s) }
+    guard h.pointee.state == .hasResult else {
+        return (nil, h.pointee.state == .opened ? CStatus.notBound : CStatus.noResult)
+    }
+    return (h, CStatus.ok)
+}
+
 @inline(__always)
 func executionMode(_ raw: UInt32) -> ExecutionMode? {
     raw < UInt32(ExecutionMode.count) ? ExecutionMode(rawValue: UInt8(truncatingIfNeeded: raw)) : nil
@@ -220,9 +232,8 @@ func runHandle(_ p: UnsafeMutableRawPointer?, _ timesteps: UInt32, _ readout: UI
 
 @c(joule_get_scores)
 public func joule_get_scores(_ p: UnsafeRawPointer?, _ out: UnsafeMutablePointer<Int64>?, _ count: UInt) -> Int32 {
-    let (h, s) = handle(p)
+    let (h, s) = resultHandle(p)
     guard let h else { return s }
-    guard h.pointee.state == .hasResult else { return h.pointee.state == .opened ? CStatus.notBound : CStatus.noResult }
     guard let out else { return CStatus.badArgument }
     do throws(JouleError) {
         let scores = try h.pointee.interpreter().scores
@@ -246,9 +257,8 @@ func store(_ c: EventCounters, to out: UnsafeMutableRawPointer) {
 
 @c(joule_layer_counters)
 public func joule_layer_counters(_ p: UnsafeRawPointer?, _ layer: UInt32, _ out: UnsafeMutableRawPointer?) -> Int32 {
-    let (h, s) = handle(p)
+    let (h, s) = resultHandle(p)
     guard let h else { return s }
-    guard h.pointee.state == .hasResult else { return h.pointee.state == .opened ? CStatus.notBound : CStatus.noResult }
     guard let out, UInt(layer) < UInt(h.pointee.model.layerCount) else { return CStatus.badArgument }
     store(h.pointee.counters[Int(layer)], to: out)
     return CStatus.ok
@@ -256,9 +266,8 @@ public func joule_layer_counters(_ p: UnsafeRawPointer?, _ layer: UInt32, _ out:
 
 @c(joule_total_counters)
 public func joule_total_counters(_ p: UnsafeRawPointer?, _ out: UnsafeMutableRawPointer?) -> Int32 {
-    let (h, s) = handle(p)
+    let (h, s) = resultHandle(p)
     guard let h else { return s }
-    guard h.pointee.state == .hasResult else { return h.pointee.state == .opened ? CStatus.notBound : CStatus.noResult }
     guard let out else { return CStatus.badArgument }
     var total = EventCounters()
     for c in h.pointee.counters { total.add(c) }

@@ -25,11 +25,8 @@ func layerEnergy(_ h: UnsafeMutablePointer<Handle>, layer i: Int, board: BoardPr
 /// The handle of a finished run and the board's profile, or the status that says why not.
 func energyInputs(_ p: UnsafeRawPointer?, _ board: UInt32, _ out: UnsafeMutableRawPointer?)
     -> (UnsafeMutablePointer<Handle>?, BoardProfile?, Int32) {
-    let (h, s) = handle(p)
+    let (h, s) = resultHandle(p)
     guard let h else { return (nil, nil, s) }
-    guard h.pointee.state == .hasResult else {
-        return (nil, nil, h.pointee.state == .opened ? CStatus.notBound : CStatus.noResult)
-    }
     // Compared as UInt32 first: Int(board) traps on 32-bit targets for board ≥ 2^31.
     guard out != nil, board < UInt32(BuiltInBoards.count),
           let profile = BuiltInBoards.profile(Int(truncatingIfNeeded: board))
