@@ -207,6 +207,10 @@ uint32_t joule_board_count(void);
  * or NULL when `board` >= joule_board_count(). */
 const char *joule_board_name(uint32_t board);
 
+/* The index of the compiled-in board named `name` (NUL-terminated, exact match), or
+ * joule_board_count() when there is none (or `name` is NULL), which the energy calls refuse. */
+uint32_t joule_board_find(const char *name);
+
 /* The energy of layer `layer` in the last run on board `board`. Status: JOULE_E_NOT_OPEN,
  * JOULE_E_NOT_BOUND, or JOULE_E_NO_RESULT (no successful joule_run since the last bind or input),
  * checked first; then JOULE_E_BAD_ARGUMENT for a layer or board out of range or a NULL `energy`

@@ -36,17 +36,6 @@ static void make_input(void) {
     }
 }
 
-/* The compiled-in board named `name`, or joule_board_count() (rejected by joule_total_energy). */
-static uint32_t board_named(const char *name) {
-    uint32_t b = 0;
-    for (; b < joule_board_count(); b++) {
-        const char *n = joule_board_name(b), *w = name;
-        while (*n && *n == *w) { n++; w++; }
-        if (*n == *w) break;
-    }
-    return b;
-}
-
 #define STEP(n, call)                                   \
     do {                                                \
         joule_fw_result.stage = (n);                    \
@@ -65,7 +54,7 @@ int main(void) {
     STEP(4, joule_run(&model, JOULE_FW_TIMESTEPS, JOULE_READOUT_MEMBRANE));
     STEP(5, joule_get_scores(&model, scores, JOULE_FW_OUTPUTS));
     STEP(6, joule_total_counters(&model, &total));
-    STEP(7, joule_total_energy(&model, board_named("nrf52840-cortex-m4-64mhz"), &energy));
+    STEP(7, joule_total_energy(&model, joule_board_find("nrf52840-cortex-m4-64mhz"), &energy));
     for (uint32_t j = 0; j < JOULE_FW_OUTPUTS; j++) joule_fw_result.scores[j] = scores[j];
     const uint64_t *src = &total.dense_synaptic_ops;
     volatile uint64_t *dst = &joule_fw_result.total.dense_synaptic_ops;

@@ -30,17 +30,6 @@ static _Alignas(16) uint8_t arena[JOULE_FW_ARENA_BYTES];
 
 static void layer_mark(uint32_t layer) { (void)layer; bench_mark(); }
 
-/* The index of the compiled-in board named `name`, or joule_board_count() when there is none. */
-static uint32_t board_named(const char *name) {
-    uint32_t b = 0;
-    for (; b < joule_board_count(); b++) {
-        const char *n = joule_board_name(b), *w = name;
-        while (*n && *n == *w) { n++; w++; }
-        if (*n == *w) break;
-    }
-    return b;
-}
-
 static void check(const char *what, joule_status_t s) {
     if (s == JOULE_OK) return;
     sh_puts("error: "); sh_puts(what); sh_puts(": "); sh_puts(joule_error_message(s)); sh_puts("\n");
@@ -80,7 +69,7 @@ int main(void) {
     sh_puts("\ncounters:");
     for (uint32_t k = 0; k < sizeof row / sizeof row[0]; k++) { sh_puts(" "); sh_put_i64((int64_t)row[k]); }
     joule_energy_t e;
-    check("joule_total_energy", joule_total_energy(&model, board_named("nrf52840-cortex-m4-64mhz"), &e));
+    check("joule_total_energy", joule_total_energy(&model, joule_board_find("nrf52840-cortex-m4-64mhz"), &e));
     sh_puts("\nenergy: ");
     sh_put_i64((int64_t)(e.total_pj + 0.5));
     sh_puts("\nkernels:");

@@ -43,6 +43,20 @@ public func joule_board_name(_ board: UInt32) -> UnsafePointer<CChar>? {
     return UnsafeRawPointer(BuiltInBoards.name(Int(truncatingIfNeeded: board)).utf8Start).assumingMemoryBound(to: CChar.self)
 }
 
+@c(joule_board_find)
+public func joule_board_find(_ name: UnsafePointer<CChar>?) -> UInt32 {
+    guard let name else { return UInt32(BuiltInBoards.count) }
+    for b in 0..<BuiltInBoards.count {
+        let known = BuiltInBoards.name(b)
+        let n = known.utf8CodeUnitCount
+        // Stops at the first differing byte: a shorter `name` differs at its NUL (names hold none).
+        var i = 0
+        while i < n && UInt8(bitPattern: name[i]) == known.utf8Start[i] { i += 1 }
+        if i == n && name[n] == 0 { return UInt32(b) }
+    }
+    return UInt32(BuiltInBoards.count)
+}
+
 @c(joule_layer_energy)
 public func joule_layer_energy(_ p: UnsafeRawPointer?, _ layer: UInt32, _ board: UInt32,
                                _ out: UnsafeMutableRawPointer?) -> Int32 {

@@ -518,6 +518,11 @@ static void test_energy_estimate(void **state) {
         for (uint32_t c = 0; c < b; c++) assert_string_not_equal(name, joule_board_name(c));
     }
     assert_true(nrf);
+    for (uint32_t b = 0; b < boards; b++) assert_int_equal(joule_board_find(joule_board_name(b)), b);
+    assert_int_equal(joule_board_find("nrf52840"), boards);                      /* a prefix */
+    assert_int_equal(joule_board_find("nrf52840-cortex-m4-64mhz-x"), boards);    /* longer */
+    assert_int_equal(joule_board_find(""), boards);
+    assert_int_equal(joule_board_find(NULL), boards);
     assert_null(joule_board_name(boards));
     assert_null(joule_board_name(0x80000000u));   /* beyond a 32-bit target's Int */
     assert_null(joule_board_name(UINT32_MAX));
