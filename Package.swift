@@ -9,12 +9,15 @@ import PackageDescription
 // (`Tools/lib/host-isa.sh` sets both variables from /proc/cpuinfo). Cross and board builds do not
 // go through this manifest: `Boards/<board>/board.env` names their set (`BOARD_ISA`), which
 // `joule_isa_swiftc_flags` in host-isa.sh turns into the same defines.
-//   JOULE_ISA         portable (default) | plain | armdsp | avx2 | avx512vnni — which kernels are compiled
+//   JOULE_ISA         portable (default) | plain | armdsp | neon | avx2 | avx512vnni — which kernels are compiled
 //                     (the list: Sources/JouleCore/Kernels/KernelSelection.swift): plain adds
 //                     `-D JOULE_PLAIN_KERNELS` (the plain kernels only: the Cortex-M firmware's set,
 //                     flash before speed), armdsp adds `-D JOULE_ARM_DSP` to plain's (the plain gather
 //                     with its rows added in pairs by SMLAD, Sources/JouleCore/Kernels/arm/, through the
-//                     C module Kernels/arm/DSP; plain C where the target has no DSP extension), avx2 adds `-D JOULE_AVX2` (the dense `vpmaddubsw`
+//                     C module Kernels/arm/DSP; plain C where the target has no DSP extension), neon adds
+//                     `-D JOULE_ARM_NEON` (the dense convolution's dot-product block, chosen at run time
+//                     where the CPU has `sdot`, through the C module Kernels/arm/NEON; plain C on
+//                     other hosts), avx2 adds `-D JOULE_AVX2` (the dense `vpmaddubsw`
 //                     convolution, Sources/JouleCore/Kernels/x86/), avx512vnni adds
 //                     `-D JOULE_AVX512VNNI` as well (its `vpdpbusd` block, the AVX-512 byte counts).
 //   JOULE_TARGET_CPU  the LLVM CPU the core is compiled for (`-target-cpu`, an unsafe flag, so only
@@ -30,10 +33,12 @@ struct InstructionSet {
     var flags: [String] = []
 }
 let dspModule = Context.packageDirectory + "/Sources/JouleCore/Kernels/arm/DSP"
+let neonModule = Context.packageDirectory + "/Sources/JouleCore/Kernels/arm/NEON"
 let instructionSets: [String: InstructionSet] = [
     "portable": InstructionSet(defines: [], defaultCPU: nil),
     "plain": InstructionSet(defines: ["JOULE_PLAIN_KERNELS"], defaultCPU: nil),
     "armdsp": InstructionSet(defines: ["JOULE_PLAIN_KERNELS", "JOULE_ARM_DSP"], defaultCPU: nil, flags: ["-I", dspModule]),
+    "neon": InstructionSet(defines: ["JOULE_ARM_NEON"], defaultCPU: nil, flags: ["-I", neonModule]),
     "avx2": InstructionSet(defines: ["JOULE_AVX2"], defaultCPU: "haswell"),
     "avx512vnni": InstructionSet(defines: ["JOULE_AVX2", "JOULE_AVX512VNNI"], defaultCPU: "cascadelake"),
 ]
@@ -42,7 +47,7 @@ guard let isa = instructionSets[isaName] else {
     fatalError("JOULE_ISA=\(isaName): expected one of \(instructionSets.keys.sorted().joined(separator: ", "))")
 }
 let targetCPU = Context.environment["JOULE_TARGET_CPU"].flatMap { $0.isEmpty ? nil : $0 } ?? isa.defaultCPU
-// Where the set has a C module (armdsp), every module that imports JouleCore needs its path.
+// Where the set has a C module (armdsp, neon), every module that imports JouleCore needs its path.
 let isaSearchPaths: [SwiftSetting] = isa.flags.isEmpty ? [] : [.unsafeFlags(isa.flags)]
 let coreFlags: [SwiftSetting] = isa.defines.map { .define($0) }
     + (targetCPU.map { [.unsafeFlags(["-target-cpu", $0])] } ?? [])

@@ -192,7 +192,7 @@ final class DenseConvolutionTests: XCTestCase {
         guard let isa = ProcessInfo.processInfo.environment["JOULE_ISA"], !isa.isEmpty else {
             throw XCTSkip("JOULE_ISA not set: the test cannot know which build was asked for")
         }
-        let expected: [String: DenseBlock] = ["portable": .none, "avx2": .avx2, "avx512vnni": .avx512VNNI]
+        let expected: [String: DenseBlock] = ["portable": .none, "neon": .armDot, "avx2": .avx2, "avx512vnni": .avx512VNNI]
         XCTAssertEqual(DenseBlock.built, expected[isa], "JOULE_ISA=\(isa)")
     }
 

@@ -46,9 +46,74 @@ def main(path, out, counted):
         same = "yes" if all(d[k]["same_as_x86"] == "yes" for k in d if k.startswith("joule")) else "NO"
         print(f"| {info['model']} ({w}, {info['macs']:,} MAC, T = {info['timesteps']}) | {core} | {cell(q)} | {cell(lw)} | "
               f"{cell(st)} | {cell(x)} | {cell(o)} | {ratio(q, x)} | {ratio(q, o)} | {arg} | {same} |")
+    if counted == "counted":
+        ok = layer_tables(by, out) and ok
     if not ok:
         print("a-bench: failed (see above; Joule's aarch64 scores vs x86 in the table)", file=sys.stderr)
         sys.exit(1)
+
+
+# LayerKernel raw values (Sources/JouleCore/Runtime/Interpreter.swift) as the report names them.
+KERNELS = {0: "event gather", 1: "plain gather", 2: "plain scatter", 3: "pooling", 4: "dense", 5: "event scatter",
+           6: "DSP gather"}
+
+
+def layer_log(path):
+    """(names, synaptic ops, kernels, instructions per layer) of one joule-layers run, or None."""
+    if not os.path.exists(path):
+        return None
+    lines = open(path).read().splitlines()
+    layers = [l.split() for l in lines if l.startswith("layer ")]
+    kernels = next((l.split()[1:] for l in lines if l.startswith("kernels:")), [])
+    marks = {}
+    for l in lines:
+        if l.startswith("marker "):
+            label, rest = l[len("marker "):].split(":", 1)
+            marks[int(label)] = int(rest.split()[0])
+    counts = [marks.get(100 + i) for i in range(len(layers))]
+    return [l[2] for l in layers], [int(l[3]) for l in layers], [int(k) for k in kernels], counts
+
+
+def layer_tables(by, out):
+    """Per workload, the QNN's instructions per layer on each core (joule-layers-CORE.log) and per
+    synaptic op, the kernel that ran it, XNNPACK's whole-model figure beside; False when a layer
+    count is missing or the layers do not add up to within 2 % of the demo's count."""
+    ok = True
+    for w in dict.fromkeys(w for w, _ in by):
+        cores = [c for ww, c in by if ww == w]
+        logs = {c: layer_log(os.path.join(out, w, f"joule-layers-{c}.log")) for c in cores}
+        if any(v is None for v in logs.values()):
+            continue
+        names, ops = logs[cores[0]][0], logs[cores[0]][1]
+        print(f"\n{w}: Joule QNN per layer — instructions (per synaptic op), kernel; XNNPACK per MAC of the "
+              "whole model for comparison\n")
+        print("| layer | synaptic ops | " + " | ".join(f"{c}: instructions (/op) | kernel" for c in cores) + " |")
+        print("|---|---:|" + "---:|---|" * len(cores))
+        for i, name in enumerate(names):
+            cells = []
+            for c in cores:
+                _, _, kernels, counts = logs[c]
+                n = counts[i]
+                if n is None:
+                    print(f"a-bench: {w} {c}: no count for layer {i}", file=sys.stderr)
+                    ok = False
+                per = f" ({n / ops[i]:.2f})" if n and ops[i] else ""
+                cells.append(f"{n:,}{per} | {KERNELS.get(kernels[i], kernels[i]) if i < len(kernels) else '—'}"
+                             if n is not None else "— | —")
+            print(f"| {name} | {ops[i]:,} | " + " | ".join(cells) + " |")
+        sums = []
+        for c in cores:
+            total = sum(v for v in logs[c][3] if v)
+            demo = by[(w, c)].get("joule-qnn", {}).get("instructions")
+            xnn = by[(w, c)].get("litert", {}).get("instructions")
+            if demo and abs(total - int(demo)) > 0.02 * int(demo):
+                print(f"a-bench: {w} {c}: the layers add up to {total:,}, the demo counted {demo}", file=sys.stderr)
+                ok = False
+            per_op = f" ({total / sum(ops):.2f})" if sum(ops) else ""
+            x = f"; XNNPACK {int(xnn):,} ({int(xnn) / sum(ops):.2f})" if xnn and sum(ops) else ""
+            sums.append(f"{total:,}{per_op} | {x.lstrip('; ')}")
+        print(f"| sum | {sum(ops):,} | " + " | ".join(sums) + " |")
+    return ok
 
 
 if __name__ == "__main__":

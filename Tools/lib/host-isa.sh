@@ -31,23 +31,26 @@ if [ -z "${JOULE_ISA:-}" ]; then
 fi
 export JOULE_ISA
 case "$JOULE_ISA" in
-  portable|plain|armdsp|avx2|avx512vnni) ;;
-  *) echo "JOULE_ISA=$JOULE_ISA: expected portable, plain, armdsp, avx2 or avx512vnni" >&2; return 1 2>/dev/null || exit 1 ;;
+  portable|plain|armdsp|neon|avx2|avx512vnni) ;;
+  *) echo "JOULE_ISA=$JOULE_ISA: expected portable, plain, armdsp, neon, avx2 or avx512vnni" >&2; return 1 2>/dev/null || exit 1 ;;
 esac
 # The swiftc flags Package.swift gives the core for an instruction set (argument, default
 # JOULE_ISA) and JOULE_TARGET_CPU (its table of instruction sets is the authority; this mirrors it
 # for the scripts that call swiftc directly, and for the boards' `BOARD_ISA`).
 # The C module of the armdsp set's wrappers (`import JouleDSP`; a path without spaces).
 JOULE_DSP_MODULE_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/Sources/JouleCore/Kernels/arm/DSP"
+# The C module of the neon set's dense block (`import JouleNEON`).
+JOULE_NEON_MODULE_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/Sources/JouleCore/Kernels/arm/NEON"
 joule_isa_swiftc_flags() {
   local cpu=${JOULE_TARGET_CPU:-} set=${1:-$JOULE_ISA}
   case "$set" in
     portable) ;;
     plain) echo -D JOULE_PLAIN_KERNELS ;;
     armdsp) echo -D JOULE_PLAIN_KERNELS -D JOULE_ARM_DSP -I "$JOULE_DSP_MODULE_DIR" ;;
+    neon) echo -D JOULE_ARM_NEON -I "$JOULE_NEON_MODULE_DIR" ;;
     avx2) echo -D JOULE_AVX2 -target-cpu "${cpu:-haswell}" ;;
     avx512vnni) echo -D JOULE_AVX2 -D JOULE_AVX512VNNI -target-cpu "${cpu:-cascadelake}" ;;
-    *) echo "instruction set '$set': expected portable, plain, armdsp, avx2 or avx512vnni" >&2; return 1 ;;
+    *) echo "instruction set '$set': expected portable, plain, armdsp, neon, avx2 or avx512vnni" >&2; return 1 ;;
   esac
   if [ "$set" = portable ] && [ -n "$cpu" ]; then echo -target-cpu "$cpu"; fi
 }

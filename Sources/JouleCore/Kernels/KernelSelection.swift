@@ -22,6 +22,9 @@ enum KernelSelection {
         #if JOULE_AVX2 && arch(x86_64) && !JOULE_PLAIN_KERNELS
         v.visit(DenseConvolutionKernel.self)
         #endif
+        #if JOULE_ARM_NEON && !JOULE_PLAIN_KERNELS
+        v.visit(DenseDotKernel.self)
+        #endif
     }
 
     /// The input forms a layer offers its kernels in `mode`, in tie-break order: a spiking
@@ -272,13 +275,17 @@ extension Interpreter {
 // MARK: Instruction sets — what the build's defines (`Package.swift`'s table, `JOULE_ISA`) select
 
 /// Which block of the dense convolution this build runs and its cost model prices: none (no
-/// AVX2, or `JOULE_PLAIN_KERNELS`), the AVX2 `vpmaddubsw` block, or the AVX-512 VNNI `vpdpbusd`
-/// block (`x86/DenseConvolutionVNNI.swift`). Tests and reports read it; the kernels do not.
+/// AVX2, or `JOULE_PLAIN_KERNELS`), the AVX2 `vpmaddubsw` block, the AVX-512 VNNI `vpdpbusd`
+/// block (`x86/DenseConvolutionVNNI.swift`), or the ARM dot-product block
+/// (`arm/DenseConvolutionNEON.swift`; it runs where the CPU has `sdot`, or its plain C on other
+/// hosts). Tests and reports read it; the kernels do not.
 public enum DenseBlock: Sendable {
-    case none, avx2, avx512VNNI
+    case none, avx2, avx512VNNI, armDot
 
     public static var built: DenseBlock {
-        #if JOULE_AVX2 && arch(x86_64) && !JOULE_PLAIN_KERNELS
+        #if JOULE_ARM_NEON && !JOULE_PLAIN_KERNELS
+        return .armDot
+        #elseif JOULE_AVX2 && arch(x86_64) && !JOULE_PLAIN_KERNELS
         #if JOULE_AVX512VNNI
         return .avx512VNNI
         #else
@@ -293,7 +300,9 @@ public enum DenseBlock: Sendable {
 extension KernelCoefficients {
     /// The coefficients of this build's target (`KernelCoefficients.swift`).
     public static var built: KernelCoefficients {
-        #if JOULE_AVX2 && arch(x86_64) && !JOULE_PLAIN_KERNELS
+        #if JOULE_ARM_NEON && !JOULE_PLAIN_KERNELS
+        return DenseDotKernel.hasDotProduct ? .aarch64Dot : .aarch64Plain
+        #elseif JOULE_AVX2 && arch(x86_64) && !JOULE_PLAIN_KERNELS
         #if JOULE_AVX512VNNI
         return .x86AVX512VNNI
         #else
@@ -347,10 +356,11 @@ enum InstructionSet {
     }
 
     /// Whether the dense convolution multiplies the model input's bytes (up to 255) as they are
-    /// (AVX-512 VNNI `vpdpbusd`: unsigned bytes × int8 into int32, exactly) rather than as pairs
+    /// (AVX-512 VNNI `vpdpbusd`: unsigned bytes × int8 into int32, exactly; ARM `udot` with the
+    /// weights offset, `arm/DenseConvolutionNEON.swift`) rather than as pairs
     /// of 16-bit values (`DenseScratch.wide`).
     static var denseTakesInputBytes: Bool {
-        #if JOULE_AVX512VNNI
+        #if JOULE_AVX512VNNI || JOULE_ARM_NEON
         return true
         #else
         return false
