@@ -179,6 +179,24 @@ size_t joule_arena_size(const joule_model_t *model, uint32_t mode);
  * The arena must stay valid while bound; its contents belong to the library. */
 joule_status_t joule_bind(joule_model_t *model, void *arena, size_t size, uint32_t mode);
 
+/* Optional prepacking: what depends on the model alone — every weighted layer's tap prefix sums
+ * (for the counters), the code thresholds at the model's default T and, where this build has the
+ * dense convolution (x86 AVX2, aarch64 NEON), its interleaved weights — made once into a
+ * caller-owned buffer instead of in every run, as ONNX Runtime prepacks at session creation.
+ * Scores and counters are the same with or without it. */
+#define JOULE_PREPACK_ALIGN 32u
+
+/* Bytes joule_prepack needs for `mode`: 0 where there is nothing to prepack (the streaming SNN),
+ * when `model` is not open or `mode` is unknown. Depends on the target's kernels. */
+size_t joule_prepack_size(const joule_model_t *model, uint32_t mode);
+
+/* Fills `buffer` (`size` bytes, JOULE_PREPACK_ALIGN-aligned, at least joule_prepack_size() of the
+ * bound mode) and makes the bound model's runs read it; it must stay valid and unchanged while
+ * bound. joule_bind forgets it. JOULE_E_NOT_BOUND before joule_bind; JOULE_E_ARENA_TOO_SMALL when
+ * the buffer is smaller or misaligned (nothing changes then); JOULE_OK without touching `buffer`
+ * where the size is 0. Input and results stay as they were. */
+joule_status_t joule_prepack(joule_model_t *model, void *buffer, size_t size);
+
 /* Copies the input (`size` must equal the model's C·H·W bytes, CHW order, unsigned) into the arena.
  * Needed before every joule_run: a run may reuse the input's bytes. Discards earlier results. */
 joule_status_t joule_set_input(joule_model_t *model, const void *input, size_t size);

@@ -1,5 +1,5 @@
 /* Per-layer instructions of one Joule inference on 64-bit ARM Linux, for Tools/a-bench (never part
- * of libjoule.a): opens MODEL.jmod, binds MODE and runs one inference at the model's T — a first
+ * of libjoule.a): opens MODEL.jmod, binds MODE, prepacks (joule_prepack) and runs one inference at the model's T — a first
  * run, as the demo's counted one — through joule_bench_run_marked (Boards/mps2-an386/BenchHook.swift:
  * joule_run with the core's after-layer hook as a callback), which calls syscall(0x4A4F, 100 + i) after layer i; a syscall(0x4A4F, 99) precedes it. Under the
  * insnmark QEMU plugin each marker prints the instructions since the previous one: marker 100 + i
@@ -58,6 +58,12 @@ int main(int argc, char **argv) {
     void *arena = aligned_alloc(64, arena_size);
     if (!arena) { fprintf(stderr, "joule-layers: no memory for the arena\n"); return 1; }
     check("joule_bind", joule_bind(&model, arena, arena_size, mode));
+    size_t packed_size = joule_prepack_size(&model, mode);
+    if (packed_size) {  /* prepacked, as the demo runs it in Tools/a-bench */
+        void *packed = aligned_alloc(JOULE_PREPACK_ALIGN, (packed_size + JOULE_PREPACK_ALIGN - 1) & ~(size_t)(JOULE_PREPACK_ALIGN - 1));
+        if (!packed) { fprintf(stderr, "joule-layers: no memory for the prepacked data\n"); return 1; }
+        check("joule_prepack", joule_prepack(&model, packed, packed_size));
+    }
     uint8_t *kernels = calloc(info.layer_count, 1);
     if (!kernels) return 1;
     check("joule_set_input", joule_set_input(&model, input, input_size));

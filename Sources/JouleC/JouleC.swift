@@ -35,6 +35,10 @@ struct Handle {
     var arena: UnsafeMutableRawPointer?
     /// T of the last successful run (its counters' T, which the energy estimate prices).
     var timesteps: UInt16 = 0
+    /// The caller's buffer that `joule_prepack` filled for the bound mode, and its size; nil
+    /// until then (`joule_bind` forgets it).
+    var prepack: UnsafeRawPointer? = nil
+    var prepackSize = 0
 
     var plan: ArenaPlan { model.plan(mode) }
 
@@ -46,9 +50,12 @@ struct Handle {
         return UnsafeMutableBufferPointer(start: base, count: model.layerCount)
     }
 
+    /// An interpreter over the bound arena, reading the prepacked data where `joule_prepack` made it.
     func interpreter() throws(JouleError) -> Interpreter {
-        try Interpreter(model: model, arena: UnsafeMutableRawBufferPointer(start: arena, count: plan.arenaBytes),
-                        mode: mode)
+        var x = try Interpreter(model: model, arena: UnsafeMutableRawBufferPointer(start: arena, count: plan.arenaBytes),
+                                mode: mode)
+        if let prepack { try x.attachPrepack(UnsafeRawBufferPointer(start: prepack, count: prepackSize)) }
+        return x
     }
 }
 
@@ -159,6 +166,8 @@ public func joule_bind(_ p: UnsafeMutableRawPointer?, _ arena: UnsafeMutableRawP
     guard let mode = executionMode(mode) else { return CStatus.badArgument }
     h.pointee.state = .opened
     h.pointee.arena = nil
+    h.pointee.prepack = nil
+    h.pointee.prepackSize = 0
     guard let arena, Int(bitPattern: arena) % PackedFormat.alignment == 0,
           size >= UInt(arenaBytes(h.pointee.model, mode))
     else { return Int32(JouleErrorCode.arenaTooSmall.rawValue) }

@@ -3,7 +3,8 @@ import JouleCore
 import JouleHost
 import XCTest
 
-/// The dense `vpmaddubsw` convolution (`Kernels/x86/DenseConvolutionAVX2.swift`, x86 builds with AVX2)
+/// The dense convolution (`Kernels/x86/DenseConvolution*.swift`, x86 builds with AVX2 or AVX-512
+/// VNNI; `Kernels/arm/DenseConvolutionNEON.swift` through its plain C in the host build of `neon`)
 /// against the independent reference (`ReferenceModel`), the event gather and the plain kernels,
 /// on random stride-1 models, and at the bounds of its 16-bit accumulation.
 final class DenseConvolutionTests: XCTestCase {
@@ -24,7 +25,7 @@ final class DenseConvolutionTests: XCTestCase {
     /// against the reference that ran on the other kernels.
     func skipUnlessDenseBuilt() throws {
         try XCTSkipUnless(denseBuilt, "this build has no dense convolution (JOULE_ISA portable): "
-                          + "the comparisons ran on the other kernels; the dense checks need avx2 or avx512vnni")
+                          + "the comparisons ran on the other kernels; the dense checks need avx2, avx512vnni or neon")
     }
 
     func testMatchesReferenceOnRandomStrideOneModels() throws {

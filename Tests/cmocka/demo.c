@@ -11,6 +11,7 @@
  *   --readout R      membrane | spikes                     (default membrane)
  *   --layers         also print every layer's counters and energies
  *   --matrix         run every mode × T ∈ {1, default, 255} × read-out (membrane only for the QNN)
+ *   --prepack        prepack after each bind (joule_prepack); outputs are the same
  * Exit status: 0 on success, 1 on a Joule error (its message on stderr), 2 on bad usage.
  * With JOULE_DEMO_MARKS set in the environment (Linux only), each joule_run is framed by two
  * syscalls numbered 0x4A4F — unknown to Linux, they return ENOSYS — that the `insnmark` QEMU
@@ -50,7 +51,7 @@ static const char *const field_names[15] = {
 
 static int usage(void) {
     fprintf(stderr, "usage: joule-demo MODEL.jmod INPUT|seed:N [--mode qnn|snn-layerwise|snn-streaming] "
-                    "[-T 1..255] [--readout membrane|spikes] [--layers] [--matrix]\n");
+                    "[-T 1..255] [--readout membrane|spikes] [--layers] [--matrix] [--prepack]\n");
     return 2;
 }
 
@@ -89,11 +90,15 @@ static void print_energy(const joule_energy_t *e) {
            e->on_chip_pj, e->off_chip_pj, e->network_pj);
 }
 
+/* --prepack: joule_prepack after each bind (same outputs; the per-run work it saves is gone). */
+static int prepack = 0;
+
 static int run_one(joule_model_t *m, const joule_model_info_t *info, const uint8_t *input, uint32_t mode,
                    uint32_t t, uint32_t readout, int layers) {
     size_t need = joule_arena_size(m, mode);
     void *arena = aligned_alloc(JOULE_ARENA_ALIGN, (need + 15) & ~(size_t)15);
     int64_t *scores = malloc(sizeof(int64_t) * (info->output_count ? info->output_count : 1));
+    void *packed = NULL;
     int rc = 1;
     if (!arena || !scores) { fprintf(stderr, "joule-demo: out of memory\n"); goto done; }
     joule_status_t bound = joule_bind(m, arena, need, mode);
@@ -103,6 +108,14 @@ static int run_one(joule_model_t *m, const joule_model_info_t *info, const uint8
         goto done;
     }
     if (check(bound, "bind")) goto done;
+    if (prepack) {
+        size_t n = joule_prepack_size(m, mode);
+        if (n) {
+            packed = aligned_alloc(JOULE_PREPACK_ALIGN, (n + JOULE_PREPACK_ALIGN - 1) & ~(size_t)(JOULE_PREPACK_ALIGN - 1));
+            if (!packed) { fprintf(stderr, "joule-demo: out of memory\n"); goto done; }
+            if (check(joule_prepack(m, packed, n), "prepack")) goto done;
+        }
+    }
     if (check(joule_set_input(m, input, info->input_bytes), "set input")) goto done;
     mark(1);
     joule_status_t ran = joule_run(m, t, readout);
@@ -144,6 +157,7 @@ static int run_one(joule_model_t *m, const joule_model_info_t *info, const uint8
     rc = 0;
 done:
     free(arena);
+    free(packed);
     free(scores);
     return rc;
 }
@@ -156,6 +170,7 @@ int main(int argc, char **argv) {
     for (int i = 3; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--layers")) layers = 1;
+        else if (!strcmp(a, "--prepack")) prepack = 1;
         else if (!strcmp(a, "--matrix")) matrix = 1;
         else if (i + 1 < argc && !strcmp(a, "--mode")) {
             const char *v = argv[++i];

@@ -579,6 +579,58 @@ static void test_energy_estimate(void **state) {
     assert_int_equal(joule_total_energy(NULL, 0, &e), JOULE_E_BAD_ARGUMENT);
 }
 
+/* joule_prepack: refused before bind, for NULL, short and misaligned buffers (runs unchanged);
+ * with it the QNN and the layer-wise SNN give the same scores and every layer's counters as
+ * without, at the model's T and at others; the streaming SNN has nothing to prepack; a rebind
+ * forgets the buffer (a run after it is exact although the buffer is overwritten). The tiny
+ * model's runs take kernels that read little or none of it: the demo with --prepack on watch-net
+ * (Tools/cross-test, compared with the host) and PrepackAttachTests cover the reading. */
+static _Alignas(32) uint8_t prepack_buffer[32 * 1024 + 32];
+static void test_prepack(void **state) {
+    (void)state;
+    load_input();
+    joule_model_t m;
+    open_tiny(&m);
+    assert_int_equal(joule_prepack(&m, prepack_buffer, sizeof prepack_buffer), JOULE_E_NOT_BOUND);
+    assert_int_equal(joule_prepack_size(NULL, JOULE_MODE_QNN), 0);
+    assert_int_equal(joule_prepack_size(&m, 7), 0);
+    assert_int_equal(joule_prepack_size(&m, JOULE_MODE_SNN_STREAMING), 0);
+    const uint32_t ts[3] = {1, 4, 9};
+    for (int k = 0; k < 2; k++) {
+        const uint32_t mode = modes[k];
+        const size_t n = joule_prepack_size(&m, mode);
+        assert_true(n > 0 && n + 32 <= sizeof prepack_buffer);
+        for (int i = 0; i < 3; i++) {
+            int64_t plain[TINY_OUTPUTS], packed[TINY_OUTPUTS];
+            joule_counters_t a[8], b[8];
+            joule_model_info_t info;
+            assert_int_equal(joule_model_info(&m, &info), JOULE_OK);
+            assert_true(info.layer_count <= 8);
+            bind_mode(&m, mode);
+            run_once(&m, ts[i], JOULE_READOUT_MEMBRANE, plain);
+            for (uint32_t l = 0; l < info.layer_count; l++) assert_int_equal(joule_layer_counters(&m, l, &a[l]), JOULE_OK);
+            assert_int_equal(joule_prepack(&m, NULL, n), JOULE_E_BAD_ARGUMENT);
+            assert_int_equal(joule_prepack(&m, prepack_buffer, n - 1), JOULE_E_ARENA_TOO_SMALL);
+            assert_int_equal(joule_prepack(&m, prepack_buffer + 16, n), JOULE_E_ARENA_TOO_SMALL);
+            memset(prepack_buffer, 0xA5, sizeof prepack_buffer);
+            assert_int_equal(joule_prepack(&m, prepack_buffer, n), JOULE_OK);
+            run_once(&m, ts[i], JOULE_READOUT_MEMBRANE, packed);
+            assert_memory_equal(plain, packed, sizeof plain);
+            for (uint32_t l = 0; l < info.layer_count; l++) {
+                assert_int_equal(joule_layer_counters(&m, l, &b[l]), JOULE_OK);
+                assert_memory_equal(&a[l], &b[l], sizeof a[l]);
+            }
+            memset(prepack_buffer, 0x5A, sizeof prepack_buffer);
+            /* A rebind forgets the buffer: still overwritten, it changes nothing. */
+            bind_mode(&m, mode);
+            run_once(&m, ts[i], JOULE_READOUT_MEMBRANE, packed);
+            assert_memory_equal(plain, packed, sizeof plain);
+        }
+    }
+    bind_mode(&m, JOULE_MODE_SNN_STREAMING);
+    assert_int_equal(joule_prepack(&m, NULL, 0), JOULE_OK);
+}
+
 static void test_unopened_handle(void **state) {
     (void)state;
     joule_model_t m;
@@ -645,6 +697,7 @@ int main(void) {
         cmocka_unit_test(test_wrong_input_size),
         cmocka_unit_test(test_bad_timesteps_and_readout),
         cmocka_unit_test(test_call_order_and_result_buffers),
+        cmocka_unit_test(test_prepack),
         cmocka_unit_test(test_unopened_handle),
         cmocka_unit_test(test_error_messages),
     };

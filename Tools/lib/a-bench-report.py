@@ -21,7 +21,7 @@ def main(path, out, counted):
     for r in rows:
         by.setdefault((r["workload"], r["core"]), {})[r["runtime"]] = r
     print("\nCortex-A (qemu-aarch64), instructions of one inference, one thread; Joule: the project's generic "
-          "armv8-a build (C API), XNNPACK: LiteRT 1.4.0, ONNX Runtime 1.31.1 (aarch64 wheels, after a warm-up "
+          "armv8-a build (C API, prepacked by joule_prepack after bind), XNNPACK: LiteRT 1.4.0, ONNX Runtime 1.31.1 (aarch64 wheels, after a warm-up "
           "inference)\n")
     print("| workload | core | Joule QNN | Joule SNN layer-wise | Joule SNN streaming | XNNPACK | ONNX Runtime | "
           "Joule QNN / XNNPACK | Joule QNN / ONNX Runtime | argmax Joule / XNNPACK / ORT | Joule = x86 |")
@@ -85,8 +85,8 @@ def layer_tables(by, out):
         if any(v is None for v in logs.values()):
             continue
         names, ops = logs[cores[0]][0], logs[cores[0]][1]
-        print(f"\n{w}: Joule QNN per layer — instructions (per synaptic op), kernel; XNNPACK per MAC of the "
-              "whole model for comparison\n")
+        print(f"\n{w}: Joule QNN per layer — instructions (per synaptic op: multiply-add over valid taps), kernel; "
+              "XNNPACK's whole graph per the same ops for comparison\n")
         print("| layer | synaptic ops | " + " | ".join(f"{c}: instructions (/op) | kernel" for c in cores) + " |")
         print("|---|---:|" + "---:|---|" * len(cores))
         for i, name in enumerate(names):

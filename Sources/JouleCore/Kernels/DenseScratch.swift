@@ -1,5 +1,6 @@
-/// Where the dense paired-dot convolution (`x86/DenseConvolutionAVX2.swift`) keeps its working memory in
-/// a layer's scratch region (caller-owned), each part 32-byte aligned relative to the region:
+/// Where the dense convolution (x86: `x86/DenseConvolutionAVX2.swift`, `x86/DenseConvolutionVNNI.swift`;
+/// aarch64: `arm/DenseConvolutionNEON.swift`) keeps its working memory in a layer's scratch region
+/// (caller-owned), each part 32-byte aligned relative to the region:
 ///
 /// 1. `thresholds`: `15 · outC` int32 code thresholds, channel order (`θ_{j,n}` at
 ///    `(n − 1) · outC + j`, `Requantize.fillCodeThresholds`).
@@ -13,7 +14,8 @@
 ///    `4g…4g+3`, zero past `inC`) and tap `t`, 64 bytes at `((s · groups + g) · taps + t) · 64`
 ///    — output channel `q` (0…15) of the tile at `4q`, its four input channels' weights in order
 ///    (`wide` layers: groups of channels `2g, 2g+1`, their two weights as int16 at `4q`);
-///    then, at `(span / 16) · groups · taps · 64`, one UInt32 per tile: its weight bound, the
+///    then, at `(span / 16) · groups · taps · 64`, one UInt32 per tile (x86 only: the aarch64
+///    kernel neither writes nor reads them): its weight bound, the
 ///    largest over its groups and 16-bit lanes of `Σ_taps (|w_a| + |w_b|)` (the two weights a
 ///    lane pairs; `x86/DenseConvolutionAVX2.swift` derives the 16-bit budget from it), 32 bytes in all.
 /// 5. `pixelMasks`: per input pixel (`inH · inW`, no border), `maskWords` UInt64 whose bit `g`
@@ -24,10 +26,10 @@
 ///    `channels` bytes (`inC` codes rounded up to 4; `wide` layers' `inC` bytes as 16-bit values,
 ///    rounded up to 2), input pixel `(y, x)` at `((y + padH) · width + x + padW) · channels`.
 ///
-/// `wide` layers (those reading the model input: bytes up to 255, on hosts without AVX-512
+/// `wide` layers (those reading the model input: bytes up to 255, on x86 hosts without AVX-512
 /// VNNI) run `vpmaddwd` on 16-bit values, two input channels per 4-byte group, into int32 sums
 /// directly — one pass, no 16-bit budget — where codes run `vpmaddubsw` on four. With VNNI
-/// (`vpdpbusd`, exact for bytes) no layer is wide. The layout therefore depends on the host;
+/// (`vpdpbusd`, exact for bytes) and on aarch64 (`udot`) no layer is wide. The layout therefore depends on the host;
 /// the scratch size (`bytes`) does not: it is the larger of the two layouts.
 ///
 /// Layers that `fold` (W2's first layer: one input channel; W1's last convolution: 2×2 output
@@ -93,7 +95,7 @@ struct DenseScratch {
     static func masks(_ layer: LayerRecord) -> Bool { !folds(layer) && !wide(layer) }
 
     /// Whether the layer runs on 16-bit values (`vpmaddwd`, two channels per group): the layers
-    /// that read the model input, whose bytes exceed 15 — on hosts without AVX-512 VNNI.
+    /// that read the model input, whose bytes exceed 15 — on x86 hosts without AVX-512 VNNI.
     @inline(__always)
     static func wide(_ layer: LayerRecord) -> Bool {
         // AVX-512 VNNI's `vpdpbusd` multiplies unsigned bytes up to 255 by int8 weights into

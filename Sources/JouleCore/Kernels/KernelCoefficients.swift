@@ -46,28 +46,24 @@ public struct KernelCoefficients: Sendable, Equatable {
     }
 
     /// 64-bit ARM with the dot product (`arm/DenseConvolutionNEON.swift`'s `sdot` block, chosen at
-    /// run time): the x86 AVX2 table, whose event kernels' prices hold there — the event
-    /// kernels' instructions on the emulated Cortex-A72 and A76 are 68 ps × their x86 prices
-    /// within ±20 % (63–85 for the scatter, 71–77 for the gather) —, with the dense lanes fitted
-    /// to the dense layers' instructions × 68 ps: 1.7 instructions per unit of active groups ×
-    /// taps × output channels (16 multiply-adds) and 455 per block of 4 pixels × 16 channels
-    /// (codes, stores, its share of the copies). `docs/performance-log.md`, 2026-12-07.
+    /// run time): the x86 AVX2 table, whose event kernels' prices rank them on the emulated
+    /// Cortex-A72 and A76 as their instructions do, with the dense lanes fitted to the dense
+    /// layers' instructions there at 68 ps each (the event kernels' ratio of x86 price to
+    /// instructions). Fit and data: `docs/performance-log.md`, 2026-12-07, fourth session.
     public static var aarch64Dot: KernelCoefficients {
         var table = x86AVX2
         table.dense = SIMD8(115, 31_000, 0, 0, 0, 0, 0, 0)
         return table
     }
 
-    /// 64-bit ARM without the dot product (the plain NEON block, Cortex-A53/A72): as
-    /// `aarch64Dot`, 5.9 instructions per unit (5.1 over rows of 28 pixels, 6.8 over rows of 7,
-    /// whose blocks span rows).
+    /// 64-bit ARM without the dot product (the plain NEON block, Cortex-A53/A72): as `aarch64Dot`.
     public static var aarch64Plain: KernelCoefficients {
         var table = x86AVX2
         table.dense = SIMD8(400, 31_000, 0, 0, 0, 0, 0, 0)
         return table
     }
 
-    /// Targets without a fit of their own (portable builds, aarch64, armv7, Cortex-M): the x86
+    /// Targets without a fit of their own (portable builds, armv7, Cortex-M): the x86
     /// AVX2 fit stands in — the ranking of the event gather and scatter, which is all it decides
     /// there, follows their work more than the machine; its dense lanes price what the AVX2 block
     /// would cost (`densePicoseconds` answers the same on every build; no kernel uses them where

@@ -218,7 +218,8 @@ public enum LayerKernel: UInt8, Sendable {
     case plainScatter = 2
     /// Pooling.
     case pooling = 3
-    /// The dense paired-dot convolution (`Kernels/x86/DenseConvolutionAVX2.swift`, x86 AVX2).
+    /// The dense convolution (`Kernels/x86/DenseConvolution*.swift`, x86 AVX2 and AVX-512 VNNI;
+    /// `Kernels/arm/DenseConvolutionNEON.swift`, aarch64 NEON and dot product).
     case denseConvolution = 4
     /// The QNN's event scatter (`Kernels/EventScatter.swift`).
     case eventScatter = 5
@@ -249,8 +250,8 @@ extension Interpreter {
 /// SNN, every target). Optional: without it the kernels give the same results and counters.
 ///
 /// Buffer layout: the kernels' data (`WeightedKernel.prepackBytes`; in this build at most one
-/// kernel, the dense convolution, lays any out: interleaved weights, then the count table of
-/// `WeightedLayer.fillDenseCountTable`), layer after layer, then the
+/// kernel, the dense convolution, lays any out: interleaved weights, then on x86 the count table
+/// of `WeightedLayer.fillDenseCountTable`), layer after layer, then the
 /// tap tables, layer after layer (`tapTableEntries` UInt32 each), then the code thresholds at
 /// the model's default `T` (`thresholdEntries` Int32 each), then an index of three UInt32 per
 /// layer — the byte offset of its dense data, the entry offsets of its tap table and its
@@ -342,6 +343,30 @@ extension Interpreter {
             }
             prepacked = UnsafeRawPointer(base)
         }
+    }
+
+    /// Makes this interpreter read the data that `prepack(into:)` already wrote into `buffer` for
+    /// this model, in a mode that prepacks the same data (the QNN and the layer-wise SNN), without
+    /// making it again — for callers that keep the buffer and make an interpreter per run (the C
+    /// API). The buffer must stay alive and unchanged while this interpreter runs. A no-op where
+    /// there is nothing to prepack.
+    /// - Throws: `arenaTooSmall` when the buffer is smaller than `prepackBytes(for:mode:)` or
+    ///   misaligned.
+    public mutating func attachPrepack(_ buffer: UnsafeRawBufferPointer) throws(JouleError) {
+        let bytes = Self.prepackBytes(for: model, mode: mode)
+        guard bytes > 0 else { return }
+        guard let base = buffer.baseAddress, Int(bitPattern: base) % 32 == 0, buffer.count >= bytes else {
+            throw JouleError(.arenaTooSmall)
+        }
+        let kernelData = Self.kernelDataBytes(for: model)
+        var entries = 0
+        for i in 0..<model.layerCount {
+            let layer = model.layer(i)
+            entries += Self.tapTableEntries(layer) + Self.thresholdEntries(layer, timesteps: model.defaultTimesteps)
+        }
+        if entries > 0 { tapTables = (base + kernelData).assumingMemoryBound(to: UInt32.self) }
+        prepackIndex = (base + (bytes - 12 * model.layerCount)).assumingMemoryBound(to: UInt32.self)
+        if kernelData > 0 { prepacked = base }
     }
 
     /// Makes this interpreter read the prepacked data that `other` made (`prepack(into:)`; its

@@ -77,7 +77,7 @@ public struct BenchDocument: JSONDocument {
     public var peakResidentBytes: Int
     public var modelBytes: Int
     /// The dense convolution block this build of the core contains (`DenseBlock.built`: `none`,
-    /// `avx2`, `avx512VNNI`), so that a record says which kernels could run.
+    /// `avx2`, `avx512VNNI`, `armDot`), so that a record says which kernels could run.
     public var denseBlock: String
     public var modes: [Variant]
     /// The cost model's coefficients in this build (`KernelCoefficients.built`), by cost

@@ -18,9 +18,10 @@ internal import JouleNEON
 /// into int32) over codes and spike counts (windows up to `JOULE_NEON_PLAIN_TAPS` wide), and the
 /// model input's bytes and the folded layers (one tap per group: W1's last convolution, whose
 /// 4.7 MB of weights the event gather reads once) go to the other kernels. Results
-/// equal the plain kernel's bit for bit (`KernelSelectionTests`, `RuntimeAgreementTests` in the
-/// host build of this set, where the header's plain C stands in; `Tools/cross-test
-/// aarch64-linux` and `Tools/a-bench` on the emulated cores).
+/// equal the plain kernel's bit for bit (`DenseConvolutionTests`, `KernelSelectionTests`,
+/// `RuntimeAgreementTests` in the host build of this set, where the header's plain C stands in;
+/// the header's blocks against an independent reference on the emulated cores,
+/// `Tests/cmocka/test_neon_blocks.c`; `Tools/cross-test aarch64-linux` and `Tools/a-bench`).
 enum DenseDotKernel: WeightedKernel {
     static var kernel: LayerKernel { .denseConvolution }
     static var family: KernelFamily { .dense }
@@ -42,13 +43,23 @@ enum DenseDotKernel: WeightedKernel {
 
     static func isPriced(_ r: KernelRequest) -> Bool { DenseScratch.amortises(r.record) }
 
-    /// As the x86 kernel's (`x86/DenseConvolutionKernel.swift`): inputs more than a quarter
-    /// non-zero priced over every group, sparser ones at the fixed part until `prepare` has
-    /// their masks.
+    /// Inputs more than a quarter non-zero priced over every group (as the x86 kernel's,
+    /// `x86/DenseConvolutionKernel.swift`); sparser ones over the groups a block's window would
+    /// hold a non-zero in if the non-zero values were scattered independently, `1 − (1 − d)^n`
+    /// of them for density `d` and the window's `n` values of a group — not at the fixed part
+    /// alone, so that a layer the masks cannot save is not given the masks' pass first
+    /// (`prepare` prices the masks it makes).
     static func price(_ r: KernelRequest, activity: InputActivity) -> Int64 {
         let layer = r.record
-        let masked = DenseScratch.masks(layer) && activity.nonZero * 4 < layer.inputCount
-        let active = masked ? 0 : DenseScratch.blockCount(layer) * DenseScratch.channels(layer) / 4
+        let all = DenseScratch.blockCount(layer) * DenseScratch.channels(layer) / 4
+        var active = all
+        if DenseScratch.masks(layer) && activity.nonZero * 4 < layer.inputCount {
+            let zero = 1 - Double(activity.nonZero) / Double(max(1, layer.inputCount))
+            let values = 4 * layer.kernelH * (layer.kernelW + DenseScratch.pixels - 1)
+            var allZero = 1.0
+            for _ in 0..<values { allZero *= zero }
+            active = Int(Double(all) * (1 - allZero))
+        }
         return r.weighted.densePicoseconds(activeGroups: active) ?? Int64.max
     }
 
@@ -62,7 +73,9 @@ enum DenseDotKernel: WeightedKernel {
             let nonZero = activity?.nonZero ?? Int(truncatingIfNeeded: ByteCounts.nonZero(src, count: layer.inputCount))
             masked = nonZero * 4 < layer.inputCount
         }
-        let active = masked ? w.denseGroupMasksNEON(src, layout: layout) : w.denseAllGroups(layout)
+        // The `sdot` block visits groups in pairs: priced so.
+        let active = masked ? w.denseGroupMasksNEON(src, layout: layout, pairs: hasDotProduct && r.maxValue <= 127)
+                            : w.denseAllGroups(layout)
         return policy == .automatic ? w.densePicoseconds(activeGroups: active) ?? Int64.max : nil
     }
 
@@ -78,7 +91,13 @@ enum DenseDotKernel: WeightedKernel {
         return x.inputTally(w, layer: i, input: src, weighted: r.input != .values, scratch: layout.tapPrefix)
     }
 
-    static func prepackBytes(_ layer: LayerRecord) -> Int { DenseScratch.prepackedWeightBytes(layer) }
+    /// The interleaved weights of the layers this CPU's block may run (without the dot product not
+    /// the folded ones nor windows over `JOULE_NEON_PLAIN_TAPS` wide): a property of the CPU, the
+    /// same when the buffer is sized and when it is filled.
+    static func prepackBytes(_ layer: LayerRecord) -> Int {
+        let plainRefuses = DenseScratch.folds(layer) || DenseScratch.kernelW(layer) > Int(JOULE_NEON_PLAIN_TAPS)
+        return hasDotProduct || !plainRefuses ? DenseScratch.prepackedWeightBytes(layer) : 0
+    }
 
     static func prepack(_ w: WeightedLayer, at: UnsafeMutableRawPointer, tapPrefix: UnsafePointer<UInt32>?) {
         let r = w.record, span = DenseScratch.span(r)
@@ -92,10 +111,11 @@ enum DenseDotKernel: WeightedKernel {
 
 extension WeightedLayer {
     /// `denseGroupMasks` (`x86/DenseConvolutionAVX2.swift`) here: the pixel masks from the CHW
-    /// input (`joule_neon_pixel_masks`), then the block masks; returns the active (block, group)
-    /// pairs.
+    /// input (`joule_neon_pixel_masks`), then the block masks; returns the (block, group) pairs
+    /// the block will visit — the active ones, or with `pairs` (the `sdot` block) both groups of
+    /// every pair with one active.
     /// - Precondition: `DenseScratch.masks(record)`.
-    func denseGroupMasksNEON(_ input: UnsafePointer<UInt8>, layout: DenseScratch) -> Int {
+    func denseGroupMasksNEON(_ input: UnsafePointer<UInt8>, layout: DenseScratch, pairs: Bool) -> Int {
         let r = record
         let words = DenseScratch.maskWords(r)
         let groups = DenseScratch.channels(r) / 4, plane = r.inH * r.inW
@@ -104,7 +124,22 @@ extension WeightedLayer {
             joule_neon_pixel_masks(input + 4 * g * plane, Int64(plane), Int64(min(r.inC, 4 * g + 4) - 4 * g),
                                    layout.pixelMasks + (g >> 6), Int64(words), UInt64(1) &<< UInt64(truncatingIfNeeded: g & 63))
         }
-        return fillDenseBlockMasks(layout)
+        let active = fillDenseBlockMasks(layout)
+        guard pairs else { return active }
+        // The groups the paired block visits: both of each pair with a group set (the last of
+        // an odd count alone).
+        var visited = 0
+        for i in 0..<(DenseScratch.blockCount(r) * words) {
+            let m = layout.blockMasks[i]
+            visited &+= 2 &* ((m | m &>> 1) & 0x5555_5555_5555_5555).nonzeroBitCount
+        }
+        if groups % 2 == 1 {  // a set last group counted as a pair
+            let last = groups - 1
+            for b in 0..<DenseScratch.blockCount(r) where layout.blockMasks[b * words + last / 64] & (1 &<< UInt64(truncatingIfNeeded: last % 64)) != 0 {
+                visited &-= 1
+            }
+        }
+        return visited
     }
 
     /// Runs the layer over `input` (CHW values `0…maxValue`: codes and spike counts up to 15, or

@@ -7,7 +7,8 @@
  * Where the compiler does not target AArch64 (a host build of the same kernel, for its tests)
  * every function computes the same results in plain C and `joule_neon_dot_available()` is 1.
  * Header only; no allocation; the one library call is `getauxval`, declared weak (absent on
- * bare metal: no dot product assumed). */
+ * bare metal: no dot product assumed; a fully static glibc link must pull it in, e.g.
+ * `-Wl,--undefined=getauxval`, or the plain block runs). */
 #ifndef JOULE_NEON_H
 #define JOULE_NEON_H
 
@@ -16,7 +17,7 @@
 #if defined(__aarch64__)
 #include <arm_neon.h>
 #define JOULE_NEON_NATIVE 1
-#define JOULE_NEON_DOT __attribute__((target("dotprod")))
+#define JOULE_NEON_DOT __attribute__((target("dotprod")))  /* clang's spelling: compile with clang */
 #else
 #define JOULE_NEON_NATIVE 0
 #define JOULE_NEON_DOT
@@ -36,7 +37,8 @@
  * - `mask`: `words` UInt64, bit g set for the groups to visit (the others hold only zeros here).
  * - `row_stride`: bytes from one kernel row to the next in the input.
  * - `thresholds`: the layer's channel-ordered code thresholds at the tile's first channel,
- *   θ_n at `(n − 1) · out_c` (`Requantize.fillCodeThresholds`), `1 ≤ timesteps ≤ 15`.
+ *   θ_n at `(n − 1) · out_c` (`Requantize.fillCodeThresholds`), non-decreasing in n,
+ *   `1 ≤ timesteps ≤ 15`.
  * - `output`: the CHW output at the tile's first channel and the block's first pixel; channel c
  *   of the tile at `c · plane`; the first `pixels` (1…4) pixels are stored, as codes
  *   `T − #{n : sum < θ_n}`. */
@@ -64,9 +66,13 @@ extern unsigned long getauxval(unsigned long type) __attribute__((weak));
  * (Cortex-A53/A72) and where the C library has no `getauxval`. */
 static inline int32_t joule_neon_dot_available(void) {
 #if JOULE_NEON_NATIVE
-    static int32_t known = -1;
-    if (known < 0) known = (getauxval && (getauxval(JOULE_NEON_AT_HWCAP) & JOULE_NEON_HWCAP_ASIMDDP)) ? 1 : 0;
-    return known;
+    static int32_t known = -1;  /* the answer, once asked; relaxed atomics: any thread may ask first */
+    int32_t k = __atomic_load_n(&known, __ATOMIC_RELAXED);
+    if (k < 0) {
+        k = (getauxval && (getauxval(JOULE_NEON_AT_HWCAP) & JOULE_NEON_HWCAP_ASIMDDP)) ? 1 : 0;
+        __atomic_store_n(&known, k, __ATOMIC_RELAXED);
+    }
+    return k;
 #else
     return 1;
 #endif
@@ -76,6 +82,13 @@ static inline int32_t joule_neon_dot_available(void) {
 static inline int32_t joule_neon_native(void) { return JOULE_NEON_NATIVE; }
 
 #if JOULE_NEON_NATIVE
+/* The 4 bytes at `p` (any alignment) in every 32-bit lane. */
+JOULE_NEON_INLINE uint32x4_t joule_neon_dup4(const uint8_t *p) {
+    uint32_t v;
+    __builtin_memcpy(&v, p, 4);
+    return vdupq_n_u32(v);
+}
+
 /* Codes of 4 pixels × 4 channels (`s0…s3`: pixel p's sums of channels 4j…4j+3) stored as the
  * block's contract says, the 4 pixels of a channel as one 32-bit word (byte p = pixel p). */
 JOULE_NEON_INLINE void joule_neon_codes4(int32x4_t s0, int32x4_t s1, int32x4_t s2, int32x4_t s3,
@@ -165,10 +178,10 @@ JOULE_NEON_INLINE void joule_neon_codes4(int32x4_t s0, int32x4_t s1, int32x4_t s
                 for (int64_t ky_ = 0; ky_ < (b)->kernel_h; ky_++, line_ += (b)->row_stride) {       \
                     for (int64_t kx_ = 0; kx_ < (kw); kx_++, w_ += 64) {                            \
                         const uint8_t *p_ = line_ + kx_ * (b)->channels;                            \
-                        const uint32x4_t x0 = vld1q_dup_u32((const uint32_t *)p_);                  \
-                        const uint32x4_t x1 = vld1q_dup_u32((const uint32_t *)(p_ + (b)->off1));    \
-                        const uint32x4_t x2 = vld1q_dup_u32((const uint32_t *)(p_ + (b)->off2));    \
-                        const uint32x4_t x3 = vld1q_dup_u32((const uint32_t *)(p_ + (b)->off3));    \
+                        const uint32x4_t x0 = joule_neon_dup4(p_);                  \
+                        const uint32x4_t x1 = joule_neon_dup4(p_ + (b)->off1);    \
+                        const uint32x4_t x2 = joule_neon_dup4(p_ + (b)->off2);    \
+                        const uint32x4_t x3 = joule_neon_dup4(p_ + (b)->off3);    \
                         __VA_ARGS__                                                                 \
                     }                                                                               \
                 }                                                                                   \
@@ -230,10 +243,10 @@ JOULE_NEON_DOT __attribute__((noinline)) static void joule_neon_dense_block(cons
                 for (int64_t ky = 0; ky < kh; ky++, line += b->row_stride) {
                     for (int64_t kx = 0; kx < kw; kx++, wv += 64) {
                         const uint8_t *p_ = line + kx * ch;
-                        const uint32x4_t x0 = vld1q_dup_u32((const uint32_t *)p_);
-                        const uint32x4_t x1 = vld1q_dup_u32((const uint32_t *)(p_ + b->off1));
-                        const uint32x4_t x2 = vld1q_dup_u32((const uint32_t *)(p_ + b->off2));
-                        const uint32x4_t x3 = vld1q_dup_u32((const uint32_t *)(p_ + b->off3));
+                        const uint32x4_t x0 = joule_neon_dup4(p_);
+                        const uint32x4_t x1 = joule_neon_dup4(p_ + b->off1);
+                        const uint32x4_t x2 = joule_neon_dup4(p_ + b->off2);
+                        const uint32x4_t x3 = joule_neon_dup4(p_ + b->off3);
                         const int8_t *w_ = wv;
                         JOULE_NEON_SIGNED_BODY
                     }
@@ -302,7 +315,7 @@ JOULE_NEON_DOT __attribute__((noinline)) static void joule_neon_dense_block_byte
  * (codes, spike counts), one quarter of the tile (4 channels) at a time: per tap and pixel the
  * 4 channels' weights times the pixel's 4 inputs multiplied and added into int16 lanes, one lane
  * per (channel, input) — `smlal`/`smlal2`, 16 multiply-adds for 2 instructions —, then added
- * pairwise into int32 lanes (`sadalp`) before the taps of the next group would pass
+ * pairwise into int32 lanes (`sadalp`) whenever the taps of the next group would pass
  * `JOULE_NEON_PLAIN_TAPS` (after each kernel row where a group alone has more): a lane adds at
  * most that many products of
  * |x · w| ≤ 15 · 128 = 1,920, ≤ 32,640 < 2^15. The int32 pairs of a channel are added at the end
@@ -329,7 +342,7 @@ JOULE_NEON_INLINE void joule_neon_plain_quarter(const joule_neon_block *b, int64
         h2 = vpadalq_s16(h2, ph2); h3 = vpadalq_s16(h3, ph3);                                       \
         pl0 = z; pl1 = z; pl2 = z; pl3 = z; ph0 = z; ph1 = z; ph2 = z; ph3 = z;                     \
     } while (0)
-#define JOULE_NEON_DUP(p) vreinterpretq_s8_u32(vld1q_dup_u32((const uint32_t *)(p)))
+#define JOULE_NEON_DUP(p) vreinterpretq_s8_u32(joule_neon_dup4(p))
     int64_t pending = 0;  /* taps in the int16 lanes since the last flush */
     for (int64_t word = 0; word < b->words; word++) {
         uint64_t m = b->mask[word];
@@ -404,10 +417,14 @@ static inline void joule_neon_copy_group(const uint8_t *src, int64_t plane, int6
             const uint32x4_t q3 = vreinterpretq_u32_u16(vzip2q_u16(hi01, hi23));
             uint8_t *d = dst + x * channels;
 #define JOULE_NEON_PUT4(q, i)                                                                       \
-    vst1q_lane_u32((uint32_t *)(d + (i) * channels), q, 0);                                         \
-    vst1q_lane_u32((uint32_t *)(d + ((i) + 1) * channels), q, 1);                                   \
-    vst1q_lane_u32((uint32_t *)(d + ((i) + 2) * channels), q, 2);                                   \
-    vst1q_lane_u32((uint32_t *)(d + ((i) + 3) * channels), q, 3);
+    {                                                                                               \
+        const uint32_t v0_ = vgetq_lane_u32(q, 0), v1_ = vgetq_lane_u32(q, 1);                      \
+        const uint32_t v2_ = vgetq_lane_u32(q, 2), v3_ = vgetq_lane_u32(q, 3);                      \
+        __builtin_memcpy(d + (i) * channels, &v0_, 4);                                              \
+        __builtin_memcpy(d + ((i) + 1) * channels, &v1_, 4);                                        \
+        __builtin_memcpy(d + ((i) + 2) * channels, &v2_, 4);                                        \
+        __builtin_memcpy(d + ((i) + 3) * channels, &v3_, 4);                                        \
+    }
             JOULE_NEON_PUT4(q0, 0) JOULE_NEON_PUT4(q1, 4) JOULE_NEON_PUT4(q2, 8) JOULE_NEON_PUT4(q3, 12)
             if (x + 16 >= n) break;
         }
