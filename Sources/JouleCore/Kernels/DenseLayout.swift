@@ -3,6 +3,25 @@
 /// way, in portable Swift: the block masks from the pixel masks, the all-groups masks of dense
 /// inputs, and the folded layers' window copies.
 extension WeightedLayer {
+    /// Both dense kernels' `prepare` (`WeightedKernel.prepare`): the group masks of layer `r`'s
+    /// scratch built by `groupMasks` (the kernel's pixel masks, then `fillDenseBlockMasks`; it
+    /// returns the (block, group) pairs the kernel will visit) for inputs `masksInput` accepts —
+    /// always under `.dense`, so that tests run both —, all groups otherwise; the visited pairs
+    /// price the run under `.automatic` (nil under other policies).
+    static func prepareDense(_ r: KernelRequest, _ x: Interpreter, input src: UnsafePointer<UInt8>,
+                             activity: InputActivity?, groupMasks: (DenseScratch) -> Int) -> Int64? {
+        let w = r.weighted, layer = r.record
+        let policy = x.convolutionKernel
+        let layout = DenseScratch(scratch: x.alignedScratch(layer: r.layer), layer: layer)
+        var masked = DenseScratch.masks(layer)
+        if masked && policy != .dense {
+            let nonZero = activity?.nonZero ?? Int(truncatingIfNeeded: ByteCounts.nonZero(src, count: layer.inputCount))
+            masked = DenseScratch.masksInput(layer, nonZero: nonZero)
+        }
+        let active = masked ? groupMasks(layout) : w.denseAllGroups(layout)
+        return policy == .automatic ? w.densePicoseconds(activeGroups: active) ?? Int64.max : nil
+    }
+
     /// Fills `layout.blockMasks` from its pixel masks (`DenseScratch.pixelMasks`, filled by the
     /// kernel) — for each block the OR over its pixels' windows: per output row the block
     /// touches, kernelH rows × (its pixels there + kernelW − 1) columns, clipped to the input —

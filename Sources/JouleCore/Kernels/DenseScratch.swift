@@ -94,6 +94,14 @@ struct DenseScratch {
     @inline(__always)
     static func masks(_ layer: LayerRecord) -> Bool { !folds(layer) && !wide(layer) }
 
+    /// Whether the dense kernels mask the groups of an input with `nonZero` non-zero values: a
+    /// layer that can be masked (`masks`) and an input at most a quarter non-zero (denser ones
+    /// leave the masks nothing to skip).
+    @inline(__always)
+    static func masksInput(_ layer: LayerRecord, nonZero: Int) -> Bool {
+        masks(layer) && nonZero * 4 < layer.inputCount
+    }
+
     /// Whether the layer runs on 16-bit values (`vpmaddwd`, two channels per group): the layers
     /// that read the model input, whose bytes exceed 15 — on x86 hosts without AVX-512 VNNI.
     @inline(__always)

@@ -53,7 +53,7 @@ enum DenseDotKernel: WeightedKernel {
         let layer = r.record
         let all = DenseScratch.blockCount(layer) * DenseScratch.channels(layer) / 4
         var active = all
-        if DenseScratch.masks(layer) && activity.nonZero * 4 < layer.inputCount {
+        if DenseScratch.masksInput(layer, nonZero: activity.nonZero) {
             let zero = 1 - Double(activity.nonZero) / Double(max(1, layer.inputCount))
             let values = 4 * layer.kernelH * (layer.kernelW + DenseScratch.pixels - 1)
             var allZero = 1.0
@@ -63,20 +63,14 @@ enum DenseDotKernel: WeightedKernel {
         return r.weighted.densePicoseconds(activeGroups: active) ?? Int64.max
     }
 
+    /// The group masks (`WeightedLayer.prepareDense`): the NEON pixel masks; the `sdot` block
+    /// visits groups in pairs and is priced so.
     static func prepare(_ r: KernelRequest, _ x: Interpreter, input src: UnsafePointer<UInt8>,
                         activity: InputActivity?) -> Int64? {
-        let w = r.weighted, layer = r.record
-        let policy = x.convolutionKernel
-        let layout = DenseScratch(scratch: x.alignedScratch(layer: r.layer), layer: layer)
-        var masked = DenseScratch.masks(layer)
-        if masked && policy != .dense {
-            let nonZero = activity?.nonZero ?? Int(truncatingIfNeeded: ByteCounts.nonZero(src, count: layer.inputCount))
-            masked = nonZero * 4 < layer.inputCount
+        let pairs = hasDotProduct && r.maxValue <= 127
+        return WeightedLayer.prepareDense(r, x, input: src, activity: activity) {
+            r.weighted.denseGroupMasksNEON(src, layout: $0, pairs: pairs)
         }
-        // The `sdot` block visits groups in pairs: priced so.
-        let active = masked ? w.denseGroupMasksNEON(src, layout: layout, pairs: hasDotProduct && r.maxValue <= 127)
-                            : w.denseAllGroups(layout)
-        return policy == .automatic ? w.densePicoseconds(activeGroups: active) ?? Int64.max : nil
     }
 
     static func run(_ r: KernelRequest, _ x: Interpreter, input src: UnsafePointer<UInt8>, activity: InputActivity?,

@@ -24,26 +24,14 @@ enum DenseConvolutionKernel: WeightedKernel {
     /// has their masks.
     static func price(_ r: KernelRequest, activity: InputActivity) -> Int64 {
         let layer = r.record
-        let masked = DenseScratch.masks(layer) && activity.nonZero * 4 < layer.inputCount
-        let active = masked ? 0 : DenseScratch.blockCount(layer) * DenseScratch.channels(layer) / 4
+        let active = DenseScratch.masksInput(layer, nonZero: activity.nonZero) ? 0 : DenseScratch.blockCount(layer) * DenseScratch.channels(layer) / 4
         return r.weighted.densePicoseconds(activeGroups: active) ?? Int64.max
     }
 
-    /// The group masks: built for inputs at most a quarter non-zero (always under `.dense`, so
-    /// that tests run both), all groups otherwise; the masks' count of active groups prices the
-    /// run under `.automatic`.
+    /// The group masks (`WeightedLayer.prepareDense`): the AVX2 pixel masks.
     static func prepare(_ r: KernelRequest, _ x: Interpreter, input src: UnsafePointer<UInt8>,
                         activity: InputActivity?) -> Int64? {
-        let w = r.weighted, layer = r.record
-        let policy = x.convolutionKernel
-        let layout = DenseScratch(scratch: x.alignedScratch(layer: r.layer), layer: layer)
-        var masked = DenseScratch.masks(layer)
-        if masked && policy != .dense {
-            let nonZero = activity?.nonZero ?? Int(truncatingIfNeeded: ByteCounts.nonZero(src, count: layer.inputCount))
-            masked = nonZero * 4 < layer.inputCount
-        }
-        let active = masked ? w.denseGroupMasks(src, layout: layout) : w.denseAllGroups(layout)
-        return policy == .automatic ? w.densePicoseconds(activeGroups: active) ?? Int64.max : nil
+        WeightedLayer.prepareDense(r, x, input: src, activity: activity) { r.weighted.denseGroupMasks(src, layout: $0) }
     }
 
     static func run(_ r: KernelRequest, _ x: Interpreter, input src: UnsafePointer<UInt8>, activity: InputActivity?,
